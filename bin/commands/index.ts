@@ -1,0 +1,6 @@
+/** Every command of the CLI: one module each, registered in this order. */
+import type { Command } from 'commander';
+
+export type Register = (program: Command) => void;
+
+export const commands: Register[] = [];

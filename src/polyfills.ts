@@ -1,0 +1,24 @@
+/**
+ * Polyfills for Node 20. aws-local-stepfunctions 3 targets Node 22 and calls `Promise.withResolvers`.
+ * Importing this module has the side effect of installing what is missing; it changes nothing on Node 22+.
+ */
+type Resolvers<T> = {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+};
+
+const P = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
+if (typeof P.withResolvers !== 'function') {
+  P.withResolvers = <T>(): Resolvers<T> => {
+    let resolve!: Resolvers<T>['resolve'];
+    let reject!: Resolvers<T>['reject'];
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
+export {};
