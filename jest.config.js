@@ -1,5 +1,5 @@
 /** @type {import('jest').Config} */
-const transform = { '^.+\\.(t|j)sx?$': '@swc/jest' };
+const transform = { '^.+\\.(t|j)sx?$': '@swc/jest', '^.+\\.sql$': '<rootDir>/test/text-transform.js' };
 // ESM-only packages that jest must transform to CommonJS
 const transformIgnorePatterns = ['/node_modules/(?!(aws-local-stepfunctions)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node', setupFiles: ['<rootDir>/test/setup.ts'] };

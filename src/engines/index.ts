@@ -1,0 +1,33 @@
+/**
+ * The engine factory: the one place that maps an engine name to its implementation. A new engine adds a case.
+ */
+import type { AwsClients } from '../aws';
+import type { EngineName, FanoutConfig } from '../config';
+import { KinesisAnalyticsEngine } from './kinesis-analytics';
+import type { Engine } from './types';
+
+export * from './types';
+
+/** An engine is named but not built yet in this version of the service. */
+export class EngineNotAvailableError extends Error {
+  constructor(name: string) {
+    super(`Engine ${name} is not available in this build`);
+    this.name = 'EngineNotAvailableError';
+  }
+}
+
+/**
+ * Builds the engine named `name` for this configuration.
+ *
+ * @param name - the engine, usually the execution input's `engine` or else `config.engine`
+ * @param config - the service configuration
+ * @param clients - SDK clients (src/aws.ts `createClients`, or mocks in tests)
+ */
+export function createEngine(name: EngineName, config: FanoutConfig, clients: AwsClients): Engine {
+  switch (name) {
+    case 'kinesis-analytics':
+      return new KinesisAnalyticsEngine({ config, clients });
+    default:
+      throw new EngineNotAvailableError(name);
+  }
+}

@@ -1,0 +1,454 @@
+/**
+ * The kinesis-analytics engine: each application is an Amazon Kinesis Data Analytics (v1, SQL) application that
+ * reads the input stream and writes up to three output streams. AWS stopped accepting new SQL applications on
+ * 15 Oct 2025; this engine runs against the local twin and any endpoint that still serves the v1 API.
+ */
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import {
+  AddApplicationInputCommand,
+  AddApplicationOutputCommand,
+  type SourceSchema as ApiSourceSchema,
+  type ApplicationDetail,
+  CreateApplicationCommand,
+  DeleteApplicationCommand,
+  DeleteApplicationOutputCommand,
+  DescribeApplicationCommand,
+  DiscoverInputSchemaCommand,
+  type DiscoverInputSchemaResponse,
+  type Input,
+  type InputDescription,
+  ListApplicationsCommand,
+  type Output,
+  type OutputDescription,
+  StartApplicationCommand,
+  StopApplicationCommand,
+  UpdateApplicationCommand,
+} from '@aws-sdk/client-kinesis-analytics';
+import { applicationSql, INPUT_NAME_PREFIX, SCHEMA_SAMPLE_PARTITION_KEY, schemaSample } from '../application';
+import type { AwsClients } from '../aws';
+import type { FanoutConfig, OutputBinding } from '../config';
+import type { RecordColumn, RecordFormat } from '../streaming-sql';
+import {
+  ApplicationNotFoundError,
+  type ApplicationPlan,
+  ApplicationStateError,
+  type ApplicationStatus,
+  type CreateResult,
+  type DeleteResult,
+  type Discovery,
+  type Engine,
+  planApplications,
+  SchemaDiscoveryError,
+  type SourceSchema,
+  type StartingPosition,
+  type StartResult,
+  type StopResult,
+} from './types';
+
+/** Kinesis Analytics accepts at most three destinations per application. */
+export const MAX_OUTPUTS_PER_APPLICATION = 3;
+
+/** The application exists but is between states (starting, stopping, updating); try again shortly. */
+export class ApplicationBusyError extends Error {
+  constructor(name: string, status: ApplicationStatus, options?: { cause?: unknown }) {
+    super(`Application ${name} is ${status}; try again when it is READY or RUNNING`, options);
+    this.name = 'ApplicationBusyError';
+  }
+}
+
+export interface KinesisAnalyticsEngineOptions {
+  readonly config: FanoutConfig;
+  readonly clients: Pick<AwsClients, 'kinesis' | 'kinesisAnalytics'>;
+  /** Application code; sql/fanout.sql by default. */
+  readonly sql?: string;
+  /** Records put into an empty input stream before discovery; sql/fanout.sample.json by default. */
+  readonly sample?: readonly Record<string, unknown>[];
+  /** Discovery attempts after putting the sample, and the pause between them (records take a moment to show). */
+  readonly discoverAttempts?: number;
+  readonly discoverDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const DESTINATION_FORMAT = 'JSON';
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The API's schema (every field optional in the SDK types) as the validated SourceSchema of the SQL engine. */
+function fromApiSchema(schema: ApiSourceSchema | undefined): SourceSchema {
+  const format = schema?.RecordFormat;
+  const columns = schema?.RecordColumns;
+  if (!format?.RecordFormatType || !columns?.length) {
+    throw new SchemaDiscoveryError('DiscoverInputSchema returned no record format or no columns');
+  }
+  const recordFormat: RecordFormat = { RecordFormatType: format.RecordFormatType };
+  const json = format.MappingParameters?.JSONMappingParameters;
+  const csv = format.MappingParameters?.CSVMappingParameters;
+  if (json?.RecordRowPath !== undefined) {
+    recordFormat.MappingParameters = { JSONMappingParameters: { RecordRowPath: json.RecordRowPath } };
+  } else if (csv?.RecordRowDelimiter !== undefined && csv.RecordColumnDelimiter !== undefined) {
+    recordFormat.MappingParameters = {
+      CSVMappingParameters: {
+        RecordRowDelimiter: csv.RecordRowDelimiter,
+        RecordColumnDelimiter: csv.RecordColumnDelimiter,
+      },
+    };
+  }
+  const recordColumns = columns.map((column, index): RecordColumn => {
+    if (!column.Name || !column.SqlType) {
+      throw new SchemaDiscoveryError(`DiscoverInputSchema returned column ${index} without a name or a SQL type`);
+    }
+    return column.Mapping === undefined
+      ? { Name: column.Name, SqlType: column.SqlType }
+      : { Name: column.Name, SqlType: column.SqlType, Mapping: column.Mapping };
+  });
+  const result: SourceSchema = { RecordFormat: recordFormat, RecordColumns: recordColumns };
+  if (schema?.RecordEncoding !== undefined) result.RecordEncoding = schema.RecordEncoding;
+  return result;
+}
+
+/** A canonical string of a schema, so a described application compares equal to the schema it was created with. */
+function schemaKey(schema: ApiSourceSchema | SourceSchema | undefined): string {
+  if (!schema) return '';
+  const format = schema.RecordFormat;
+  const json = format?.MappingParameters?.JSONMappingParameters;
+  const csv = format?.MappingParameters?.CSVMappingParameters;
+  return JSON.stringify([
+    format?.RecordFormatType ?? '',
+    json?.RecordRowPath ?? null,
+    csv ? [csv.RecordRowDelimiter, csv.RecordColumnDelimiter] : null,
+    // Kinesis Analytics reports UTF-8 whether or not it was given; absent and UTF-8 are the same thing.
+    schema.RecordEncoding ?? 'UTF-8',
+    (schema.RecordColumns ?? []).map((c) => [c.Name ?? '', (c.SqlType ?? '').toUpperCase(), c.Mapping ?? null]),
+  ]);
+}
+
+function sameOutput(described: OutputDescription, wanted: OutputBinding, roleArn: string): boolean {
+  return (
+    described.KinesisStreamsOutputDescription?.ResourceARN === wanted.streamArn &&
+    described.KinesisStreamsOutputDescription?.RoleARN === roleArn &&
+    described.DestinationSchema?.RecordFormatType === DESTINATION_FORMAT
+  );
+}
+
+/** Creates, starts, stops and deletes Kinesis Analytics (v1, SQL) applications for the fan-out. */
+export class KinesisAnalyticsEngine implements Engine {
+  readonly name = 'kinesis-analytics' as const;
+  readonly maxOutputsPerApplication = MAX_OUTPUTS_PER_APPLICATION;
+  readonly #config: FanoutConfig;
+  readonly #clients: Pick<AwsClients, 'kinesis' | 'kinesisAnalytics'>;
+  readonly #sql: string;
+  readonly #sample: readonly Record<string, unknown>[];
+  readonly #discoverAttempts: number;
+  readonly #discoverDelayMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: KinesisAnalyticsEngineOptions) {
+    this.#config = options.config;
+    this.#clients = options.clients;
+    this.#sql = options.sql ?? applicationSql;
+    this.#sample = options.sample ?? schemaSample;
+    this.#discoverAttempts = options.discoverAttempts ?? 5;
+    this.#discoverDelayMs = options.discoverDelayMs ?? 1000;
+    this.#sleep = options.sleep ?? defaultSleep;
+  }
+
+  plan(): ApplicationPlan[] {
+    return planApplications(this.#config.applicationPrefix, this.#config.outputs, this.maxOutputsPerApplication);
+  }
+
+  async discover(): Promise<Discovery> {
+    const first = await this.#tryDiscover();
+    if (first) return this.#discovery(first, 0);
+    const samplePut = await this.#putSample();
+    for (let attempt = 1; attempt <= this.#discoverAttempts; attempt++) {
+      const found = await this.#tryDiscover();
+      if (found) return this.#discovery(found, samplePut);
+      if (attempt < this.#discoverAttempts) await this.#sleep(this.#discoverDelayMs);
+    }
+    throw new SchemaDiscoveryError(
+      `The input stream ${this.#config.inputStreamArn} still looks empty after putting ${samplePut} sample records; ` +
+        'check that the stream is ACTIVE and that the analytics role may read it',
+    );
+  }
+
+  /** The discovery response, or undefined when the stream holds no records at all. */
+  async #tryDiscover(): Promise<DiscoverInputSchemaResponse | undefined> {
+    try {
+      return await this.#clients.kinesisAnalytics.send(
+        new DiscoverInputSchemaCommand({
+          ResourceARN: this.#config.inputStreamArn,
+          RoleARN: this.#config.analyticsRoleArn,
+          InputStartingPositionConfiguration: { InputStartingPosition: 'TRIM_HORIZON' },
+        }),
+      );
+    } catch (error) {
+      if (!isNamed(error, 'UnableToDetectSchemaException')) throw error;
+      const raw = (error as { RawInputRecords?: string[] }).RawInputRecords ?? [];
+      if (raw.length === 0) return undefined;
+      throw new SchemaDiscoveryError(
+        `The input stream holds ${raw.length} records but no schema could be inferred from them ` +
+          `(first: ${JSON.stringify(raw[0]?.slice(0, 200))}); put JSON or CSV records that match sql/fanout.sql`,
+        { cause: error },
+      );
+    }
+  }
+
+  #discovery(response: DiscoverInputSchemaResponse, samplePut: number): Discovery {
+    return {
+      schema: fromApiSchema(response.InputSchema),
+      samplePut,
+      parsedRecords: response.ParsedInputRecords ?? [],
+    };
+  }
+
+  async #putSample(): Promise<number> {
+    if (this.#sample.length === 0) {
+      throw new SchemaDiscoveryError('The input stream is empty and there are no sample records to put into it');
+    }
+    const encoder = new TextEncoder();
+    const response = await this.#clients.kinesis.send(
+      new PutRecordsCommand({
+        StreamARN: this.#config.inputStreamArn,
+        Records: this.#sample.map((record) => ({
+          Data: encoder.encode(JSON.stringify(record)),
+          PartitionKey: SCHEMA_SAMPLE_PARTITION_KEY,
+        })),
+      }),
+    );
+    const failed = response.FailedRecordCount ?? 0;
+    if (failed > 0) {
+      const first = response.Records?.find((r) => r.ErrorCode);
+      const error = new Error(
+        `${failed} of ${this.#sample.length} sample records were rejected: ${first?.ErrorMessage}`,
+      );
+      // Keep the Kinesis error name, so the state machine's Retry on throughput errors applies.
+      error.name = first?.ErrorCode ?? 'ProvisionedThroughputExceededException';
+      throw error;
+    }
+    return this.#sample.length;
+  }
+
+  async create(application: ApplicationPlan, schema: SourceSchema): Promise<CreateResult> {
+    const detail = await this.#describe(application.name);
+    if (!detail) {
+      await this.#clients.kinesisAnalytics.send(
+        new CreateApplicationCommand({
+          ApplicationName: application.name,
+          ApplicationDescription: `kinesis-fanout ${this.#config.stage}: ${application.outputs.map((o) => o.sqlStream).join(', ')}`,
+          ApplicationCode: this.#sql,
+          Inputs: [this.#input(schema)],
+          Outputs: application.outputs.map((output) => this.#output(output)),
+        }),
+      );
+      return { name: application.name, action: 'created', status: await this.status(application.name) };
+    }
+    const status = detail.ApplicationStatus as ApplicationStatus;
+    const changed = await this.#reconcile(detail, application, schema);
+    return { name: application.name, action: changed ? 'updated' : 'unchanged', status };
+  }
+
+  #input(schema: SourceSchema): Input {
+    return {
+      NamePrefix: INPUT_NAME_PREFIX,
+      KinesisStreamsInput: { ResourceARN: this.#config.inputStreamArn, RoleARN: this.#config.analyticsRoleArn },
+      InputSchema: schema,
+    };
+  }
+
+  #output(output: OutputBinding): Output {
+    return {
+      Name: output.sqlStream,
+      KinesisStreamsOutput: { ResourceARN: output.streamArn, RoleARN: this.#config.analyticsRoleArn },
+      DestinationSchema: { RecordFormatType: DESTINATION_FORMAT },
+    };
+  }
+
+  /** Brings an existing application to the wanted SQL, input and outputs; returns whether anything changed. */
+  async #reconcile(detail: ApplicationDetail, application: ApplicationPlan, schema: SourceSchema): Promise<boolean> {
+    const name = application.name;
+    const status = detail.ApplicationStatus as ApplicationStatus;
+    const roleArn = this.#config.analyticsRoleArn;
+    const input: InputDescription | undefined = detail.InputDescriptions?.[0];
+    const described = new Map((detail.OutputDescriptions ?? []).map((o) => [(o.Name ?? '').toUpperCase(), o]));
+    const wanted = new Map(application.outputs.map((o) => [o.sqlStream.toUpperCase(), o]));
+
+    const codeChanged = detail.ApplicationCode !== this.#sql;
+    const inputChanged =
+      input !== undefined &&
+      (input.NamePrefix !== INPUT_NAME_PREFIX ||
+        input.KinesisStreamsInputDescription?.ResourceARN !== this.#config.inputStreamArn ||
+        input.KinesisStreamsInputDescription?.RoleARN !== roleArn ||
+        schemaKey(input.InputSchema) !== schemaKey(schema));
+    const outputUpdates = [...wanted].flatMap(([key, output]) => {
+      const current = described.get(key);
+      return current && !sameOutput(current, output, roleArn) ? [{ current, output }] : [];
+    });
+    const removed = [...described].filter(([key]) => !wanted.has(key)).map(([, o]) => o);
+    const added = [...wanted].filter(([key]) => !described.has(key)).map(([, o]) => o);
+
+    if (!codeChanged && !inputChanged && input && !outputUpdates.length && !removed.length && !added.length) {
+      return false;
+    }
+    if (status !== 'READY' && status !== 'RUNNING') throw new ApplicationBusyError(name, status);
+
+    // Every configuration change bumps ApplicationVersionId by one, and each call must name the current one.
+    let version = detail.ApplicationVersionId ?? 1;
+    const client = this.#clients.kinesisAnalytics;
+    if (codeChanged || inputChanged || outputUpdates.length) {
+      await client.send(
+        new UpdateApplicationCommand({
+          ApplicationName: name,
+          CurrentApplicationVersionId: version++,
+          ApplicationUpdate: {
+            ...(codeChanged ? { ApplicationCodeUpdate: this.#sql } : {}),
+            ...(inputChanged && input
+              ? {
+                  InputUpdates: [
+                    {
+                      InputId: input.InputId,
+                      NamePrefixUpdate: INPUT_NAME_PREFIX,
+                      KinesisStreamsInputUpdate: {
+                        ResourceARNUpdate: this.#config.inputStreamArn,
+                        RoleARNUpdate: roleArn,
+                      },
+                      InputSchemaUpdate: {
+                        RecordFormatUpdate: schema.RecordFormat,
+                        RecordEncodingUpdate: schema.RecordEncoding ?? 'UTF-8',
+                        RecordColumnUpdates: schema.RecordColumns,
+                      },
+                    },
+                  ],
+                }
+              : {}),
+            ...(outputUpdates.length
+              ? {
+                  OutputUpdates: outputUpdates.map(({ current, output }) => ({
+                    OutputId: current.OutputId,
+                    KinesisStreamsOutputUpdate: { ResourceARNUpdate: output.streamArn, RoleARNUpdate: roleArn },
+                    DestinationSchemaUpdate: { RecordFormatType: DESTINATION_FORMAT },
+                  })),
+                }
+              : {}),
+          },
+        }),
+      );
+    }
+    if (!input) {
+      await client.send(
+        new AddApplicationInputCommand({
+          ApplicationName: name,
+          CurrentApplicationVersionId: version++,
+          Input: this.#input(schema),
+        }),
+      );
+    }
+    for (const output of removed) {
+      await client.send(
+        new DeleteApplicationOutputCommand({
+          ApplicationName: name,
+          CurrentApplicationVersionId: version++,
+          OutputId: output.OutputId,
+        }),
+      );
+    }
+    for (const output of added) {
+      await client.send(
+        new AddApplicationOutputCommand({
+          ApplicationName: name,
+          CurrentApplicationVersionId: version++,
+          Output: this.#output(output),
+        }),
+      );
+    }
+    return true;
+  }
+
+  async #describe(name: string): Promise<ApplicationDetail | undefined> {
+    try {
+      const response = await this.#clients.kinesisAnalytics.send(
+        new DescribeApplicationCommand({ ApplicationName: name }),
+      );
+      return response.ApplicationDetail;
+    } catch (error) {
+      if (isNamed(error, 'ResourceNotFoundException')) return undefined;
+      throw error;
+    }
+  }
+
+  async status(name: string): Promise<ApplicationStatus> {
+    const detail = await this.#describe(name);
+    return detail ? (detail.ApplicationStatus as ApplicationStatus) : 'NOT_FOUND';
+  }
+
+  async start(name: string, position: StartingPosition): Promise<StartResult> {
+    const detail = await this.#describe(name);
+    if (!detail) throw new ApplicationNotFoundError(name);
+    const status = detail.ApplicationStatus as ApplicationStatus;
+    if (status === 'RUNNING' || status === 'STARTING') return { name, action: 'already-running' };
+    if (status === 'DELETING') throw new ApplicationStateError(`Application ${name} is being deleted; it cannot start`);
+    if (status !== 'READY') throw new ApplicationBusyError(name, status);
+    const inputId = detail.InputDescriptions?.[0]?.InputId;
+    if (!inputId) throw new ApplicationStateError(`Application ${name} has no input to start`);
+    await this.#clients.kinesisAnalytics.send(
+      new StartApplicationCommand({
+        ApplicationName: name,
+        InputConfigurations: [{ Id: inputId, InputStartingPositionConfiguration: { InputStartingPosition: position } }],
+      }),
+    );
+    return { name, action: 'started' };
+  }
+
+  async stop(name: string): Promise<StopResult> {
+    const status = await this.status(name);
+    if (status === 'NOT_FOUND') return { name, action: 'not-found' };
+    if (status === 'READY' || status === 'STOPPING' || status === 'DELETING') return { name, action: 'not-running' };
+    try {
+      await this.#clients.kinesisAnalytics.send(new StopApplicationCommand({ ApplicationName: name }));
+    } catch (error) {
+      if (isNamed(error, 'ResourceNotFoundException')) return { name, action: 'not-found' };
+      throw error;
+    }
+    return { name, action: 'stopped' };
+  }
+
+  async delete(name: string): Promise<DeleteResult> {
+    const detail = await this.#describe(name);
+    if (!detail) return { name, action: 'not-found' };
+    if (detail.ApplicationStatus === 'DELETING') return { name, action: 'already-deleting' };
+    if (!detail.CreateTimestamp) throw new ApplicationStateError(`Application ${name} has no CreateTimestamp`);
+    try {
+      await this.#clients.kinesisAnalytics.send(
+        new DeleteApplicationCommand({ ApplicationName: name, CreateTimestamp: detail.CreateTimestamp }),
+      );
+    } catch (error) {
+      if (isNamed(error, 'ResourceNotFoundException')) return { name, action: 'not-found' };
+      throw error;
+    }
+    return { name, action: 'deleted' };
+  }
+
+  async list(): Promise<string[]> {
+    const pattern = new RegExp(`^${this.#config.applicationPrefix.replace(/[.]/g, '\\.')}-\\d+$`);
+    const names: string[] = [];
+    let exclusiveStart: string | undefined;
+    for (;;) {
+      const response = await this.#clients.kinesisAnalytics.send(
+        new ListApplicationsCommand({
+          Limit: 50,
+          ...(exclusiveStart === undefined ? {} : { ExclusiveStartApplicationName: exclusiveStart }),
+        }),
+      );
+      const summaries = response.ApplicationSummaries ?? [];
+      for (const summary of summaries) {
+        if (summary.ApplicationName && pattern.test(summary.ApplicationName)) names.push(summary.ApplicationName);
+      }
+      const last = summaries.at(-1)?.ApplicationName;
+      if (!response.HasMoreApplications || !last) return names;
+      exclusiveStart = last;
+    }
+  }
+}
