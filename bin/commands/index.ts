@@ -1,6 +1,7 @@
 /** Every command of the CLI: one module each, registered in this order. */
 import type { Command } from 'commander';
+import { register as twin } from './twin';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [twin];

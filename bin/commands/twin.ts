@@ -1,0 +1,54 @@
+/**
+ * `fanout twin [--port N] [--limits on|off] [--data-dir DIR]`: the bare twin (every service built so far,
+ * nothing deployed) until Ctrl-C.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { startTwin } from '../../local/twin';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port 0-65535');
+  return port;
+}
+
+function parseSwitch(value: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new InvalidArgumentError('expected on or off');
+}
+
+export function register(program: Command): void {
+  program
+    .command('twin')
+    .description('start the local twin of AWS (Kinesis and the other services) on 127.0.0.1')
+    .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 4566)
+    .option('--limits <on|off>', 'enforce Kinesis shard throughput limits and quotas', parseSwitch, true)
+    .option('--data-dir <dir>', 'keep streams across restarts in this directory (default: memory only)')
+    .action(async (opts: { port: number; limits: boolean; dataDir?: string }) => {
+      const twin = await startTwin({
+        port: opts.port,
+        limits: opts.limits,
+        ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+      });
+      process.stdout.write(
+        `twin listening on ${twin.endpoint} (region ${twin.region}, limits ${opts.limits ? 'on' : 'off'}` +
+          `${opts.dataDir !== undefined ? `, data in ${opts.dataDir}` : ', in memory'})\n` +
+          `  aws kinesis list-streams --endpoint-url ${twin.endpoint}\n` +
+          'Ctrl-C stops it.\n',
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          process.stdout.write('stopping the twin\n');
+          twin.close().then(resolve, (error: unknown) => {
+            process.stderr.write(`fanout: ${error instanceof Error ? error.message : String(error)}\n`);
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,200 @@
+/**
+ * The Kinesis Data Streams twin: AWS JSON 1.1 `Kinesis_20131202.*` for SDKs and the CLI, and an in-process API
+ * (putRecords / getRecords / getShardIterator) for the other services of the twin, with the same validation and
+ * per-shard limits.
+ */
+import { type Clock, systemClock } from '../clock';
+import { JsonText } from '../server';
+import { type AwsJsonService, AwsServiceError, type RequestContext } from '../service';
+import { ACCOUNT } from './errors';
+import { LIMITS } from './limits';
+import {
+  deregisterStreamConsumer,
+  describeStreamConsumer,
+  listStreamConsumers,
+  registerStreamConsumer,
+} from './operations/consumers';
+import {
+  getRecordsInProcess,
+  getRecordsJson,
+  getShardIterator,
+  type InProcessRecord,
+  type PutRecordsOutput,
+  putRecord,
+  putRecords,
+  putRecordsInProcess,
+} from './operations/records';
+import {
+  createStream,
+  decreaseRetention,
+  deleteStream,
+  describeLimits,
+  describeStream,
+  describeStreamSummary,
+  increaseRetention,
+  listShards,
+  listStreams,
+} from './operations/streams';
+import {
+  addTagsToStream,
+  listTagsForResource,
+  listTagsForStream,
+  removeTagsFromStream,
+  tagResource,
+  untagResource,
+} from './operations/tags';
+import { loadSnapshot, saveSnapshot } from './persistence';
+import { KinesisState } from './state';
+import { isModelOperation, validateInput } from './validation';
+
+export { LIMITS } from './limits';
+export type { InProcessRecord, PutRecordsOutput } from './operations/records';
+
+export interface KinesisTwinOptions {
+  clock?: Clock;
+  /** Per-shard throughput limits and account quotas; default true. */
+  limits?: boolean;
+  /** Keep streams here across restarts. */
+  dataDir?: string;
+  region?: string;
+  accountId?: string;
+  /** CREATING -> ACTIVE (and DELETING -> gone) after this many ms of the clock; default 0. */
+  createDelayMs?: number;
+  /** Shards per account; default 500. */
+  shardLimit?: number;
+  /** How often (real ms) a changed state is written to dataDir; default 5000. */
+  snapshotIntervalMs?: number;
+}
+
+type Operation = (state: KinesisState, input: Record<string, unknown>) => unknown;
+
+const operations: Record<string, Operation> = {
+  CreateStream: createStream,
+  DeleteStream: deleteStream,
+  DescribeStream: describeStream,
+  DescribeStreamSummary: describeStreamSummary,
+  ListStreams: listStreams,
+  ListShards: listShards,
+  IncreaseStreamRetentionPeriod: increaseRetention,
+  DecreaseStreamRetentionPeriod: decreaseRetention,
+  DescribeLimits: describeLimits,
+  PutRecord: putRecord,
+  PutRecords: putRecords,
+  GetShardIterator: getShardIterator,
+  GetRecords: (state, input) => new JsonText(getRecordsJson(state, input)),
+  AddTagsToStream: addTagsToStream,
+  RemoveTagsFromStream: removeTagsFromStream,
+  ListTagsForStream: listTagsForStream,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
+  RegisterStreamConsumer: registerStreamConsumer,
+  DescribeStreamConsumer: describeStreamConsumer,
+  ListStreamConsumers: listStreamConsumers,
+  DeregisterStreamConsumer: deregisterStreamConsumer,
+};
+
+export class KinesisTwin implements AwsJsonService {
+  readonly targetPrefix = 'Kinesis_20131202';
+  readonly jsonVersion = '1.1' as const;
+  readonly region: string;
+  private readonly state: KinesisState;
+  private readonly dataDir: string | undefined;
+  private savedVersion = 0;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: KinesisTwinOptions = {}) {
+    this.region = opts.region ?? 'us-east-1';
+    this.state = new KinesisState({
+      clock: opts.clock ?? systemClock,
+      limits: opts.limits ?? true,
+      region: this.region,
+      accountId: opts.accountId ?? ACCOUNT,
+      createDelayMs: opts.createDelayMs ?? 0,
+      shardLimit: opts.shardLimit ?? LIMITS.shardsPerAccount,
+    });
+    this.dataDir = opts.dataDir;
+    if (this.dataDir !== undefined) {
+      loadSnapshot(this.state, this.dataDir);
+      this.savedVersion = this.state.version;
+      this.snapshotTimer = setInterval(() => this.flush(), opts.snapshotIntervalMs ?? 5000);
+      this.snapshotTimer.unref();
+    }
+  }
+
+  /** Runs one wire operation; `input` is the JSON body. */
+  async handle(operation: string, input: Record<string, unknown>, _ctx?: RequestContext): Promise<unknown> {
+    return this.call(operation, input);
+  }
+
+  /** The synchronous core of `handle`, for in-process callers that want AWS shapes without a promise. */
+  call(operation: string, input: Record<string, unknown>): unknown {
+    const op = operations[operation];
+    if (!op) {
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        isModelOperation(operation)
+          ? `The Kinesis twin does not implement ${operation}.`
+          : `Unknown operation Kinesis_20131202.${operation}.`,
+      );
+    }
+    validateInput(operation, input);
+    return op(this.state, input);
+  }
+
+  /** PutRecords in process: bytes in, per-record results (ProvisionedThroughputExceededException inside). */
+  putRecords(
+    stream: { StreamName?: string; StreamARN?: string },
+    records: { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[],
+  ): PutRecordsOutput {
+    return putRecordsInProcess(this.state, stream, records);
+  }
+
+  /** GetRecords in process; ApproximateArrivalTimestamp in ms, Data a read-only view of the stored bytes. */
+  getRecords(
+    shardIterator: string,
+    limit?: number,
+  ): { Records: InProcessRecord[]; NextShardIterator?: string; MillisBehindLatest: number } {
+    return getRecordsInProcess(this.state, shardIterator, limit);
+  }
+
+  /** GetShardIterator in process. `timestamp` is ms since the epoch, for AT_TIMESTAMP. */
+  getShardIterator(
+    stream: { StreamName?: string; StreamARN?: string },
+    shardId: string,
+    type: 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP',
+    opts: { sequenceNumber?: string; timestamp?: number } = {},
+  ): string {
+    const input: Record<string, unknown> = { ...stream, ShardId: shardId, ShardIteratorType: type };
+    if (opts.sequenceNumber !== undefined) input['StartingSequenceNumber'] = opts.sequenceNumber;
+    if (opts.timestamp !== undefined) input['Timestamp'] = opts.timestamp / 1000;
+    return getShardIterator(this.state, input).ShardIterator;
+  }
+
+  /** Shard ids of a stream, in order. */
+  shardIds(stream: { StreamName?: string; StreamARN?: string }): string[] {
+    return this.state.find(stream).shards.map((s) => s.id);
+  }
+
+  /** `arn:aws:kinesis:<region>:000000000000:stream/<name>`. */
+  streamArn(name: string): string {
+    return this.state.arnOf(name);
+  }
+
+  /** Writes the snapshot now if anything changed (no-op without dataDir). */
+  flush(): void {
+    if (this.dataDir === undefined || this.state.version === this.savedVersion) return;
+    const version = this.state.version;
+    saveSnapshot(this.state, this.dataDir);
+    this.savedVersion = version;
+  }
+
+  async close(): Promise<void> {
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.snapshotTimer = undefined;
+    for (const stream of this.state.streams.values()) {
+      if (stream.timer !== undefined) this.state.clock.clearTimeout(stream.timer);
+    }
+    this.flush();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Sequence numbers: 56 decimal digits, like AWS's, that increase per shard and say where they come from:
+ * `49` + stream creation time (15 digits, ms) + shard index (6 digits) + record index in the shard (33 digits).
+ * Reading the record index straight out of the number makes AT/AFTER_SEQUENCE_NUMBER an O(1) lookup.
+ */
+const PREFIX_LENGTH = 23;
+export const SEQUENCE_LENGTH = 56;
+
+export function shardPrefix(streamCreatedMs: number, shardIndex: number): string {
+  return `49${String(streamCreatedMs).padStart(15, '0')}${String(shardIndex).padStart(6, '0')}`;
+}
+
+export function sequenceNumber(prefix: string, index: number): string {
+  return prefix + String(index).padStart(SEQUENCE_LENGTH - PREFIX_LENGTH, '0');
+}
+
+export interface ParsedSequence {
+  streamCreatedMs: number;
+  shardIndex: number;
+  index: number;
+}
+
+/** undefined when the string is not a sequence number this twin issued. */
+export function parseSequence(value: string): ParsedSequence | undefined {
+  if (value.length !== SEQUENCE_LENGTH || !value.startsWith('49') || !/^\d+$/.test(value)) return undefined;
+  const index = Number(value.slice(PREFIX_LENGTH));
+  if (!Number.isSafeInteger(index)) return undefined;
+  return {
+    streamCreatedMs: Number(value.slice(2, 17)),
+    shardIndex: Number(value.slice(17, PREFIX_LENGTH)),
+    index,
+  };
+}
+
+export function shardIdOf(index: number): string {
+  return `shardId-${String(index).padStart(12, '0')}`;
+}
+
+/** Shard index from `shardId-000000000003` (or a bare `3`, which Kinesis also accepts); undefined otherwise. */
+export function shardIndexOf(shardId: string): number | undefined {
+  const m = /^(?:shardId-)?(\d{1,12})$/.exec(shardId);
+  return m ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,120 @@
+/**
+ * What every operation of the Kinesis twin shares: the streams, the clock, the switches, and the lookups that
+ * turn a StreamName or StreamARN into a stream with AWS's errors.
+ */
+import type { Clock } from '../clock';
+import { ACCOUNT, invalidArgument, streamNotFound, validation } from './errors';
+import { nameFromArn, type Stream, streamArn } from './store';
+
+export interface StateOptions {
+  clock: Clock;
+  limits: boolean;
+  region: string;
+  accountId: string;
+  createDelayMs: number;
+  shardLimit: number;
+}
+
+export interface StreamRef {
+  StreamName?: unknown;
+  StreamARN?: unknown;
+}
+
+export class KinesisState {
+  readonly streams = new Map<string, Stream>();
+  /** Bumped on every change, so persistence knows when to write. */
+  version = 0;
+
+  constructor(readonly opts: StateOptions) {}
+
+  get clock(): Clock {
+    return this.opts.clock;
+  }
+
+  now(): number {
+    return this.opts.clock.now();
+  }
+
+  arnOf(name: string): string {
+    return streamArn(this.opts.region, ACCOUNT, name);
+  }
+
+  /** The name the request addresses, from StreamName or StreamARN. */
+  nameOf(input: StreamRef): string {
+    const name = typeof input.StreamName === 'string' ? input.StreamName : undefined;
+    const arn = typeof input.StreamARN === 'string' ? input.StreamARN : undefined;
+    if (arn !== undefined) {
+      const fromArn = nameFromArn(arn);
+      if (fromArn === undefined) throw invalidArgument(`Invalid StreamARN: ${arn}`);
+      if (name !== undefined && name !== fromArn) {
+        throw invalidArgument(`StreamARN ${arn} and StreamName ${name} do not name the same stream.`);
+      }
+      return fromArn;
+    }
+    if (name === undefined) throw validation('Either StreamName or StreamARN must be provided.');
+    return name;
+  }
+
+  /** The stream the request addresses, in any status. */
+  find(input: StreamRef): Stream {
+    const name = this.nameOf(input);
+    const stream = this.streams.get(name);
+    if (!stream) throw streamNotFound(name);
+    return stream;
+  }
+
+  /** The stream, which must take records (ACTIVE or UPDATING); Kinesis calls any other stream not found. */
+  writable(input: StreamRef): Stream {
+    const stream = this.find(input);
+    if (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING') throw streamNotFound(stream.name);
+    return stream;
+  }
+
+  /** Runs `fn` after `ms` of the clock, or now when `ms` is 0 (tests and --fast keep transitions instant). */
+  later(ms: number, fn: () => void): unknown {
+    if (ms <= 0) {
+      fn();
+      return undefined;
+    }
+    return this.opts.clock.setTimeout(() => {
+      fn();
+      this.version++;
+    }, ms);
+  }
+
+  touch(): void {
+    this.version++;
+  }
+
+  /** Cutoff below which records have passed the stream's retention. */
+  retentionCutoff(stream: Stream): number {
+    return this.now() - stream.retentionHours * 3_600_000;
+  }
+}
+
+/** `{a: 1}` -> string input helpers that keep operations terse. */
+export function str(input: Record<string, unknown>, key: string): string | undefined {
+  const v = input[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function num(input: Record<string, unknown>, key: string): number | undefined {
+  const v = input[key];
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** Timestamps arrive as epoch seconds (JSON 1.1) or, from some clients, as ISO strings; returns ms. */
+export function timestampMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return value * 1000;
+  if (typeof value === 'string') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n * 1000 : Date.parse(value);
+  }
+  if (value instanceof Date) return value.getTime();
+  return undefined;
+}
+
+/** Epoch seconds with fraction, as Kinesis puts timestamps on the wire. */
+export function seconds(ms: number): number {
+  return ms / 1000;
+}

@@ -1,0 +1,82 @@
+/**
+ * The state of the Kinesis twin: streams, their shards (hash-key ranges and record logs), tags and consumers.
+ */
+
+import { toKeyBuffer } from './hash';
+import { LIMITS, ShardThrottle } from './limits';
+import { shardIdOf, shardPrefix } from './sequence';
+import type { ShardLog } from './shard-log';
+
+export type StreamStatus = 'CREATING' | 'DELETING' | 'ACTIVE' | 'UPDATING';
+export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
+
+export class Shard {
+  readonly id: string;
+  readonly prefix: string;
+  readonly startKey: Buffer;
+  readonly endKey: Buffer;
+  throttle: ShardThrottle;
+
+  constructor(
+    readonly index: number,
+    readonly startHash: bigint,
+    readonly endHash: bigint,
+    streamCreatedMs: number,
+    readonly log: ShardLog,
+    now: number,
+  ) {
+    this.id = shardIdOf(index);
+    this.prefix = shardPrefix(streamCreatedMs, index);
+    this.startKey = toKeyBuffer(startHash);
+    this.endKey = toKeyBuffer(endHash);
+    this.throttle = new ShardThrottle(now);
+  }
+}
+
+export interface Consumer {
+  name: string;
+  arn: string;
+  status: 'CREATING' | 'DELETING' | 'ACTIVE';
+  createdMs: number;
+}
+
+export class Stream {
+  status: StreamStatus = 'CREATING';
+  retentionHours = 24;
+  maxRecordKiB: number = LIMITS.defaultMaxRecordKiB;
+  readonly tags = new Map<string, string>();
+  readonly consumers = new Map<string, Consumer>();
+  shards: Shard[] = [];
+  /** Set while a CREATING/DELETING transition waits on the clock. */
+  timer: unknown;
+
+  constructor(
+    readonly name: string,
+    readonly arn: string,
+    readonly createdMs: number,
+    public mode: StreamMode,
+  ) {}
+
+  /** The open shard whose hash-key range holds `key` (16 bytes, big-endian). */
+  shardFor(key: Buffer): Shard {
+    const shards = this.shards;
+    let lo = 0;
+    let hi = shards.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (key.compare(shards[mid]!.startKey) >= 0) lo = mid;
+      else hi = mid - 1;
+    }
+    return shards[lo]!;
+  }
+}
+
+export function streamArn(region: string, account: string, name: string): string {
+  return `arn:aws:kinesis:${region}:${account}:stream/${name}`;
+}
+
+/** Stream name out of a stream ARN (or a consumer ARN); undefined when it is not one. */
+export function nameFromArn(arn: string): string | undefined {
+  const m = /^arn:aws[\w-]*:kinesis:[^:]*:\d{12}:stream\/([a-zA-Z0-9_.-]+)(?:\/consumer\/.*)?$/.exec(arn);
+  return m?.[1];
+}
