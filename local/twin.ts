@@ -4,9 +4,12 @@
  * service is one entry here plus one field on `Twin`.
  */
 import { type Clock, systemClock } from './clock';
+import { EventsTwin } from './events';
 import { KinesisTwin } from './kinesis';
+import { LambdaTwin } from './lambda';
 import { startServer } from './server';
 import type { AwsJsonService, RestRoute } from './service';
+import { StepFunctionsTwin } from './stepfunctions';
 
 export interface TwinOptions {
   /** Default 4566; 0 picks a free port. */
@@ -26,6 +29,9 @@ export interface Twin {
   readonly port: number;
   readonly region: string;
   readonly kinesis: KinesisTwin;
+  readonly lambda: LambdaTwin;
+  readonly stepFunctions: StepFunctionsTwin;
+  readonly events: EventsTwin;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,9 @@ export interface TwinContext {
 /** The in-process handles of the services, as exposed on `Twin`. */
 export interface TwinParts {
   kinesis: KinesisTwin;
+  lambda: LambdaTwin;
+  stepFunctions: StepFunctionsTwin;
+  events: EventsTwin;
 }
 
 interface ServicePart<K extends keyof TwinParts> {
@@ -72,6 +81,43 @@ const services: ServicePart<any>[] = [
     json: (kinesis: KinesisTwin) => [kinesis],
     close: (kinesis: KinesisTwin) => kinesis.close(),
   } satisfies ServicePart<'kinesis'>,
+  {
+    key: 'lambda',
+    create: (ctx) =>
+      new LambdaTwin({
+        clock: ctx.clock,
+        region: ctx.region,
+        ...(ctx.parts.kinesis ? { kinesis: ctx.parts.kinesis } : {}),
+        // Lambda polls an idle shard about once a second; the fast twin polls often so tests and runs stay short
+        pollIntervalMs: ctx.fast ? 50 : 1000,
+        retryDelayMs: ctx.fast ? 10 : 500,
+      }),
+    routes: (lambda: LambdaTwin) => lambda.routes,
+    close: (lambda: LambdaTwin) => lambda.close(),
+  } satisfies ServicePart<'lambda'>,
+  {
+    key: 'stepFunctions',
+    create: (ctx) => {
+      const lambda = ctx.parts.lambda;
+      return new StepFunctionsTwin({
+        region: ctx.region,
+        ...(lambda ? { invoke: (fn: string, payload: string) => lambda.invoke(fn, payload) } : {}),
+        ...(ctx.fast ? { waitScale: 0.01, retryScale: 0.01 } : {}),
+      });
+    },
+    json: (sfn: StepFunctionsTwin) => [sfn],
+    close: (sfn: StepFunctionsTwin) => sfn.close(),
+  } satisfies ServicePart<'stepFunctions'>,
+  {
+    key: 'events',
+    create: (ctx) => {
+      const events = new EventsTwin({ clock: ctx.clock, region: ctx.region });
+      const sfn = ctx.parts.stepFunctions;
+      if (sfn) events.setInvoker(async (target, input) => sfn.startExecution({ stateMachineArn: target.arn, input }));
+      return events;
+    },
+    close: (events: EventsTwin) => events.close(),
+  } satisfies ServicePart<'events'>,
 ];
 
 /** Starts every service of the twin on one port (127.0.0.1). */
@@ -101,6 +147,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     port: server.port,
     region,
     kinesis: built.kinesis,
+    lambda: built.lambda,
+    stepFunctions: built.stepFunctions,
+    events: built.events,
     close: async () => {
       await server.close();
       for (const service of [...services].reverse()) await service.close?.(built[service.key as keyof TwinParts]);

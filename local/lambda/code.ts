@@ -1,0 +1,57 @@
+/**
+ * Function code for the Lambda twin: the packaged artifact (a zip that `osls package` wrote to .serverless/) is
+ * unpacked in-process once per content hash, under the project so that modules the bundle leaves external
+ * (the AWS SDK, which the Lambda runtime provides) resolve from the project's node_modules as they would in Lambda.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { unzipSync } from 'fflate';
+
+/** Raised when an artifact cannot be found or unpacked. */
+export class ArtifactError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArtifactError';
+  }
+}
+
+/**
+ * Unpacks `zipPath` into `<cacheRoot>/<sha256 of the zip>/` (once; later calls reuse the directory) and returns
+ * that directory.
+ */
+export function unpackArtifact(zipPath: string, cacheRoot: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(zipPath);
+  } catch (error) {
+    throw new ArtifactError(`Cannot read the function artifact ${zipPath}`, { cause: error });
+  }
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const target = resolve(cacheRoot, hash);
+  if (existsSync(join(target, '.complete'))) return target;
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(bytes);
+  } catch (error) {
+    throw new ArtifactError(`Cannot unzip the function artifact ${zipPath}`, { cause: error });
+  }
+  // unpack beside the target and rename, so a concurrent or interrupted unpack never leaves half a directory
+  const staging = `${target}.${process.pid}.${Date.now()}`;
+  for (const [name, data] of Object.entries(files)) {
+    if (name.endsWith('/')) continue;
+    const path = resolve(staging, name);
+    if (!path.startsWith(staging + sep)) throw new ArtifactError(`Unsafe path '${name}' in ${zipPath}`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, data);
+  }
+  mkdirSync(staging, { recursive: true });
+  writeFileSync(join(staging, '.complete'), zipPath);
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(target, '.complete'))) throw new ArtifactError(`Cannot unpack ${zipPath}`, { cause: error });
+  }
+  return target;
+}

@@ -1,0 +1,100 @@
+/**
+ * The Lambda runtime of the twin, run in a worker thread: loads one handler of the packaged bundle once (the cold
+ * start), then answers invocations posted by the parent (local/lambda/function.ts) one at a time, as one execution
+ * environment of AWS Lambda does. Plain CommonJS, so it runs the same under tsx, jest and node.
+ */
+const { parentPort, workerData } = require('node:worker_threads');
+const path = require('node:path');
+
+const { codeDir, handler, functionName, functionArn, memorySize, logGroupName } = workerData;
+
+function splitHandler(spec) {
+  const dot = spec.lastIndexOf('.');
+  if (dot <= 0)
+    throw Object.assign(new Error(`Bad handler '${spec}': expected <file>.<export>`), {
+      name: 'Runtime.MalformedHandlerName',
+    });
+  return { file: spec.slice(0, dot), exportName: spec.slice(dot + 1) };
+}
+
+let loaded;
+function load() {
+  if (loaded) return loaded;
+  const { file, exportName } = splitHandler(handler);
+  const base = path.resolve(codeDir, file);
+  let mod;
+  try {
+    mod = require(require.resolve(base, { paths: [codeDir] }));
+  } catch (error) {
+    if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(base)) {
+      throw Object.assign(new Error(`Error: Cannot find module '${file}'`), { name: 'Runtime.ImportModuleError' });
+    }
+    throw error;
+  }
+  const fn = mod[exportName] ?? mod.default?.[exportName];
+  if (typeof fn !== 'function') {
+    throw Object.assign(new Error(`${file}.${exportName} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
+  }
+  loaded = fn;
+  return fn;
+}
+
+function toErrorPayload(error) {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name || 'Error',
+      errorMessage: error.message,
+      trace: String(error.stack || '')
+        .split('\n')
+        .slice(0, 20),
+    };
+  }
+  return { errorType: 'Error', errorMessage: typeof error === 'string' ? error : JSON.stringify(error), trace: [] };
+}
+
+function invoke(fn, event, ctx) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const callback = (error, value) => {
+      if (settled) return;
+      settled = true;
+      if (error !== undefined && error !== null) reject(error);
+      else resolve(value);
+    };
+    const context = {
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: functionArn,
+      memoryLimitInMB: String(memorySize),
+      awsRequestId: ctx.requestId,
+      logGroupName,
+      logStreamName: ctx.logStreamName,
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => Math.max(0, ctx.deadline - Date.now()),
+      done: callback,
+      succeed: (value) => callback(null, value),
+      fail: (error) => callback(error ?? new Error('failed')),
+    };
+    try {
+      const result = fn.length >= 3 ? fn(event, context, callback) : fn(event, context);
+      if (result && typeof result.then === 'function') result.then((v) => callback(null, v), callback);
+      else if (fn.length < 3) callback(null, result);
+    } catch (error) {
+      callback(error);
+    }
+  });
+}
+
+parentPort.on('message', async (message) => {
+  const { id, payload, requestId, deadline, logStreamName } = message;
+  try {
+    const fn = load();
+    const event = payload.length === 0 ? {} : JSON.parse(payload);
+    const value = await invoke(fn, event, { requestId, deadline, logStreamName });
+    parentPort.postMessage({ id, ok: true, payload: value === undefined ? 'null' : JSON.stringify(value) });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, payload: JSON.stringify(toErrorPayload(error)) });
+  }
+});
