@@ -1,0 +1,308 @@
+/**
+ * The load test's Kinesis traffic: a paced producer that retries throttled entries, and a polite consumer that
+ * keeps within the per-shard read limits and backs off when told to.
+ */
+import {
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  PutRecordsCommand,
+  type PutRecordsCommandOutput,
+  type PutRecordsRequestEntry,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
+import type { Timer } from './types';
+
+/** PutRecords takes at most 500 entries and 5 MiB per call. */
+const MAX_BATCH_RECORDS = 500;
+const MAX_BATCH_BYTES = 5 * 1024 * 1024;
+/** An entry that keeps failing for another reason than throttling is given up after this many attempts. */
+const MAX_ATTEMPTS = 10;
+/**
+ * Kinesis allows 5 GetRecords calls per second per shard, shared by every consumer of the shard; the service's own
+ * consumer functions read the outputs too, so the verifier keeps to 4.
+ */
+export const READ_INTERVAL_MS = 250;
+
+const THROTTLED = 'ProvisionedThroughputExceededException';
+
+export function isThrottle(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; __type?: string } | undefined;
+  return e?.name === THROTTLED || e?.Code === THROTTLED || (e?.__type?.endsWith(THROTTLED) ?? false);
+}
+
+function errorName(error: unknown): string {
+  return (error as { name?: string } | undefined)?.name ?? 'Error';
+}
+
+const counted = Symbol('loadTestThrottleCounted');
+
+/**
+ * Counts throttled attempts that the SDK retries by itself (GetRecords throttles are retried before they reach us).
+ * Returns a function that removes the counter.
+ */
+export function countSdkThrottles(client: KinesisClient, onThrottle: (commandName: string) => void): () => void {
+  const name = `loadTestThrottleCounter${Math.random().toString(36).slice(2)}`;
+  const stack = client.middlewareStack as unknown as {
+    addRelativeTo?: (mw: unknown, opts: Record<string, unknown>) => void;
+    remove?: (name: string) => boolean;
+  };
+  if (typeof stack?.addRelativeTo !== 'function') return () => {};
+  stack.addRelativeTo(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (isThrottle(error) && error !== null && typeof error === 'object') {
+          onThrottle(context.commandName ?? '');
+          (error as Record<symbol, boolean>)[counted] = true;
+        }
+        throw error;
+      }
+    },
+    { name, relation: 'after', toMiddleware: 'retryMiddleware', override: true },
+  );
+  return () => {
+    stack.remove?.(name);
+  };
+}
+
+/** True when the middleware above already counted this error. */
+export function alreadyCounted(error: unknown): boolean {
+  return error !== null && typeof error === 'object' && (error as Record<symbol, boolean>)[counted] === true;
+}
+
+/** Every shard of a stream, through ListShards pages. */
+export async function listShards(kinesis: KinesisClient, streamArn: string): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await kinesis.send(
+      nextToken ? new ListShardsCommand({ NextToken: nextToken }) : new ListShardsCommand({ StreamARN: streamArn }),
+    );
+    shards.push(...(page.Shards ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return shards;
+}
+
+/** Open shards only: the ones a producer writes to. */
+export function openShards(shards: Shard[]): Shard[] {
+  return shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber === undefined);
+}
+
+export interface ProducerOptions {
+  streamArn: string;
+  total: number;
+  /** Target records per second. */
+  rate: number;
+  record: (seq: number) => { data: Uint8Array; partitionKey: string };
+  /** Called for each accepted record, in the order PutRecords acknowledged them. */
+  onSent: (seq: number, ackMs: number) => void;
+  onThrottle: (entries: number) => void;
+  timer: Timer;
+  /** Stops early (e.g. the caller gave up). */
+  signal?: AbortSignal;
+}
+
+export interface ProducerResult {
+  sent: number;
+  failed: number;
+  firstError?: string;
+  startedAt: number;
+  endedAt: number;
+}
+
+interface Pending {
+  seq: number;
+  attempts: number;
+}
+
+/**
+ * Puts records `0 .. total-1` at `rate` records/s in PutRecords batches. Throttled entries are put again after an
+ * exponential back-off, ahead of new records; other failed entries are retried up to MAX_ATTEMPTS times.
+ */
+export async function produce(kinesis: KinesisClient, options: ProducerOptions): Promise<ProducerResult> {
+  const { total, rate, timer } = options;
+  const startedAt = timer.now();
+  // Small batches at low rates keep the pace smooth; 20 batches a second at most.
+  const batchTarget = Math.max(1, Math.min(MAX_BATCH_RECORDS, Math.ceil(rate / 20)));
+  const retries: Pending[] = [];
+  let next = 0;
+  let sent = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  let backoffMs = 0;
+  while ((next < total || retries.length > 0) && !options.signal?.aborted) {
+    if (backoffMs > 0) await timer.sleep(backoffMs);
+    const elapsed = timer.now() - startedAt;
+    const due = Math.min(total, Math.floor((elapsed * rate) / 1000) + batchTarget);
+    if (retries.length === 0 && next >= due) {
+      await timer.sleep(Math.max(1, ((next - batchTarget + 1) * 1000) / rate - elapsed));
+      continue;
+    }
+    const batch: Pending[] = [];
+    const entries: PutRecordsRequestEntry[] = [];
+    let bytes = 0;
+    const add = (pending: Pending): boolean => {
+      const r = options.record(pending.seq);
+      const size = r.data.byteLength + Buffer.byteLength(r.partitionKey);
+      if (batch.length > 0 && (batch.length >= MAX_BATCH_RECORDS || bytes + size > MAX_BATCH_BYTES)) return false;
+      batch.push(pending);
+      entries.push({ Data: r.data, PartitionKey: r.partitionKey });
+      bytes += size;
+      return true;
+    };
+    while (retries.length > 0 && add(retries[0]!)) retries.shift();
+    while (next < due && batch.length < batchTarget && add({ seq: next, attempts: 0 })) next++;
+    let response: PutRecordsCommandOutput;
+    try {
+      response = await kinesis.send(new PutRecordsCommand({ StreamARN: options.streamArn, Records: entries }));
+    } catch (error) {
+      // The whole call failed: every entry goes back to the front of the queue.
+      if (isThrottle(error)) {
+        if (!alreadyCounted(error)) options.onThrottle(batch.length);
+      } else {
+        firstError ??= `${errorName(error)}: ${(error as Error).message}`;
+      }
+      const again = batch.map((p) => ({ seq: p.seq, attempts: p.attempts + 1 }));
+      const kept = again.filter((p) => isThrottle(error) || p.attempts < MAX_ATTEMPTS);
+      failed += again.length - kept.length;
+      retries.unshift(...kept);
+      backoffMs = Math.min(2000, Math.max(100, backoffMs * 2));
+      continue;
+    }
+    const ackMs = timer.now();
+    let throttled = 0;
+    const again: Pending[] = [];
+    (response.Records ?? []).forEach((result, i) => {
+      const pending = batch[i]!;
+      if (result.SequenceNumber !== undefined && !result.ErrorCode) {
+        sent++;
+        options.onSent(pending.seq, ackMs);
+        return;
+      }
+      if (result.ErrorCode === THROTTLED) {
+        throttled++;
+        again.push({ seq: pending.seq, attempts: pending.attempts });
+        return;
+      }
+      firstError ??= `${result.ErrorCode}: ${result.ErrorMessage ?? ''}`.trim();
+      if (pending.attempts + 1 < MAX_ATTEMPTS) again.push({ seq: pending.seq, attempts: pending.attempts + 1 });
+      else failed++;
+    });
+    retries.unshift(...again);
+    if (throttled > 0) options.onThrottle(throttled);
+    backoffMs = again.length > 0 ? Math.min(2000, Math.max(100, backoffMs * 2)) : 0;
+  }
+  return { sent, failed, ...(firstError === undefined ? {} : { firstError }), startedAt, endedAt: timer.now() };
+}
+
+/** One record as the consumer hands it on. */
+export interface ConsumedRecord {
+  shardId: string;
+  arrivalMs: number;
+  data: Uint8Array;
+  partitionKey: string;
+}
+
+export interface ConsumerOptions {
+  streamArn: string;
+  /** Read from this time on (AT_TIMESTAMP). */
+  from: Date;
+  timer: Timer;
+  onRecords: (records: ConsumedRecord[]) => void;
+  onThrottle: () => void;
+  /**
+   * Asked after every read: 'go' keeps reading, 'drain' reads until the shard is caught up (nothing left
+   * behind the tip) and stops, 'stop' stops now.
+   */
+  state: () => 'go' | 'drain' | 'stop';
+  /** Minimum time between two reads of one shard. */
+  intervalMs?: number;
+}
+
+/** Reads every shard of a stream concurrently from `from`, each at most once per `intervalMs`. */
+export async function consume(kinesis: KinesisClient, options: ConsumerOptions): Promise<void> {
+  const shards = await listShards(kinesis, options.streamArn);
+  await Promise.all(shards.map((s) => consumeShard(kinesis, s.ShardId!, options)));
+}
+
+async function consumeShard(kinesis: KinesisClient, shardId: string, options: ConsumerOptions): Promise<void> {
+  const { timer, streamArn } = options;
+  const interval = options.intervalMs ?? READ_INTERVAL_MS;
+  let iterator: string | undefined;
+  let lastSequence: string | undefined;
+  let backoffMs = 0;
+  let lastCall = Number.NEGATIVE_INFINITY;
+  const pace = async () => {
+    const wait = Math.max(backoffMs, lastCall + interval - timer.now());
+    if (wait > 0) await timer.sleep(wait);
+    lastCall = timer.now();
+  };
+  const throttled = (error: unknown) => {
+    if (!alreadyCounted(error)) options.onThrottle();
+    backoffMs = Math.min(5000, Math.max(interval * 2, backoffMs * 2));
+  };
+  for (;;) {
+    const state = options.state();
+    if (state === 'stop') return;
+    await pace();
+    if (iterator === undefined) {
+      try {
+        const res = await kinesis.send(
+          new GetShardIteratorCommand(
+            lastSequence
+              ? {
+                  StreamARN: streamArn,
+                  ShardId: shardId,
+                  ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+                  StartingSequenceNumber: lastSequence,
+                }
+              : { StreamARN: streamArn, ShardId: shardId, ShardIteratorType: 'AT_TIMESTAMP', Timestamp: options.from },
+          ),
+        );
+        iterator = res.ShardIterator;
+        backoffMs = 0;
+        if (iterator === undefined) return;
+      } catch (error) {
+        if (!isThrottle(error)) throw error;
+        throttled(error);
+      }
+      continue;
+    }
+    let res: GetRecordsCommandOutput;
+    try {
+      res = await kinesis.send(new GetRecordsCommand({ StreamARN: streamArn, ShardIterator: iterator, Limit: 10_000 }));
+      backoffMs = 0;
+    } catch (error) {
+      if (isThrottle(error)) {
+        throttled(error);
+        continue;
+      }
+      if (errorName(error) === 'ExpiredIteratorException') {
+        iterator = undefined;
+        continue;
+      }
+      throw error;
+    }
+    const records = res.Records ?? [];
+    if (records.length > 0) {
+      lastSequence = records[records.length - 1]!.SequenceNumber;
+      options.onRecords(
+        records.map((r) => ({
+          shardId,
+          arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? timer.now(),
+          data: r.Data ?? new Uint8Array(),
+          partitionKey: r.PartitionKey ?? '',
+        })),
+      );
+    }
+    iterator = res.NextShardIterator;
+    // A closed shard that has been read to its end.
+    if (iterator === undefined) return;
+    if (state === 'drain' && records.length === 0 && (res.MillisBehindLatest ?? 0) === 0) return;
+  }
+}

@@ -1,0 +1,93 @@
+/** Shapes shared by the generator, the verifier and the report (contract F of the lifecycle state machine). */
+
+/** What the verifier found on one output stream. */
+export interface OutputReport {
+  /** Records the application's SQL routes to this stream. */
+  expected: number;
+  /** Expected records that arrived (once or more) before the timeout. */
+  received: number;
+  /** Expected records that did not arrive before the timeout (including those that arrived late). */
+  missing: number;
+  /** Extra copies of expected records. */
+  duplicates: number;
+  /** Arrivals of records this stream should not carry. */
+  misrouted: number;
+  /** Records that arrived before a record put earlier with the same partition key. */
+  outOfOrder: number;
+  /** Expected records that arrived only after the timeout (a subset of `missing`). */
+  late: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Latency distribution: `counts[stream][i]` records took between `i * binMs` and `(i + 1) * binMs`. */
+export interface LatencyHistogram {
+  binMs: number;
+  counts: Record<string, number[]>;
+}
+
+/** Per-bucket counts from `startMs`: records sent (arrived on the input) and first arrivals on each output. */
+export interface Timeline {
+  startMs: number;
+  bucketMs: number;
+  sent: number[];
+  received: Record<string, number[]>;
+}
+
+/** Throttles met on the way, by the API call that met them. */
+export interface ThrottleCounts {
+  /** PutRecords entries refused with ProvisionedThroughputExceededException (each one was retried). */
+  put: number;
+  /** GetRecords / GetShardIterator calls refused with ProvisionedThroughputExceededException. */
+  get: number;
+}
+
+/** The load test's result: the LoadTest task's output and `.fanout/report.json`. */
+export interface LoadTestReport {
+  verdict: 'pass' | 'fail';
+  /** Why the verdict is fail; empty on pass. */
+  reasons: string[];
+  runId: string;
+  /** Records written to the input stream. */
+  sent: number;
+  /** From the first put to the end of verification. */
+  durationMs: number;
+  /** ISO 8601 time of the first put. */
+  startedAt: string;
+  outputs: Record<string, OutputReport>;
+  /** From each record's arrival on the input stream to its first arrival on an output (ApproximateArrivalTimestamp). */
+  latencyMs: LatencySummary;
+  throttled: number;
+  throttledBy?: ThrottleCounts;
+  /** Records requested, the target rate and the rate achieved (records/s). */
+  requested?: number;
+  targetRate?: number;
+  achievedRate?: number;
+  timeoutSeconds?: number;
+  /** Records read from the outputs that belong to no record of this run (other runs, other producers). */
+  foreign?: number;
+  histogram?: LatencyHistogram;
+  timeline?: Timeline;
+}
+
+/** One output of the application: the in-application stream and the Kinesis stream it feeds. */
+export type { OutputBinding } from '../config';
+
+/** The clock the load test reads and sleeps on; `local/clock.ts`'s Clock fits it. */
+export interface Timer {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemTimer: Timer = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Progress of a run, for logs. */
+export type ProgressLog = (message: string, fields?: Record<string, unknown>) => void;

@@ -1,0 +1,251 @@
+import {
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  ProvisionedThroughputExceededException,
+  PutRecordsCommand,
+  type PutRecordsCommandInput,
+} from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { type ConsumedRecord, consume, produce, READ_INTERVAL_MS } from '../../../src/load-test/kinesis-io';
+
+const kinesisMock = mockClient(KinesisClient);
+const STREAM = 'arn:aws:kinesis:us-east-1:000000000000:stream/Input';
+
+/** Time that moves only when someone sleeps: the tests run instantly and can check the pacing exactly. */
+function virtualTimer(start = 1_000_000) {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+function record(seq: number) {
+  return { data: Buffer.from(`r${seq}`), partitionKey: `k${seq % 2}` };
+}
+
+const throttled = () =>
+  new ProvisionedThroughputExceededException({ message: 'Rate exceeded for shard', $metadata: {} });
+
+describe('Function: produce', () => {
+  beforeEach(() => kinesisMock.reset());
+
+  it('puts throttled entries again, ahead of new ones, and counts each throttle', async () => {
+    // Prepare
+    let call = 0;
+    kinesisMock.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => {
+      call++;
+      return {
+        FailedRecordCount: call === 1 ? 2 : 0,
+        Records: input.Records!.map((_, i) =>
+          call === 1 && i < 2
+            ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' }
+            : { SequenceNumber: `${call}-${i}`, ShardId: 'shardId-000000000000' },
+        ),
+      };
+    });
+    const sent: number[] = [];
+    let throttles = 0;
+
+    // Act
+    const result = await produce(new KinesisClient({}), {
+      streamArn: STREAM,
+      total: 4,
+      rate: 1000,
+      record,
+      onSent: (seq) => sent.push(seq),
+      onThrottle: (n) => {
+        throttles += n;
+      },
+      timer: virtualTimer(),
+    });
+
+    // Assess
+    expect(result).toMatchObject({ sent: 4, failed: 0 });
+    expect(throttles).toBe(2);
+    expect(sent).toEqual([2, 3, 0, 1]);
+    const second = kinesisMock.commandCalls(PutRecordsCommand)[1]!.args[0].input;
+    expect(second.Records!.map((r) => Buffer.from(r.Data!).toString())).toEqual(['r0', 'r1']);
+  });
+
+  it('keeps to the target rate and to 500 entries per call', async () => {
+    // Prepare
+    kinesisMock.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => ({
+      FailedRecordCount: 0,
+      Records: input.Records!.map((_, i) => ({ SequenceNumber: String(i), ShardId: 's' })),
+    }));
+    const timer = virtualTimer(0);
+
+    // Act
+    const slow = await produce(new KinesisClient({}), {
+      streamArn: STREAM,
+      total: 50,
+      rate: 100,
+      record,
+      onSent: () => {},
+      onThrottle: () => {},
+      timer,
+    });
+    const fast = await produce(new KinesisClient({}), {
+      streamArn: STREAM,
+      total: 12_000,
+      rate: 100_000,
+      record,
+      onSent: () => {},
+      onThrottle: () => {},
+      timer: virtualTimer(0),
+    });
+
+    // Assess: 50 records at 100/s take about half a second (the first batch goes at once)
+    expect(slow.endedAt - slow.startedAt).toBeGreaterThanOrEqual(440);
+    expect(slow.endedAt - slow.startedAt).toBeLessThanOrEqual(500);
+    expect(fast.sent).toBe(12_000);
+    const sizes = kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
+  });
+
+  it('gives up on an entry that keeps failing for another reason, and says why', async () => {
+    // Prepare
+    kinesisMock.on(PutRecordsCommand).resolves({
+      FailedRecordCount: 1,
+      Records: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }],
+    });
+
+    // Act
+    const result = await produce(new KinesisClient({}), {
+      streamArn: STREAM,
+      total: 1,
+      rate: 10,
+      record,
+      onSent: () => {},
+      onThrottle: () => {},
+      timer: virtualTimer(),
+    });
+
+    // Assess
+    expect(result).toMatchObject({ sent: 0, failed: 1, firstError: 'InternalFailure: boom' });
+    expect(kinesisMock).toHaveReceivedCommandTimes(PutRecordsCommand, 10);
+  });
+});
+
+describe('Function: consume', () => {
+  beforeEach(() => {
+    kinesisMock.reset();
+    kinesisMock.on(ListShardsCommand).resolves({ Shards: [{ ShardId: 'shardId-000000000000' }] });
+  });
+
+  it('reads from the start time, backs off when throttled, keeps within the read rate and drains', async () => {
+    // Prepare
+    const timer = virtualTimer();
+    const callTimes: number[] = [];
+    const from = new Date(1_000_000 - 5000);
+    kinesisMock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-0' });
+    let call = 0;
+    kinesisMock.on(GetRecordsCommand).callsFake(() => {
+      callTimes.push(timer.now());
+      call++;
+      if (call === 1) throw throttled();
+      if (call === 2)
+        return {
+          Records: [
+            {
+              SequenceNumber: '1',
+              Data: Buffer.from('a'),
+              PartitionKey: 'k',
+              ApproximateArrivalTimestamp: new Date(1_000_100),
+            },
+          ],
+          NextShardIterator: 'it-1',
+          MillisBehindLatest: 0,
+        };
+      return { Records: [], NextShardIterator: `it-${call}`, MillisBehindLatest: 0 };
+    });
+    const got: ConsumedRecord[] = [];
+    let throttles = 0;
+
+    // Act
+    await consume(new KinesisClient({}), {
+      streamArn: STREAM,
+      from,
+      timer,
+      onRecords: (records) => got.push(...records),
+      onThrottle: () => throttles++,
+      state: () => (call >= 2 ? 'drain' : 'go'),
+    });
+
+    // Assess
+    expect(kinesisMock).toHaveReceivedCommandWith(GetShardIteratorCommand, {
+      StreamARN: STREAM,
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'AT_TIMESTAMP',
+      Timestamp: from,
+    });
+    expect(throttles).toBe(1);
+    expect(got).toEqual([
+      { shardId: 'shardId-000000000000', arrivalMs: 1_000_100, data: Buffer.from('a'), partitionKey: 'k' },
+    ]);
+    expect(call).toBe(3);
+    const gaps = callTimes.slice(1).map((t, i) => t - callTimes[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(READ_INTERVAL_MS);
+    // after a throttle the next read waits longer than the normal interval
+    expect(gaps[0]).toBeGreaterThan(READ_INTERVAL_MS);
+  });
+
+  it('resumes after the last record read when its iterator expires', async () => {
+    // Prepare
+    kinesisMock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'fresh' });
+    let call = 0;
+    kinesisMock.on(GetRecordsCommand).callsFake(() => {
+      call++;
+      if (call === 1)
+        return {
+          Records: [{ SequenceNumber: '41', Data: Buffer.from('a'), PartitionKey: 'k' }],
+          NextShardIterator: 'old',
+          MillisBehindLatest: 5,
+        };
+      if (call === 2) throw new ExpiredIteratorException({ message: 'expired', $metadata: {} });
+      return { Records: [], NextShardIterator: 'next', MillisBehindLatest: 0 };
+    });
+
+    // Act
+    await consume(new KinesisClient({}), {
+      streamArn: STREAM,
+      from: new Date(0),
+      timer: virtualTimer(),
+      onRecords: () => {},
+      onThrottle: () => {},
+      state: () => (call >= 2 ? 'drain' : 'go'),
+    });
+
+    // Assess
+    expect(kinesisMock).toHaveReceivedCommandWith(GetShardIteratorCommand, {
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      StartingSequenceNumber: '41',
+    });
+  });
+
+  it('stops at a closed shard', async () => {
+    // Prepare
+    kinesisMock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it' });
+    kinesisMock.on(GetRecordsCommand).resolves({ Records: [], MillisBehindLatest: 0 });
+
+    // Act
+    await consume(new KinesisClient({}), {
+      streamArn: STREAM,
+      from: new Date(0),
+      timer: virtualTimer(),
+      onRecords: () => {},
+      onThrottle: () => {},
+      state: () => 'go',
+    });
+
+    // Assess
+    expect(kinesisMock).toHaveReceivedCommandTimes(GetRecordsCommand, 1);
+  });
+});

@@ -1,0 +1,291 @@
+import { type RunFacts, Verifier } from '../../../src/load-test/verifier';
+
+const runId = 'lt-test';
+const T0 = Date.UTC(2026, 0, 1);
+
+/** Records 0..total-1; even ones go to Positive, odd ones to Negative; 4 partition keys in turn. */
+function setup(total = 20, options: { columns?: string[][] } = {}) {
+  const destinations = [new Uint8Array(total), new Uint8Array(total)];
+  for (let seq = 0; seq < total; seq++) destinations[seq % 2]![seq] = 1;
+  const verifier = new Verifier({
+    runId,
+    total,
+    outputs: ['Positive', 'Negative'],
+    destinations,
+    partitionKeyOf: (seq) => `k${seq % 4}`,
+    ...options,
+  });
+  for (let seq = 0; seq < total; seq++) {
+    verifier.sent(seq, T0 + seq * 10);
+    verifier.input(seq, T0 + seq * 10);
+  }
+  return verifier;
+}
+
+function data(seq: number, id = seq, who = runId): Uint8Array {
+  return Buffer.from(JSON.stringify({ ID: id, USERNAME: `${who}-${seq}`, AMOUNT: seq % 2 ? -1.5 : 2.25 }));
+}
+
+/** Delivers record `seq` to its own output, `latency` ms after it was put. */
+function deliver(verifier: Verifier, seq: number, latency = 50, output = seq % 2) {
+  verifier.output(output, { shardId: 'shardId-000000000000', arrivalMs: T0 + seq * 10 + latency, data: data(seq) });
+}
+
+function facts(total = 20, overrides: Partial<RunFacts> = {}): RunFacts {
+  return {
+    startedAt: T0,
+    sendEndedAt: T0 + total * 10,
+    endedAt: T0 + total * 10 + 1000,
+    timeoutSeconds: 5,
+    requested: total,
+    targetRate: 100,
+    throttles: { put: 0, get: 0 },
+    ...overrides,
+  };
+}
+
+describe('Class: Verifier', () => {
+  describe('Method: report', () => {
+    it('passes when every record arrives once, in order, where the SQL sends it', () => {
+      // Prepare
+      const verifier = setup();
+      for (let seq = 0; seq < 20; seq++) deliver(verifier, seq);
+
+      // Act
+      const report = verifier.report(facts());
+
+      // Assess
+      expect(verifier.complete).toBe(true);
+      expect(report.verdict).toBe('pass');
+      expect(report.reasons).toEqual([]);
+      expect(report.sent).toBe(20);
+      expect(report.outputs).toEqual({
+        Positive: { expected: 10, received: 10, missing: 0, duplicates: 0, misrouted: 0, outOfOrder: 0, late: 0 },
+        Negative: { expected: 10, received: 10, missing: 0, duplicates: 0, misrouted: 0, outOfOrder: 0, late: 0 },
+      });
+      expect(report.latencyMs).toEqual({ p50: 50, p90: 50, p99: 50, max: 50 });
+    });
+
+    it('detects loss and names the stream', () => {
+      // Prepare
+      const verifier = setup();
+      for (let seq = 0; seq < 20; seq++) if (seq !== 4 && seq !== 8 && seq !== 9) deliver(verifier, seq);
+
+      // Act
+      const report = verifier.report(facts());
+
+      // Assess
+      expect(verifier.complete).toBe(false);
+      expect(report.verdict).toBe('fail');
+      expect(report.outputs['Positive']).toMatchObject({ received: 8, missing: 2 });
+      expect(report.outputs['Negative']).toMatchObject({ received: 9, missing: 1 });
+      expect(report.reasons).toEqual(['Positive: 2 of 10 records missing', 'Negative: 1 of 10 records missing']);
+    });
+
+    it('detects duplicates without counting them as received twice', () => {
+      // Prepare
+      const verifier = setup();
+      for (let seq = 0; seq < 20; seq++) deliver(verifier, seq);
+      deliver(verifier, 3, 70);
+      deliver(verifier, 3, 90);
+
+      // Act
+      const report = verifier.report(facts());
+
+      // Assess
+      expect(report.outputs['Negative']).toMatchObject({ received: 10, missing: 0, duplicates: 2, outOfOrder: 0 });
+      expect(report.reasons).toEqual(['Negative: 2 duplicates']);
+    });
+
+    it('detects a misrouted record on the stream it reached, and its absence where it belonged', () => {
+      // Prepare
+      const verifier = setup();
+      for (let seq = 0; seq < 20; seq++) deliver(verifier, seq, 50, seq === 6 ? 1 : seq % 2);
+
+      // Act
+      const report = verifier.report(facts());
+
+      // Assess
+      expect(report.outputs['Negative']).toMatchObject({ received: 10, misrouted: 1 });
+      expect(report.outputs['Positive']).toMatchObject({ received: 9, missing: 1, misrouted: 0 });
+      expect(report.reasons).toEqual([
+        'Positive: 1 of 10 records missing',
+        'Negative: 1 misrouted record (the SQL does not send them here)',
+      ]);
+    });
+
+    it('detects records out of order within a partition key, not across keys', () => {
+      // Prepare: 0 and 4 share key k0; 2 and 6 share k2 but arrive in order; 8 overtakes 4 and 0 across keys is fine
+      const verifier = setup(12);
+      for (const seq of [2, 4, 0, 6, 8, 10]) deliver(verifier, seq);
+      for (const seq of [1, 3, 5, 7, 9, 11]) deliver(verifier, seq);
+
+      // Act
+      const report = verifier.report(facts(12));
+
+      // Assess
+      expect(report.outputs['Positive']).toMatchObject({ received: 6, outOfOrder: 1 });
+      expect(report.outputs['Negative']).toMatchObject({ outOfOrder: 0 });
+      expect(report.reasons).toEqual(['Positive: 1 record out of order within a partition key']);
+    });
+
+    it('judges order by the order the input acknowledged, so a retried put is not a reorder', () => {
+      // Prepare: record 0 was throttled and acknowledged after record 4 (same key k0)
+      const verifier = new Verifier({
+        runId,
+        total: 8,
+        outputs: ['Positive', 'Negative'],
+        destinations: [Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 0]), Uint8Array.from([0, 1, 0, 1, 0, 1, 0, 1])],
+        partitionKeyOf: (seq) => `k${seq % 4}`,
+      });
+      for (const seq of [1, 2, 3, 4, 5, 6, 7, 0]) verifier.sent(seq, T0 + seq);
+
+      // Act
+      for (const seq of [2, 4, 6, 0]) deliver(verifier, seq);
+      for (const seq of [1, 3, 5, 7]) deliver(verifier, seq);
+      const report = verifier.report(facts(8));
+
+      // Assess
+      expect(report.verdict).toBe('pass');
+      expect(report.outputs['Positive']!.outOfOrder).toBe(0);
+    });
+
+    it('counts a record that arrives after the timeout as late and missing', () => {
+      // Prepare
+      const verifier = setup();
+      for (let seq = 0; seq < 20; seq++) deliver(verifier, seq, seq === 5 ? 6000 : 50);
+
+      // Act
+      const report = verifier.report(facts());
+
+      // Assess
+      expect(verifier.complete).toBe(true);
+      expect(report.outputs['Negative']).toMatchObject({ received: 9, missing: 1, late: 1 });
+      expect(report.reasons).toEqual(['Negative: 1 of 10 records missing (1 of them arrived after the 5 s timeout)']);
+      expect(report.latencyMs.max).toBe(50);
+    });
+
+    it('ignores records of other runs and other producers, and counts them as foreign', () => {
+      // Prepare
+      const verifier = setup(2);
+      deliver(verifier, 0);
+      deliver(verifier, 1);
+      verifier.output(0, { shardId: 's', arrivalMs: T0, data: data(0, 0, 'another-run') });
+      verifier.output(0, { shardId: 's', arrivalMs: T0, data: data(1, 7) });
+      verifier.output(1, { shardId: 's', arrivalMs: T0, data: Buffer.from('not json') });
+
+      // Act
+      const report = verifier.report(facts(2));
+
+      // Assess
+      expect(report.verdict).toBe('pass');
+      expect(report.foreign).toBe(3);
+    });
+
+    it('reads CSV output records with the output columns', () => {
+      // Prepare
+      const verifier = setup(2, {
+        columns: [
+          ['ID', 'USERNAME', 'AMOUNT'],
+          ['ID', 'USERNAME', 'AMOUNT'],
+        ],
+      });
+      verifier.output(0, { shardId: 's', arrivalMs: T0 + 5, data: Buffer.from(`0,"${runId}-0",2.25\n`) });
+      verifier.output(1, { shardId: 's', arrivalMs: T0 + 15, data: Buffer.from(`1,${runId}-1,-1.50\n`) });
+
+      // Act
+      const report = verifier.report(facts(2));
+
+      // Assess
+      expect(report.verdict).toBe('pass');
+      expect(report.outputs['Positive']!.received).toBe(1);
+      expect(report.outputs['Negative']!.received).toBe(1);
+    });
+
+    it('computes latency percentiles by nearest rank over every output', () => {
+      // Prepare: latencies 1..100 ms
+      const verifier = setup(100);
+      for (let seq = 0; seq < 100; seq++) deliver(verifier, seq, seq + 1);
+
+      // Act
+      const report = verifier.report(facts(100));
+
+      // Assess
+      expect(report.latencyMs).toEqual({ p50: 50, p90: 90, p99: 99, max: 100 });
+    });
+
+    it('measures latency from the put acknowledgement when the input arrival is unknown', () => {
+      // Prepare
+      const verifier = new Verifier({
+        runId,
+        total: 1,
+        outputs: ['Positive'],
+        destinations: [Uint8Array.from([1])],
+        partitionKeyOf: () => 'k',
+      });
+      verifier.sent(0, T0 + 100);
+      verifier.output(0, { shardId: 's', arrivalMs: T0 + 130, data: data(0) });
+
+      // Act
+      const report = verifier.report(facts(1));
+
+      // Assess
+      expect(report.latencyMs.max).toBe(30);
+    });
+
+    it('fails when not every record could be written, with the first error', () => {
+      // Prepare
+      const verifier = setup(2);
+      deliver(verifier, 0);
+      deliver(verifier, 1);
+
+      // Act
+      const report = verifier.report(facts(2, { requested: 3, firstSendError: 'InternalFailure: boom' }));
+
+      // Assess
+      expect(report.verdict).toBe('fail');
+      expect(report.reasons).toEqual(['only 2 of 3 records were written to the input stream: InternalFailure: boom']);
+    });
+
+    it('fails when the SQL rejects generated records or routes none of them', () => {
+      // Prepare
+      const verifier = new Verifier({
+        runId,
+        total: 2,
+        outputs: ['Positive'],
+        destinations: [new Uint8Array(2)],
+        partitionKeyOf: () => 'k',
+      });
+      verifier.sent(0, T0);
+      verifier.sent(1, T0);
+
+      // Act
+      const report = verifier.report(facts(2, { rejected: 2, firstRejection: 'bad AMOUNT' }));
+
+      // Assess
+      expect(report.reasons).toEqual([
+        'the SQL rejects 2 generated records into error_stream: bad AMOUNT',
+        'the SQL routes none of the records to any output stream',
+      ]);
+    });
+
+    it('fills the histogram and the timeline with every received record, and reports throttles', () => {
+      // Prepare
+      const verifier = setup(200);
+      for (let seq = 0; seq < 200; seq++) deliver(verifier, seq, 20 + (seq % 7) * 30);
+
+      // Act
+      const report = verifier.report(facts(200, { throttles: { put: 3, get: 2 } }));
+
+      // Assess
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      expect(sum(report.histogram!.counts['Positive']!) + sum(report.histogram!.counts['Negative']!)).toBe(200);
+      expect(report.histogram!.binMs).toBe(5);
+      expect(report.timeline!.bucketMs).toBe(1000);
+      expect(report.timeline!.sent).toEqual([100, 100, 0]);
+      expect(sum(report.timeline!.received['Positive']!)).toBe(100);
+      expect(report.throttled).toBe(5);
+      expect(report.throttledBy).toEqual({ put: 3, get: 2 });
+    });
+  });
+});
