@@ -102,6 +102,7 @@ export class KinesisTwin implements AwsJsonService {
   private readonly dataDir: string | undefined;
   private savedVersion = 0;
   private snapshotTimer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(opts: KinesisTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
@@ -139,7 +140,32 @@ export class KinesisTwin implements AwsJsonService {
       );
     }
     validateInput(operation, input);
-    return op(this.state, input);
+    const output = op(this.state, input);
+    if (this.listeners.size > 0 && (operation === 'PutRecords' || operation === 'PutRecord')) this.notify(input);
+    return output;
+  }
+
+  /**
+   * Calls `listener` after records land in `streamName` (PutRecord/PutRecords, on the wire or in process), so
+   * readers inside the twin (Kinesis Analytics runners) wake at once instead of waiting for their next poll.
+   * Returns the unsubscribe function.
+   */
+  onRecords(streamName: string, listener: () => void): () => void {
+    let set = this.listeners.get(streamName);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(streamName, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(streamName) === set) this.listeners.delete(streamName);
+    };
+  }
+
+  private notify(stream: { StreamName?: unknown; StreamARN?: unknown }): void {
+    const set = this.listeners.get(this.state.nameOf(stream));
+    if (set) for (const listener of [...set]) listener();
   }
 
   /** PutRecords in process: bytes in, per-record results (ProvisionedThroughputExceededException inside). */
@@ -147,7 +173,9 @@ export class KinesisTwin implements AwsJsonService {
     stream: { StreamName?: string; StreamARN?: string },
     records: { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[],
   ): PutRecordsOutput {
-    return putRecordsInProcess(this.state, stream, records);
+    const output = putRecordsInProcess(this.state, stream, records);
+    if (this.listeners.size > 0) this.notify(stream);
+    return output;
   }
 
   /** GetRecords in process; ApproximateArrivalTimestamp in ms, Data a read-only view of the stored bytes. */
