@@ -137,7 +137,15 @@ describe('Function: produce', () => {
 describe('Function: consume', () => {
   beforeEach(() => {
     kinesisMock.reset();
-    kinesisMock.on(ListShardsCommand).resolves({ Shards: [{ ShardId: 'shardId-000000000000' }] });
+    kinesisMock.on(ListShardsCommand).resolves({
+      Shards: [
+        {
+          ShardId: 'shardId-000000000000',
+          HashKeyRange: { StartingHashKey: '0', EndingHashKey: '340282366920938463463374607431768211455' },
+          SequenceNumberRange: { StartingSequenceNumber: '0' },
+        },
+      ],
+    });
   });
 
   it('reads from the start time, backs off when throttled, keeps within the read rate and drains', async () => {
