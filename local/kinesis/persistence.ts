@@ -49,6 +49,7 @@ export function saveSnapshot(state: KinesisState, dir: string): void {
   mkdirSync(root, { recursive: true });
   const saved: SavedStream[] = [];
   rmSync(join(root, 'records.new'), { recursive: true, force: true });
+  mkdirSync(join(root, 'records.new'));
   for (const stream of state.streams.values()) {
     if (stream.status === 'DELETING') continue;
     mkdirSync(join(root, 'records.new', stream.name), { recursive: true });
