@@ -1,0 +1,95 @@
+/**
+ * What the Kinesis Analytics twin uses of the Kinesis twin (local/kinesis): its wire operations for shards and
+ * iterators, and its in-process PutRecords/GetRecords (bytes, no base64). `KinesisTwin` satisfies it; tests can
+ * hand in anything else that does.
+ */
+import type { RequestContext } from '../service';
+
+export type PutRecordsResultEntry =
+  | { SequenceNumber: string; ShardId: string }
+  | { ErrorCode: string; ErrorMessage: string };
+
+export interface KinesisPort {
+  handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown>;
+  putRecords(
+    stream: { StreamName?: string; StreamARN?: string },
+    records: { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[],
+  ):
+    | { FailedRecordCount?: number; Records: PutRecordsResultEntry[] }
+    | Promise<{ FailedRecordCount?: number; Records: PutRecordsResultEntry[] }>;
+  getRecords(shardIterator: string, limit?: number): GetRecordsResult | Promise<GetRecordsResult>;
+  /**
+   * Optional: calls `listener` after records land in the stream, so readers wake at once instead of waiting for
+   * their next poll. Returns the unsubscribe function.
+   */
+  onRecords?(streamName: string, listener: () => void): () => void;
+}
+
+export interface GetRecordsResult {
+  Records: { SequenceNumber: string; ApproximateArrivalTimestamp: number; Data: Uint8Array; PartitionKey: string }[];
+  NextShardIterator?: string;
+  MillisBehindLatest: number;
+}
+
+export interface ShardInfo {
+  ShardId: string;
+  ParentShardId?: string;
+  AdjacentParentShardId?: string;
+}
+
+/** `arn:aws:kinesis:<region>:<account>:stream/<name>` -> its parts. */
+export function parseStreamArn(arn: string): { region: string; accountId: string; name: string } {
+  const match = /^arn:aws[a-z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream\/(.+)$/.exec(arn);
+  if (!match) throw new Error(`${arn} is not a Kinesis stream ARN`);
+  return { region: match[1]!, accountId: match[2]!, name: match[3]! };
+}
+
+export function contextFor(arn: string): RequestContext {
+  const { region, accountId } = parseStreamArn(arn);
+  return { region, accountId, headers: {} };
+}
+
+/** Every shard of a stream (ListShards, all pages). */
+export async function listShards(kinesis: KinesisPort, streamArn: string): Promise<ShardInfo[]> {
+  const ctx = contextFor(streamArn);
+  const name = parseStreamArn(streamArn).name;
+  const shards: ShardInfo[] = [];
+  let token: string | undefined;
+  do {
+    const page = (await kinesis.handle('ListShards', token ? { NextToken: token } : { StreamName: name }, ctx)) as {
+      Shards?: ShardInfo[];
+      NextToken?: string;
+    };
+    shards.push(...(page.Shards ?? []));
+    token = page.NextToken;
+  } while (token);
+  return shards;
+}
+
+export type IteratorStart =
+  | { type: 'TRIM_HORIZON' }
+  | { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string }
+  | { type: 'AT_TIMESTAMP'; timestamp: number /* ms */ };
+
+export async function shardIterator(
+  kinesis: KinesisPort,
+  streamArn: string,
+  shardId: string,
+  start: IteratorStart,
+): Promise<string> {
+  const input: Record<string, unknown> = {
+    StreamName: parseStreamArn(streamArn).name,
+    ShardId: shardId,
+    ShardIteratorType: start.type,
+  };
+  if (start.type === 'AFTER_SEQUENCE_NUMBER') input['StartingSequenceNumber'] = start.sequenceNumber;
+  if (start.type === 'AT_TIMESTAMP') input['Timestamp'] = start.timestamp / 1000;
+  const out = (await kinesis.handle('GetShardIterator', input, contextFor(streamArn))) as { ShardIterator: string };
+  return out.ShardIterator;
+}
+
+/** True for errors a reader waits out (throttling, a stream still being created). */
+export function isThrottle(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'ProvisionedThroughputExceededException' || name === 'LimitExceededException';
+}
