@@ -138,15 +138,14 @@ function leaves(obj: Record<string, unknown>, prefix: string, out: [string, stri
 function discoverJson(texts: string[]): { columns: RecordColumn[]; parsed: string[][] } | undefined {
   const objects: Record<string, unknown>[] = [];
   for (const t of texts) {
-    let v: unknown;
     try {
-      v = JSON.parse(t);
+      const v: unknown = JSON.parse(t);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) objects.push(v as Record<string, unknown>);
     } catch {
-      return undefined;
+      // a stray record does not hide the shape of the others; it will reach the error stream at run time
     }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-    objects.push(v as Record<string, unknown>);
   }
+  if (objects.length === 0 || objects.length * 2 < texts.length) return undefined;
   const fields = new Map<string, Field>();
   const perRecord = objects.map((o) => {
     const ls: [string, string, unknown][] = [];
