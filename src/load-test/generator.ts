@@ -14,6 +14,7 @@ export interface LoadTestFields {
 }
 
 export interface GeneratorOptions {
+  /** The tag records carry in USERNAME (see `recordTagOf`). */
   runId: string;
   /** Bytes each encoded record should reach with padding (never truncated below its natural size). */
   recordSize?: number;
@@ -57,6 +58,30 @@ export function newRunId(now = Date.now()): string {
   return `lt${now.toString(36)}${Math.floor(Math.random() * 36 ** 4)
     .toString(36)
     .padStart(4, '0')}`;
+}
+
+/** The declared length of a VARCHAR column of the schema, if it has one of that name. */
+function varcharLength(schema: SourceSchema, name: string): number | undefined {
+  const column = schema.RecordColumns.find((c) => c.Name.toUpperCase() === name);
+  const match = column && /^\s*(?:VARCHAR|CHAR)\s*\(\s*(\d+)\s*\)/i.exec(column.SqlType);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * The tag records of a run carry in USERNAME (`<tag>-<seq>`): the run id itself when it fits the USERNAME column
+ * (schema discovery sizes it after its samples, e.g. VARCHAR(32)), else a short hash of it.
+ */
+export function recordTagOf(runId: string, schema: SourceSchema, total: number): string {
+  const limit = varcharLength(schema, 'USERNAME');
+  const digits = String(Math.max(0, total - 1)).length;
+  if (limit === undefined || runId.length + 1 + digits <= limit) return runId;
+  const room = limit - 1 - digits;
+  if (room < 6)
+    throw new RangeError(
+      `the USERNAME column (VARCHAR(${limit})) is too short to carry a run tag and ${total} sequence numbers`,
+    );
+  const hash = BigInt(`0x${createHash('md5').update(runId).digest('hex')}`).toString(36);
+  return `t${hash.slice(0, Math.min(room, 12) - 1)}`;
 }
 
 /** The 128-bit hash Kinesis maps a partition key with. */

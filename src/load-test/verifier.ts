@@ -7,6 +7,8 @@ import type { LatencyHistogram, LatencySummary, LoadTestReport, OutputReport, Th
 
 export interface VerifierOptions {
   runId: string;
+  /** The tag records carry in USERNAME when it is not the run id itself (see `recordTagOf`). */
+  tag?: string;
   /** Records of the run: sequences 0 .. total-1. */
   total: number;
   /** Output stream names, in the order of `destinations`. */
@@ -100,8 +102,11 @@ export class Verifier {
   private inputSeen = 0;
   private foreign = 0;
 
+  private readonly tag: string;
+
   constructor(readonly options: VerifierOptions) {
     const { total, outputs, destinations } = options;
+    this.tag = options.tag ?? options.runId;
     if (destinations.length !== outputs.length) throw new RangeError('one destination map per output is needed');
     this.putOrder = new Float64Array(total).fill(Number.NaN);
     this.ackMs = new Float64Array(total).fill(Number.NaN);
@@ -132,7 +137,7 @@ export class Verifier {
   /** Reads an input-stream record and notes its arrival; returns false when it is not of this run. */
   inputRecord(data: Uint8Array, arrivalMs: number): boolean {
     const values = parseOutputRecord(data, ['ID', 'USERNAME', 'AMOUNT']);
-    const seq = values && identify(values, this.options.runId, this.options.total);
+    const seq = values && identify(values, this.tag, this.options.total);
     if (seq === undefined) return false;
     this.input(seq, arrivalMs);
     return true;
@@ -150,7 +155,7 @@ export class Verifier {
   /** A record read from output `o`. */
   output(o: number, arrival: Arrival): void {
     const values = parseOutputRecord(arrival.data, this.options.columns?.[o]);
-    const seq = values && identify(values, this.options.runId, this.options.total);
+    const seq = values && identify(values, this.tag, this.options.total);
     if (seq === undefined) {
       this.foreign++;
       return;

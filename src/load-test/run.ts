@@ -1,0 +1,237 @@
+/**
+ * One load test: generate records, put them at the target rate, read every output back as a consumer would, and
+ * report what arrived where and when.
+ */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { streamNameOf } from '../config';
+import type { SourceSchema } from '../streaming-sql';
+import { compileForLoadTest, computeExpectation } from './expected';
+import { newRunId, partitionKeysForShards, RecordGenerator, recordTagOf } from './generator';
+import { consume, countSdkThrottles, listShards, openShards, produce } from './kinesis-io';
+import type { LoadTestReport, OutputBinding, ProgressLog, Timer } from './types';
+import { systemTimer } from './types';
+import { Verifier } from './verifier';
+
+export interface LoadTestOptions {
+  /** The application SQL (sql/fanout.sql): the expected destinations come from it. */
+  sql: string;
+  /** The input schema the application was created with (DiscoverSchema's result). */
+  schema: SourceSchema;
+  inputStreamArn: string;
+  /** Each in-application output stream and the Kinesis stream it feeds. */
+  outputs: readonly OutputBinding[];
+  records: number;
+  /** Target records per second. */
+  rate: number;
+  /** How long to wait for the outputs after the last record was put. */
+  timeoutSeconds: number;
+  /** Pad each record to this many bytes. */
+  recordSize?: number;
+  /** Share of negative amounts, 0..1 (default 0.5). */
+  negativeShare?: number;
+  runId?: string;
+  /** Partition keys per input shard (default 4). */
+  keysPerShard?: number;
+}
+
+export interface LoadTestDependencies {
+  timer?: Timer;
+  log?: ProgressLog;
+}
+
+/** The options of a load test are out of range. */
+export class LoadTestInputError extends Error {
+  override name = 'LoadTestInputError';
+}
+
+/** Records a run may carry: USERNAME holds the sequence, ID is an INTEGER. */
+export const MAX_RECORDS = 2_000_000_000;
+/** After everything expected arrived (or the timeout), keep reading this long at most to catch late extras. */
+const DRAIN_MAX_MS = 5000;
+/** Clock skew allowance between this process and Kinesis when reading AT_TIMESTAMP. */
+const SKEW_MS = 5000;
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new LoadTestInputError(message);
+}
+
+/** Validates options; throws LoadTestInputError naming the first bad one. */
+export function validateLoadTestOptions(o: LoadTestOptions): void {
+  check(
+    Number.isInteger(o.records) && o.records >= 1 && o.records <= MAX_RECORDS,
+    `records must be an integer from 1 to ${MAX_RECORDS}, got ${o.records}`,
+  );
+  check(Number.isFinite(o.rate) && o.rate > 0, `rate must be a positive number of records per second, got ${o.rate}`);
+  check(
+    Number.isFinite(o.timeoutSeconds) && o.timeoutSeconds > 0,
+    `timeoutSeconds must be positive, got ${o.timeoutSeconds}`,
+  );
+  check(
+    o.recordSize === undefined || (Number.isInteger(o.recordSize) && o.recordSize >= 0 && o.recordSize <= 1_000_000),
+    `recordSize must be an integer from 0 to 1000000 bytes, got ${o.recordSize}`,
+  );
+  check(
+    o.negativeShare === undefined || (o.negativeShare >= 0 && o.negativeShare <= 1),
+    `negativeShare must be between 0 and 1, got ${o.negativeShare}`,
+  );
+  check(
+    o.runId === undefined || /^[A-Za-z0-9_.-]{1,80}$/.test(o.runId),
+    `runId must be 1-80 letters, digits, '_', '.' or '-', got ${o.runId}`,
+  );
+  check(o.outputs.length > 0, 'at least one output stream is needed');
+  check(
+    Array.isArray(o.schema?.RecordColumns) && o.schema.RecordFormat !== undefined,
+    'schema must be a SourceSchema with RecordFormat and RecordColumns',
+  );
+}
+
+/**
+ * Runs a load test against the input stream and reads back every output stream. Never throws for a failing
+ * verdict: the report says why; throws only when the test itself cannot run (bad options, missing streams).
+ */
+export async function runLoadTest(
+  kinesis: KinesisClient,
+  options: LoadTestOptions,
+  deps: LoadTestDependencies = {},
+): Promise<LoadTestReport> {
+  validateLoadTestOptions(options);
+  const timer = deps.timer ?? systemTimer;
+  const log: ProgressLog = deps.log ?? (() => {});
+  const runId = options.runId ?? newRunId(timer.now());
+  const total = options.records;
+  const names = options.outputs.map((o) => streamNameOf(o.streamArn));
+
+  // Without ListShards on the input the keys are still spread, by chance rather than by construction.
+  const inputShards = await listShards(kinesis, options.inputStreamArn).then(openShards, (error: unknown) => {
+    log('input shards not listed; partition keys spread at random', { error: String(error) });
+    return [];
+  });
+  let tag: string;
+  try {
+    tag = recordTagOf(runId, options.schema, total);
+  } catch (error) {
+    throw new LoadTestInputError((error as Error).message, { cause: error });
+  }
+  const generator = new RecordGenerator({
+    runId: tag,
+    negativeShare: options.negativeShare ?? 0.5,
+    partitionKeys: partitionKeysForShards(tag, inputShards, options.keysPerShard ?? 4),
+    schema: options.schema,
+    ...(options.recordSize === undefined ? {} : { recordSize: options.recordSize }),
+  });
+  const app = compileForLoadTest(options.sql, options.schema, options.outputs);
+  const planStart = timer.now();
+  const expectation = computeExpectation(
+    app,
+    generator,
+    total,
+    options.outputs,
+    (seq) => planStart + (seq * 1000) / options.rate,
+  );
+  const verifier = new Verifier({
+    runId,
+    tag,
+    total,
+    outputs: names,
+    destinations: expectation.destinations,
+    columns: expectation.columns,
+    partitionKeyOf: (seq) => generator.partitionKeyOf(seq),
+  });
+  log('load test planned', {
+    runId,
+    records: total,
+    rate: options.rate,
+    inputShards: inputShards.length,
+    outputs: names,
+  });
+
+  const throttles = { put: 0, get: 0 };
+  const removeCounter = countSdkThrottles(kinesis, (command) => {
+    if (command.startsWith('PutRecords')) throttles.put++;
+    else throttles.get++;
+  });
+  try {
+    const startedAt = timer.now();
+    const from = new Date(startedAt - SKEW_MS);
+    let sendEndedAt: number | undefined;
+    let drainSince: number | undefined;
+    const abort = new AbortController();
+    const state = (): 'go' | 'drain' | 'stop' => {
+      if (abort.signal.aborted) return 'stop';
+      if (sendEndedAt === undefined) return 'go';
+      const now = timer.now();
+      if (drainSince === undefined && (verifier.complete || now >= sendEndedAt + options.timeoutSeconds * 1000))
+        drainSince = now;
+      if (drainSince === undefined) return 'go';
+      return now - drainSince > DRAIN_MAX_MS ? 'stop' : 'drain';
+    };
+    const readers = Promise.all(
+      options.outputs.map((output, o) =>
+        consume(kinesis, {
+          streamArn: output.streamArn,
+          from,
+          timer,
+          state,
+          onThrottle: () => throttles.get++,
+          onRecords: (records) => {
+            for (const r of records) verifier.output(o, r);
+          },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      abort.abort();
+      throw error;
+    });
+    // Attach the handler now so a reader's failure during sending is not an unhandled rejection.
+    readers.catch(() => {});
+    const sending = await produce(kinesis, {
+      streamArn: options.inputStreamArn,
+      total,
+      rate: options.rate,
+      record: (seq) => generator.record(seq),
+      onSent: (seq, ackMs) => verifier.sent(seq, ackMs),
+      onThrottle: (n) => {
+        throttles.put += n;
+      },
+      timer,
+      signal: abort.signal,
+    });
+    sendEndedAt = sending.endedAt;
+    log('records sent', { sent: sending.sent, failed: sending.failed, ms: sending.endedAt - sending.startedAt });
+    await readers;
+    log('outputs read', { outstanding: verifier.outstandingCount });
+
+    // Input arrival times, read once the application is done with the input so the verifier takes no read
+    // capacity from it while it runs.
+    const inputCap = timer.now() + Math.max(10_000, total / 2);
+    // Without read access to the input, latency counts from each put's acknowledgement instead.
+    await consume(kinesis, {
+      streamArn: options.inputStreamArn,
+      from,
+      timer,
+      state: () => (verifier.inputComplete || timer.now() > inputCap ? 'stop' : 'drain'),
+      onThrottle: () => throttles.get++,
+      onRecords: (records) => {
+        for (const r of records) verifier.inputRecord(r.data, r.arrivalMs);
+      },
+    }).catch((error: unknown) => log('input stream not read; latency counted from the puts', { error: String(error) }));
+    const report = verifier.report({
+      startedAt,
+      sendEndedAt: sending.endedAt,
+      endedAt: timer.now(),
+      timeoutSeconds: options.timeoutSeconds,
+      requested: total,
+      targetRate: options.rate,
+      throttles,
+      failedToSend: sending.failed,
+      ...(sending.firstError === undefined ? {} : { firstSendError: sending.firstError }),
+      rejected: expectation.rejected,
+      ...(expectation.firstRejection === undefined ? {} : { firstRejection: expectation.firstRejection }),
+      unidentified: expectation.unidentified,
+    });
+    log('load test done', { verdict: report.verdict, reasons: report.reasons });
+    return report;
+  } finally {
+    removeCounter();
+  }
+}

@@ -1,0 +1,87 @@
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { applicationSql } from '../../../src/application';
+import { LoadTestInputError, runLoadTest } from '../../../src/load-test/run';
+import { arn, fakeKinesis, kinesisMock, outputs, schema, virtualTimer } from './fakes';
+
+describe('Function: runLoadTest', () => {
+  beforeEach(() => kinesisMock.reset());
+
+  it('puts every record, reads them back from each output and passes, counting throttles', async () => {
+    // Prepare
+    const timer = virtualTimer();
+    fakeKinesis(timer.now, { throttleFirstPut: true });
+
+    // Act
+    const report = await runLoadTest(
+      new KinesisClient({}),
+      {
+        sql: applicationSql,
+        schema,
+        inputStreamArn: arn('Input'),
+        outputs,
+        records: 300,
+        rate: 1000,
+        timeoutSeconds: 5,
+        runId: 'lt-run',
+      },
+      { timer },
+    );
+
+    // Assess
+    expect(report.reasons).toEqual([]);
+    expect(report.verdict).toBe('pass');
+    expect(report.sent).toBe(300);
+    const positive = report.outputs['Positive']!;
+    const negative = report.outputs['Negative']!;
+    expect(positive.expected + negative.expected).toBe(300);
+    expect(positive.received).toBe(positive.expected);
+    expect(negative.received).toBe(negative.expected);
+    expect(report.latencyMs.max).toBe(7);
+    expect(report.throttledBy!.put).toBeGreaterThan(0);
+  });
+
+  it('fails naming the stream that lost records', async () => {
+    // Prepare
+    const timer = virtualTimer();
+    fakeKinesis(timer.now, { lose: (n) => n % 50 === 10 });
+
+    // Act
+    const report = await runLoadTest(
+      new KinesisClient({}),
+      {
+        sql: applicationSql,
+        schema,
+        inputStreamArn: arn('Input'),
+        outputs,
+        records: 200,
+        rate: 500,
+        timeoutSeconds: 2,
+        runId: 'lt-run',
+      },
+      { timer },
+    );
+
+    // Assess
+    expect(report.verdict).toBe('fail');
+    const missing = report.outputs['Positive']!.missing + report.outputs['Negative']!.missing;
+    expect(missing).toBe(4);
+    expect(report.reasons.some((r) => /^(Positive|Negative): \d of \d+ records? missing$/.test(r))).toBe(true);
+  });
+
+  it('refuses out-of-range options before putting anything', async () => {
+    // Act
+    const running = runLoadTest(new KinesisClient({}), {
+      sql: applicationSql,
+      schema,
+      inputStreamArn: arn('Input'),
+      outputs,
+      records: 0,
+      rate: 10,
+      timeoutSeconds: 1,
+    });
+
+    // Assess
+    await expect(running).rejects.toThrow(LoadTestInputError);
+    expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(0);
+  });
+});
