@@ -64,7 +64,7 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
       kinesis: this.kinesis,
       engine: this.engine,
       clock,
-      timing: { ...DEFAULT_TIMING, ...(opts.fast ? { pollIntervalMs: 20 } : {}), ...opts.timing },
+      timing: { ...DEFAULT_TIMING, ...(opts.fast ? { pollIntervalMs: 20, retryBaseMs: 10 } : {}), ...opts.timing },
       ...(faults ? { faults } : {}),
       onChange: () => this.store.changed(),
     });

@@ -35,8 +35,15 @@ export const ERROR_STREAM_COLUMNS = [
 ];
 
 export interface RunnerTiming {
-  /** How long an idle reader waits before polling the shards again (a put on the stream wakes it earlier). */
+  /** How long an idle reader waits before polling the shards again, when the stream cannot tell it of puts. */
   pollIntervalMs: number;
+  /**
+   * The same when puts on the input stream wake the reader: only a safety net, and slower than the 5 reads a
+   * second a shard allows, so a reader woken by a put finds read capacity left.
+   */
+  notifiedPollIntervalMs: number;
+  /** How long a shard whose GetRecords was throttled is left alone. */
+  throttledReadBackoffMs: number;
   /** How often the SQL's windows are advanced to the clock when no record arrives. */
   advanceIntervalMs: number;
   /** First and largest wait between delivery retries. */
@@ -50,6 +57,8 @@ export interface RunnerTiming {
 
 export const DEFAULT_TIMING: RunnerTiming = {
   pollIntervalMs: 50,
+  notifiedPollIntervalMs: 250,
+  throttledReadBackoffMs: 100,
   advanceIntervalMs: 100,
   retryBaseMs: 25,
   retryMaxMs: 1000,
@@ -124,6 +133,9 @@ export class ApplicationRunner {
   private stopRequestedAt = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private woken = false;
+  /** Earliest time a throttled shard may be read again. */
+  private nextReadyAt = Number.POSITIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
   private lastAdvance = 0;
   private lastShardRefresh = Number.NEGATIVE_INFINITY;
@@ -161,7 +173,11 @@ export class ApplicationRunner {
     const { app, position } = this.opts;
     if (position !== 'LAST_STOPPED_POINT') app.checkpoints = {};
     const stream = parseStreamArn(this.inputArn).name;
-    this.unsubscribe = this.opts.kinesis.onRecords?.(stream, () => this.wake?.());
+    this.unsubscribe = this.opts.kinesis.onRecords?.(stream, () => {
+      // a put while the runner is busy must not be missed: the next idle returns at once
+      this.woken = true;
+      this.wake?.();
+    });
     this.loop = this.run().catch((error: unknown) => this.opts.onFailure?.(error));
   }
 
@@ -227,7 +243,10 @@ export class ApplicationRunner {
         this.route(advanced.rows, advanced.errors);
         await this.deliver();
       }
-      if (read === 0 && !this.stopping) await this.idle(timing.pollIntervalMs);
+      if (read === 0 && !this.stopping) {
+        const poll = this.unsubscribe ? timing.notifiedPollIntervalMs : timing.pollIntervalMs;
+        await this.idle(Math.max(1, Math.min(poll, this.nextReadyAt - clock.now())));
+      }
     }
   }
 
@@ -243,14 +262,21 @@ export class ApplicationRunner {
     }[] = [];
     const lastSeq = new Map<string, string>();
     let behind = 0;
+    this.woken = false;
+    this.nextReadyAt = Number.POSITIVE_INFINITY;
     for (const reader of this.shards.values()) {
-      if (reader.closed || reader.readyAt > clock.now()) continue;
+      if (reader.closed) continue;
+      if (reader.readyAt > clock.now()) {
+        this.nextReadyAt = Math.min(this.nextReadyAt, reader.readyAt);
+        continue;
+      }
       let result: Awaited<ReturnType<KinesisPort['getRecords']>>;
       try {
         result = await kinesis.getRecords(await this.iteratorFor(reader));
       } catch (error) {
         if (isThrottle(error)) {
-          reader.readyAt = clock.now() + this.opts.timing.pollIntervalMs;
+          reader.readyAt = clock.now() + this.opts.timing.throttledReadBackoffMs;
+          this.nextReadyAt = Math.min(this.nextReadyAt, reader.readyAt);
           continue;
         }
         // an expired or stale iterator: start again from the checkpoint next time
@@ -393,6 +419,10 @@ export class ApplicationRunner {
   }
 
   private idle(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const handle = this.opts.clock.setTimeout(() => {
         this.wake = undefined;
