@@ -1,7 +1,10 @@
 /**
- * The twin: every local AWS service on one port. Each service is one entry of `services` below: it builds its
- * part from the shared options and says what it serves (an AWS JSON service, REST routes, or both). Adding a
- * service is one entry here plus one field on `Twin`.
+ * The twin: every local AWS service on one port.
+ *
+ * Adding a service takes two edits in this file: a field on `TwinParts` (its in-process handle, which `Twin`
+ * exposes under the same name) and an entry in `services` saying how to build it from the shared context and
+ * what the server dispatches to it (an AWS JSON service, REST routes, or both). Services are built in list
+ * order, so a later one can use an earlier one in process through `ctx.parts`.
  */
 import { type Clock, systemClock } from './clock';
 import { EventsTwin } from './events';
@@ -24,29 +27,7 @@ export interface TwinOptions {
   fast?: boolean;
 }
 
-export interface Twin {
-  readonly endpoint: string;
-  readonly port: number;
-  readonly region: string;
-  readonly kinesis: KinesisTwin;
-  readonly lambda: LambdaTwin;
-  readonly stepFunctions: StepFunctionsTwin;
-  readonly events: EventsTwin;
-  close(): Promise<void>;
-}
-
-/** Options every service is built from. */
-export interface TwinContext {
-  clock: Clock;
-  limits: boolean;
-  region: string;
-  fast: boolean;
-  dataDir?: string;
-  /** The services built before this one, for those that call others in process. */
-  parts: Partial<TwinParts>;
-}
-
-/** The in-process handles of the services, as exposed on `Twin`. */
+/** The in-process handles of the services; `Twin` exposes each under its key. */
 export interface TwinParts {
   kinesis: KinesisTwin;
   lambda: LambdaTwin;
@@ -54,21 +35,49 @@ export interface TwinParts {
   events: EventsTwin;
 }
 
+export interface Twin extends TwinParts {
+  /** `http://127.0.0.1:<port>`: what AWS_ENDPOINT_URL should be for code that talks to the twin. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  close(): Promise<void>;
+}
+
+/** What every service is built from. */
+export interface TwinContext {
+  clock: Clock;
+  limits: boolean;
+  region: string;
+  /** Zero delays for status transitions. */
+  fast: boolean;
+  dataDir?: string;
+  /** The services built before this one. */
+  parts: Partial<TwinParts>;
+  /** The twin's URL; known once the server listens (call it from requests or `started`, not from `create`). */
+  endpoint(): string;
+}
+
 interface ServicePart<K extends keyof TwinParts> {
   key: K;
   create(ctx: TwinContext): TwinParts[K];
-  /** What the server dispatches to this part. */
+  /** AWS JSON services (dispatched on X-Amz-Target) this part serves. */
   json?(part: TwinParts[K]): AwsJsonService[];
+  /** REST routes (dispatched on method and path) this part serves. */
   routes?(part: TwinParts[K]): RestRoute[];
+  /** Called once the server listens, e.g. to hand the endpoint to worker environments. */
+  started?(part: TwinParts[K], endpoint: string): void | Promise<void>;
   close?(part: TwinParts[K]): Promise<void>;
 }
 
-/** Stream creation takes this long on the twin unless `fast`; real Kinesis takes tens of seconds. */
+function part<K extends keyof TwinParts>(p: ServicePart<K>): ServicePart<K> {
+  return p;
+}
+
+/** Kinesis streams take this long to become ACTIVE unless `fast` (real Kinesis takes tens of seconds). */
 const KINESIS_CREATE_DELAY_MS = 500;
 
-// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of parts, each typed by its own key
-const services: ServicePart<any>[] = [
-  {
+const services = [
+  part({
     key: 'kinesis',
     create: (ctx) =>
       new KinesisTwin({
@@ -78,10 +87,10 @@ const services: ServicePart<any>[] = [
         createDelayMs: ctx.fast ? 0 : KINESIS_CREATE_DELAY_MS,
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
       }),
-    json: (kinesis: KinesisTwin) => [kinesis],
-    close: (kinesis: KinesisTwin) => kinesis.close(),
-  } satisfies ServicePart<'kinesis'>,
-  {
+    json: (kinesis) => [kinesis],
+    close: (kinesis) => kinesis.close(),
+  }),
+  part({
     key: 'lambda',
     create: (ctx) =>
       new LambdaTwin({
@@ -92,10 +101,10 @@ const services: ServicePart<any>[] = [
         pollIntervalMs: ctx.fast ? 50 : 1000,
         retryDelayMs: ctx.fast ? 10 : 500,
       }),
-    routes: (lambda: LambdaTwin) => lambda.routes,
-    close: (lambda: LambdaTwin) => lambda.close(),
-  } satisfies ServicePart<'lambda'>,
-  {
+    routes: (lambda) => lambda.routes,
+    close: (lambda) => lambda.close(),
+  }),
+  part({
     key: 'stepFunctions',
     create: (ctx) => {
       const lambda = ctx.parts.lambda;
@@ -105,10 +114,10 @@ const services: ServicePart<any>[] = [
         ...(ctx.fast ? { waitScale: 0.01, retryScale: 0.01 } : {}),
       });
     },
-    json: (sfn: StepFunctionsTwin) => [sfn],
-    close: (sfn: StepFunctionsTwin) => sfn.close(),
-  } satisfies ServicePart<'stepFunctions'>,
-  {
+    json: (sfn) => [sfn],
+    close: (sfn) => sfn.close(),
+  }),
+  part({
     key: 'events',
     create: (ctx) => {
       const events = new EventsTwin({ clock: ctx.clock, region: ctx.region });
@@ -116,43 +125,75 @@ const services: ServicePart<any>[] = [
       if (sfn) events.setInvoker(async (target, input) => sfn.startExecution({ stateMachineArn: target.arn, input }));
       return events;
     },
-    close: (events: EventsTwin) => events.close(),
-  } satisfies ServicePart<'events'>,
+    close: (events) => events.close(),
+  }),
 ];
 
-/** Starts every service of the twin on one port (127.0.0.1). */
+type AnyPart = ServicePart<keyof TwinParts>;
+
+/** Starts every service of the twin on one port of 127.0.0.1. */
 export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const region = opts.region ?? 'us-east-1';
   const parts: Partial<TwinParts> = {};
+  let endpoint: string | undefined;
   const ctx: TwinContext = {
     clock: opts.clock ?? systemClock,
     limits: opts.limits ?? true,
     region,
     fast: opts.fast ?? false,
     parts,
+    endpoint: () => {
+      if (endpoint === undefined) throw new Error('The twin is not listening yet');
+      return endpoint;
+    },
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
   };
   const json: AwsJsonService[] = [];
   const routes: RestRoute[] = [];
-  for (const service of services) {
-    const part = service.create(ctx);
-    (parts as Record<string, unknown>)[service.key] = part;
-    json.push(...(service.json?.(part) ?? []));
-    routes.push(...(service.routes?.(part) ?? []));
+  const built: AnyPart[] = [];
+  const closeParts = async (): Promise<void> => {
+    for (const service of built.reverse()) await service.close?.(parts[service.key]!);
+  };
+  try {
+    for (const service of services as AnyPart[]) {
+      const handle = service.create(ctx);
+      (parts as Record<string, unknown>)[service.key] = handle;
+      built.push(service);
+      json.push(...(service.json?.(handle) ?? []));
+      routes.push(...(service.routes?.(handle) ?? []));
+    }
+  } catch (error) {
+    await closeParts();
+    throw error;
   }
-  const server = await startServer({ port: opts.port ?? 4566, services: json, routes, region });
-  const built = parts as TwinParts;
+  const server = await startServer({ port: opts.port ?? 4566, services: json, routes, region }).catch(
+    async (error: unknown) => {
+      await closeParts();
+      throw new TwinStartError(`Cannot listen on 127.0.0.1:${opts.port ?? 4566}`, { cause: error });
+    },
+  );
+  endpoint = server.url;
+  for (const service of built) await service.started?.(parts[service.key]!, server.url);
   return {
+    ...(parts as TwinParts),
     endpoint: server.url,
     port: server.port,
     region,
-    kinesis: built.kinesis,
-    lambda: built.lambda,
-    stepFunctions: built.stepFunctions,
-    events: built.events,
     close: async () => {
       await server.close();
-      for (const service of [...services].reverse()) await service.close?.(built[service.key as keyof TwinParts]);
+      await closeParts();
     },
   };
+}
+
+export class TwinStartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(
+      (options?.cause as { code?: unknown } | undefined)?.code === 'EADDRINUSE'
+        ? `${message}: the port is in use (another twin? pick one with --port)`
+        : message,
+      options,
+    );
+    this.name = 'TwinStartError';
+  }
 }
