@@ -210,7 +210,10 @@ export function formatDecimal(unscaled: number | bigint, scale: number): string 
 }
 
 function overflow(value: string, t: SqlType): never {
-  throw new SqlRuntimeError('Type_Conversion_Error', `Value ${value} does not fit ${typeText(t)}`);
+  throw new SqlRuntimeError(
+    'Type_Conversion_Error',
+    `Unable to convert ${value} to ${typeText(t)}: it has more integer digits than the type allows`,
+  );
 }
 
 /** Decimal text -> unscaled bigint at `scale`, rounding half away from zero. Returns undefined for non-numbers. */
