@@ -157,6 +157,7 @@ class Deployment {
           `Resource ${id} has type ${r.Type}, which the twin does not know. Known types: ${[...Object.keys(CREATORS), ...RECORDED].sort().join(', ')}`,
         );
     }
+    this.validateRefs();
     this.target.lambda.endpoint = this.target.endpoint;
     await Promise.all(Object.keys(resources).map((id) => this.create(id, [])));
     const outputs: Record<string, string> = {};
@@ -175,6 +176,29 @@ class Deployment {
       stateMachines,
       durationMs: Date.now() - started,
     };
+  }
+
+  /** Like CloudFormation, refuses a template whose Ref/GetAtt/Sub name something undefined, before creating anything. */
+  private validateRefs(): void {
+    const known = (name: string): boolean =>
+      name in this.template.Resources || name.startsWith('AWS::') || name in (this.template.Parameters ?? {});
+    const check = (where: string, value: unknown): void => {
+      const refs = new Set<string>();
+      collectRefs(value, refs);
+      const missing = [...refs].filter((r) => !known(r));
+      if (missing.length > 0)
+        throw new DeployError(
+          `Template format error: Unresolved resource dependencies [${missing.join(', ')}] in ${where}`,
+        );
+    };
+    for (const [id, r] of Object.entries(this.template.Resources)) {
+      check(`the Resources block of the template (${id})`, r.Properties);
+      for (const d of r.DependsOn === undefined ? [] : [r.DependsOn].flat())
+        if (!(d in this.template.Resources))
+          throw new DeployError(`Template format error: ${id} DependsOn unknown resource ${d}`);
+    }
+    for (const [key, output] of Object.entries(this.template.Outputs ?? {}))
+      check(`the Outputs block of the template (${key})`, output.Value);
   }
 
   private create(id: string, path: string[]): Promise<DeployedResource | undefined> {

@@ -97,11 +97,15 @@ const services = [
         clock: ctx.clock,
         region: ctx.region,
         ...(ctx.parts.kinesis ? { kinesis: ctx.parts.kinesis } : {}),
-        // Lambda polls an idle shard about once a second; the fast twin polls often so tests and runs stay short
-        pollIntervalMs: ctx.fast ? 50 : 1000,
+        // Lambda polls a shard about once a second; only a fast twin without limits polls more (it would
+        // otherwise take the GetRecords budget of 5 calls/s/shard from every other reader of the stream)
+        pollIntervalMs: ctx.fast && !ctx.limits ? 50 : 1000,
         retryDelayMs: ctx.fast ? 10 : 500,
       }),
     routes: (lambda) => lambda.routes,
+    started: (lambda, endpoint) => {
+      lambda.endpoint = endpoint;
+    },
     close: (lambda) => lambda.close(),
   }),
   part({

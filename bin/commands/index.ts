@@ -1,9 +1,12 @@
 /** Every command of the CLI: one module each, registered in this order. */
 import type { Command } from 'commander';
+import { register as invoke } from './invoke';
+import { register as run } from './run';
 import { register as smoke } from './smoke';
 import { register as sql } from './sql';
 import { register as twin } from './twin';
+import { register as up } from './up';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [smoke, sql, twin];
+export const commands: Register[] = [invoke, run, smoke, sql, twin, up];

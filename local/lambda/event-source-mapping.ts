@@ -194,7 +194,8 @@ export class EventSourceMapping {
         }
         if (batch.length > 0) await this.deliver(shardId, batch, generation);
         if (!iterator) return; // the shard is closed and read to its end
-        if (batch.length === 0) await this.sleep(this.deps.pollIntervalMs, generation);
+        // a full batch means the shard has more: read on at once; otherwise wait for the next poll
+        if (batch.length < this.settings.batchSize) await this.sleep(this.deps.pollIntervalMs, generation);
       } catch (error) {
         const name = (error as { name?: string }).name;
         // an expired iterator is re-made from the checkpoint; throttling and other errors back off and retry

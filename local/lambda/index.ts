@@ -77,11 +77,14 @@ export class LambdaTwin {
   private readonly clock: Clock;
   private readonly created = new Map<string, number>();
   private readonly timers = new Set<unknown>();
+  /** Receives what functions write to stdout/stderr (replaceable after start, e.g. by the CLI). */
+  onLog: (functionName: string, chunk: string) => void;
 
   constructor(private readonly opts: LambdaTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '000000000000';
     this.clock = opts.clock ?? systemClock;
+    this.onLog = opts.onLog ?? (() => {});
   }
 
   functionArn(name: string): string {
@@ -123,7 +126,7 @@ export class LambdaTwin {
       ...(input.role ? { role: input.role } : {}),
       ...(input.concurrency ? { concurrency: input.concurrency } : {}),
     };
-    this.functions.set(input.name, new LambdaFunction(config, this.opts.onLog));
+    this.functions.set(input.name, new LambdaFunction(config, (name, chunk) => this.onLog(name, chunk)));
     this.created.set(input.name, this.clock.now());
     return this.configuration(input.name);
   }

@@ -1,0 +1,137 @@
+/**
+ * `fanout run [--records N] [--keep] [--engine E]` (= `npm start`): the whole lifecycle on the local twin. Packages
+ * (cached), starts the twin, deploys the packaged template, starts the lifecycle state machine with
+ * @aws-sdk/client-sfn, shows each state as it runs, then the load-test report. Exits 0 only when the execution
+ * succeeded and the verdict passed.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { explainCause, findReport, findStateMachine, sfnClient, startExecution } from '../../local/up';
+import type { LoadTestReport } from '../../src/load-test';
+import { writeReports } from '../../src/load-test/report-html';
+import { renderSummaryTable } from '../../src/load-test/report-terminal';
+import { formatMs, Progress } from '../progress';
+import { bringUp, watchExecution } from '../session';
+
+export interface RunOptions {
+  records?: number;
+  rate?: number;
+  timeoutSeconds?: number;
+  keep?: boolean;
+  engine?: string;
+  port: number;
+  limits: boolean;
+  fast: boolean;
+  stateMachine: string;
+  verbose?: boolean;
+  reportDir: string;
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port 0-65535');
+  return port;
+}
+
+/** Runs the lifecycle on the twin; returns the exit code. */
+export async function run(opts: RunOptions, projectDir = process.cwd()): Promise<number> {
+  const progress = new Progress();
+  const c = progress.colors;
+  const started = Date.now();
+  progress.line(c.bold('kinesis-fanout') + c.dim(' · the lifecycle on the local twin'));
+  let session: Awaited<ReturnType<typeof bringUp>> | undefined;
+  try {
+    session = await bringUp(progress, {
+      projectDir,
+      port: opts.port,
+      limits: opts.limits,
+      fast: opts.fast,
+      ...(opts.verbose ? { verbose: true } : {}),
+    });
+    const client = sfnClient(session.twin.endpoint, session.twin.region);
+    const stateMachineArn = await findStateMachine(client, opts.stateMachine);
+    const input: Record<string, unknown> = {};
+    if (opts.records !== undefined) input['records'] = opts.records;
+    if (opts.rate !== undefined) input['rate'] = opts.rate;
+    if (opts.timeoutSeconds !== undefined) input['timeoutSeconds'] = opts.timeoutSeconds;
+    if (opts.keep) input['keep'] = true;
+    if (opts.engine !== undefined) input['engine'] = opts.engine;
+    const executionArn = await startExecution(client, stateMachineArn, input);
+    progress.line(
+      `${c.cyan('▶')} StartExecution ${c.dim(stateMachineArn.split(':').pop() ?? '')} ${c.dim(JSON.stringify(input))}`,
+    );
+    const result = await watchExecution(progress, client, executionArn);
+    client.destroy();
+    const report = findReport(result.output, result.events) as LoadTestReport | undefined;
+    if (report) {
+      progress.line('');
+      progress.line(renderSummaryTable(report, { color: !!process.stdout.isTTY }).trimEnd());
+      try {
+        const paths = await writeReports(report, opts.reportDir);
+        progress.line(c.dim(`report: ${paths.json}, ${paths.html}`));
+      } catch (error) {
+        progress.line(c.yellow(`could not write the report: ${(error as Error).message}`));
+      }
+    }
+    const took = formatMs(Date.now() - started);
+    if (result.status === 'SUCCEEDED' && (report === undefined || report.verdict === 'pass')) {
+      if (!report) {
+        progress.line(c.yellow('The execution succeeded but produced no load-test report.'));
+        return 1;
+      }
+      progress.line(`${c.green(c.bold('✔ lifecycle succeeded'))} in ${took}`);
+      return 0;
+    }
+    progress.line('');
+    progress.line(`${c.red(c.bold(`✖ execution ${result.status}`))} in ${took}`);
+    if (result.error) progress.line(`  ${c.bold('error:')} ${result.error}`);
+    if (result.cause) progress.line(`  ${c.bold('cause:')} ${explainCause(result.cause)}`);
+    return 1;
+  } finally {
+    progress.close();
+    if (session && opts.keep && process.stdout.isTTY && process.env['CI'] !== 'true') {
+      process.stdout.write(
+        `--keep: the application keeps running on the twin at ${session.twin.endpoint}; Ctrl-C stops it.\n`,
+      );
+      await untilInterrupted();
+    }
+    await session?.close();
+  }
+}
+
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run the whole lifecycle on the local twin (the default: npm start) and print the load-test report')
+    .option('--records <n>', 'load-test records', positiveInt)
+    .option('--rate <n>', 'load-test records per second', positiveInt)
+    .option('--timeout-seconds <n>', 'load-test timeout', positiveInt)
+    .option('--keep', 'keep the application running after the load test (skips teardown)')
+    .option('--engine <name>', 'kinesis-analytics or lambda')
+    .option('--port <n>', 'twin port (0 = any free port)', parsePort, 0)
+    .option('--no-limits', 'turn off Kinesis throughput limits on the twin')
+    .option('--fast', 'zero delays for status transitions on the twin')
+    .option('--state-machine <name>', 'the state machine to run', 'lifecycle')
+    .option('--verbose', "print the functions' logs")
+    .option('--report-dir <dir>', 'where report.json and report.html go', '.fanout')
+    .action(async (o: RunOptions & { fast?: boolean }) => {
+      process.exitCode = await run({ ...o, fast: o.fast ?? false });
+    });
+}

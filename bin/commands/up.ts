@@ -1,0 +1,63 @@
+/**
+ * `fanout up [--port 4566]`: package if needed, start the twin, deploy the service into it, print the endpoint and
+ * the stack outputs, and keep running (schedules fire) until Ctrl-C.
+ */
+import type { Command } from 'commander';
+import { Progress } from '../progress';
+import { bringUp } from '../session';
+import { parsePort } from './run';
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('deploy the service into the local twin and keep it running until Ctrl-C')
+    .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 4566)
+    .option('--no-limits', 'turn off Kinesis throughput limits on the twin')
+    .option('--fast', 'zero delays for status transitions on the twin')
+    .option('--verbose', "print the functions' logs")
+    .action(async (o: { port: number; limits: boolean; fast?: boolean; verbose?: boolean }) => {
+      const progress = new Progress();
+      const c = progress.colors;
+      const session = await bringUp(progress, {
+        projectDir: process.cwd(),
+        port: o.port,
+        limits: o.limits,
+        fast: o.fast ?? false,
+        ...(o.verbose ? { verbose: true } : {}),
+      });
+      progress.close();
+      const { twin, stack } = session;
+      const lines = [
+        '',
+        `${c.bold('twin')} ${twin.endpoint} ${c.dim(`(region ${twin.region}, account 000000000000, any credentials)`)}`,
+        '',
+        c.bold('outputs'),
+        ...Object.entries(stack.outputs).map(([k, v]) => `  ${k.padEnd(28)} ${v}`),
+        '',
+        c.bold('schedules'),
+        ...twin.events.listRules().map((r) => {
+          const next = twin.events.nextFire(r.name);
+          return `  ${r.name.padEnd(28)} ${r.scheduleExpression}${next ? c.dim(` next ${new Date(next).toISOString()}`) : c.dim(' disabled')}`;
+        }),
+        '',
+        c.bold('try'),
+        `  npx tsx bin/fanout.ts invoke lifecycle --endpoint ${twin.endpoint}`,
+        `  aws --endpoint-url ${twin.endpoint} kinesis list-streams`,
+        `  aws --endpoint-url ${twin.endpoint} stepfunctions list-state-machines`,
+        '',
+        c.dim('Ctrl-C stops the twin.'),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          process.stdout.write('stopping the twin\n');
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await session.close();
+    });
+}

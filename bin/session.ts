@@ -1,0 +1,136 @@
+/**
+ * What `fanout up`, `run` and `invoke` share: bring the service up on the twin with live progress, and follow an
+ * execution state by state.
+ */
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { followExecution, type Up, up } from '../local/up';
+import { formatMs, type Progress, type Step } from './progress';
+
+export interface SessionOptions {
+  projectDir: string;
+  port: number;
+  limits: boolean;
+  fast: boolean;
+  forcePackage?: boolean;
+  /** Print function logs as they come (otherwise they are kept in .fanout/logs only when asked). */
+  verbose?: boolean;
+}
+
+/** Packages (cached), starts the twin and deploys, each with a live step. */
+export async function bringUp(progress: Progress, opts: SessionOptions): Promise<Up> {
+  let step: Step | undefined;
+  let resources = 0;
+  let live = 0;
+  const c = progress.colors;
+  try {
+    const session = await up({
+      projectDir: opts.projectDir,
+      port: opts.port,
+      limits: opts.limits,
+      fast: opts.fast,
+      ...(opts.forcePackage ? { forcePackage: true } : {}),
+      onPackageStart: () => {
+        step = progress.step('Packaging', 'osls package');
+      },
+      onPackageLine: (line) => step?.update(line.slice(0, 80)),
+      onPackaged: (result) => {
+        if (result.packaged) step?.succeed(c.dim('(.serverless)'));
+        else step?.skip(c.dim('cached: serverless.yml, statemachines, handlers, src, sql unchanged'));
+        step = progress.step('Starting the twin');
+      },
+      onTwin: (twin) => {
+        step?.succeed(c.dim(twin.endpoint));
+        step = progress.step('Deploying', 'the packaged template');
+      },
+      onDeployEvent: (event) => {
+        if (event.type === 'resource') {
+          resources++;
+          if (event.live) live++;
+          step?.update(`${event.logicalId} (${event.resourceType})`);
+        }
+      },
+      ...(opts.verbose
+        ? {
+            onFunctionLog: (fn: string, chunk: string) => {
+              for (const line of chunk.split('\n')) if (line.trim()) progress.line(c.dim(`  [${fn}] ${line}`));
+            },
+          }
+        : {}),
+    });
+    step?.succeed(`${resources} resources ${c.dim(`(${live} in the twin, ${resources - live} recorded)`)}`);
+    return session;
+  } catch (error) {
+    step?.fail(c.red(error instanceof Error ? error.message.split('\n')[0]! : String(error)));
+    throw error;
+  }
+}
+
+/** Follows an execution and shows each state as it runs, with its duration. Returns the history and the outcome. */
+export async function watchExecution(
+  progress: Progress,
+  client: SFNClient,
+  executionArn: string,
+): Promise<{ status: string; output?: string; error?: string; cause?: string; events: HistoryEvent[] }> {
+  const c = progress.colors;
+  const events: HistoryEvent[] = [];
+  const open = new Map<string, { step: Step; entered: number; type: string }>();
+  let iterationPrefix = '';
+  const quiet = new Set(['Pass', 'Choice', 'Wait']);
+  const described = await followExecution(client, executionArn, (event) => {
+    events.push(event);
+    const type = event.type ?? '';
+    if (type === 'MapIterationStarted') iterationPrefix = `  [${event.mapIterationStartedEventDetails?.index ?? 0}] `;
+    if (type === 'MapStateExited') iterationPrefix = '';
+    if (type.endsWith('StateEntered')) {
+      const name = event.stateEnteredEventDetails?.name ?? '?';
+      const stateType = type.slice(0, -'StateEntered'.length);
+      if (quiet.has(stateType)) return;
+      const key = `${iterationPrefix}${name}`;
+      open.set(key, {
+        step: progress.step(`${iterationPrefix}${name}`, c.dim(stateType)),
+        entered: Date.now(),
+        type: stateType,
+      });
+      if (stateType === 'Fail') {
+        open.get(key)?.step.fail();
+        open.delete(key);
+      }
+    } else if (type.endsWith('StateExited')) {
+      const name = event.stateExitedEventDetails?.name ?? '?';
+      const key = `${iterationPrefix}${name}`;
+      const s = open.get(key);
+      if (s) {
+        s.step.succeed();
+        open.delete(key);
+      }
+    } else if (type === 'LambdaFunctionFailed' || type === 'TaskFailed' || type === 'LambdaFunctionTimedOut') {
+      const d =
+        event.lambdaFunctionFailedEventDetails ??
+        event.taskFailedEventDetails ??
+        event.lambdaFunctionTimedOutEventDetails;
+      progress.line(c.yellow(`    ${d?.error ?? 'Error'}: ${shorten(d?.cause)}`));
+    }
+  });
+  for (const [, s] of open) s.step.fail(c.dim(described.status?.toLowerCase() ?? ''));
+  const out: { status: string; output?: string; error?: string; cause?: string; events: HistoryEvent[] } = {
+    status: described.status ?? 'UNKNOWN',
+    events,
+  };
+  if (described.output !== undefined) out.output = described.output;
+  if (described.error !== undefined) out.error = described.error;
+  if (described.cause !== undefined) out.cause = described.cause;
+  return out;
+}
+
+function shorten(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed.errorMessage) return parsed.errorMessage.slice(0, 300);
+  } catch {
+    // plain text
+  }
+  return cause.slice(0, 300);
+}
+
+export { formatMs };
