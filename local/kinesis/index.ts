@@ -24,6 +24,7 @@ import {
   putRecords,
   putRecordsInProcess,
 } from './operations/records';
+import { mergeShards, splitShard, updateShardCount, updateStreamMode } from './operations/resharding';
 import {
   createStream,
   decreaseRetention,
@@ -78,6 +79,10 @@ const operations: Record<string, Operation> = {
   IncreaseStreamRetentionPeriod: increaseRetention,
   DecreaseStreamRetentionPeriod: decreaseRetention,
   DescribeLimits: describeLimits,
+  UpdateShardCount: updateShardCount,
+  SplitShard: splitShard,
+  MergeShards: mergeShards,
+  UpdateStreamMode: updateStreamMode,
   PutRecord: putRecord,
   PutRecords: putRecords,
   GetShardIterator: getShardIterator,

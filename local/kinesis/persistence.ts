@@ -16,6 +16,9 @@ interface SavedShard {
   endHash: string;
   first: number;
   next: number;
+  closed?: boolean;
+  parent?: string;
+  adjacentParent?: string;
 }
 
 interface SavedStream {
@@ -70,6 +73,9 @@ export function saveSnapshot(state: KinesisState, dir: string): void {
         endHash: s.endHash.toString(),
         first: s.log.first,
         next: s.log.next,
+        closed: s.closed,
+        ...(s.parentShardId !== undefined ? { parent: s.parentShardId } : {}),
+        ...(s.adjacentParentShardId !== undefined ? { adjacentParent: s.adjacentParentShardId } : {}),
       })),
     });
   }
@@ -140,8 +146,13 @@ export function loadSnapshot(state: KinesisState, dir: string): void {
           `Snapshot of ${s.name}/${sh.index} holds ${log.next - sh.first} records, expected ${sh.next - sh.first}`,
         );
       }
-      return new Shard(sh.index, BigInt(sh.startHash), BigInt(sh.endHash), s.createdMs, log, now);
+      const shard = new Shard(sh.index, BigInt(sh.startHash), BigInt(sh.endHash), s.createdMs, log, now);
+      shard.closed = sh.closed === true;
+      shard.parentShardId = sh.parent;
+      shard.adjacentParentShardId = sh.adjacentParent;
+      return shard;
     });
+    stream.refreshOpen();
     state.streams.set(stream.name, stream);
   }
 }

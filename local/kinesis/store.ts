@@ -16,6 +16,10 @@ export class Shard {
   readonly startKey: Buffer;
   readonly endKey: Buffer;
   throttle: ShardThrottle;
+  /** Set when a reshard closes the shard: it keeps its records but takes no new ones. */
+  closed = false;
+  parentShardId: string | undefined;
+  adjacentParentShardId: string | undefined;
 
   constructor(
     readonly index: number,
@@ -46,7 +50,10 @@ export class Stream {
   maxRecordKiB: number = LIMITS.defaultMaxRecordKiB;
   readonly tags = new Map<string, string>();
   readonly consumers = new Map<string, Consumer>();
+  /** Every shard, open or closed, at the position of its index. */
   shards: Shard[] = [];
+  /** The open shards, by starting hash key: they cover the hash space exactly once. */
+  open: Shard[] = [];
   /** Set while a CREATING/DELETING transition waits on the clock. */
   timer: unknown;
 
@@ -57,9 +64,14 @@ export class Stream {
     public mode: StreamMode,
   ) {}
 
+  /** Recomputes `open` after shards were added or closed. */
+  refreshOpen(): void {
+    this.open = this.shards.filter((s) => !s.closed).sort((a, b) => (a.startHash < b.startHash ? -1 : 1));
+  }
+
   /** The open shard whose hash-key range holds `key` (16 bytes, big-endian). */
   shardFor(key: Buffer): Shard {
-    const shards = this.shards;
+    const shards = this.open;
     let lo = 0;
     let hi = shards.length - 1;
     while (lo < hi) {

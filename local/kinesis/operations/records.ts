@@ -50,7 +50,7 @@ function checkRecordSize(stream: Stream, entry: PutEntry, path: string): void {
 }
 
 function route(stream: Stream, entry: PutEntry): Shard {
-  if (stream.shards.length === 1 && entry.explicitHashKey === undefined) return stream.shards[0]!;
+  if (stream.open.length === 1 && entry.explicitHashKey === undefined) return stream.open[0]!;
   const key =
     entry.explicitHashKey !== undefined ? explicitHashKey(entry.explicitHashKey) : partitionKeyHash(entry.partitionKey);
   return stream.shardFor(key);
@@ -263,18 +263,45 @@ function planRead(state: KinesisState, iterator: string, limit: number | undefin
   return { stream, shard, position: it.position, limit: limit ?? LIMITS.getRecordsMaxLimit, now };
 }
 
-function finishRead(state: KinesisState, plan: ReadPlan, end: number, bytes: number) {
+interface ChildShard {
+  ShardId: string;
+  ParentShards: string[];
+  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+}
+
+/**
+ * The next iterator, how far behind the tip the reader is, and, at the end of a closed shard, no next iterator
+ * but the shards that replaced it.
+ */
+function finishRead(
+  state: KinesisState,
+  plan: ReadPlan,
+  end: number,
+  bytes: number,
+): { next: string | undefined; behind: number; children: ChildShard[] | undefined } {
   if (state.opts.limits) plan.shard.throttle.readBytes.spend(bytes);
-  const log = plan.shard.log;
-  const behind = end >= log.next ? 0 : Math.max(0, plan.now - (log.timeAt(end) ?? plan.now));
+  const { shard, stream } = plan;
+  const log = shard.log;
+  const atEnd = end >= log.next;
+  const behind = atEnd ? 0 : Math.max(0, plan.now - (log.timeAt(end) ?? plan.now));
+  if (atEnd && shard.closed) {
+    const children = stream.shards
+      .filter((s) => s.parentShardId === shard.id || s.adjacentParentShardId === shard.id)
+      .map((s) => ({
+        ShardId: s.id,
+        ParentShards: [s.parentShardId, s.adjacentParentShardId].filter((p): p is string => p !== undefined),
+        HashKeyRange: { StartingHashKey: s.startHash.toString(), EndingHashKey: s.endHash.toString() },
+      }));
+    return { next: undefined, behind, children };
+  }
   const next = encodeIterator({
     issuedMs: plan.now,
-    streamName: plan.stream.name,
-    streamCreatedMs: plan.stream.createdMs,
-    shardIndex: plan.shard.index,
+    streamName: stream.name,
+    streamCreatedMs: stream.createdMs,
+    shardIndex: shard.index,
     position: Math.max(end, plan.position),
   });
-  return { next, behind };
+  return { next, behind, children: undefined };
 }
 
 /** Wire GetRecords, written as JSON text: no object per record, base64 straight from the log. */
@@ -289,8 +316,9 @@ export function getRecordsJson(state: KinesisState, input: Input): string {
       `{"SequenceNumber":"${sequenceNumber(prefix, i)}","ApproximateArrivalTimestamp":${time / 1000},"Data":"${buf.toString('base64', s, e)}","PartitionKey":${JSON.stringify(key)}}`,
     );
   });
-  const { next, behind } = finishRead(state, plan, end, bytes);
-  return `{"Records":[${parts.join(',')}],"NextShardIterator":"${next}","MillisBehindLatest":${behind}}`;
+  const { next, behind, children } = finishRead(state, plan, end, bytes);
+  const tail = next !== undefined ? `,"NextShardIterator":"${next}"` : `,"ChildShards":${JSON.stringify(children)}`;
+  return `{"Records":[${parts.join(',')}]${tail},"MillisBehindLatest":${behind}}`;
 }
 
 export interface InProcessRecord {
@@ -321,5 +349,7 @@ export function getRecordsInProcess(
     });
   });
   const { next, behind } = finishRead(state, plan, end, bytes);
-  return { Records: records, NextShardIterator: next, MillisBehindLatest: behind };
+  return next !== undefined
+    ? { Records: records, NextShardIterator: next, MillisBehindLatest: behind }
+    : { Records: records, MillisBehindLatest: behind };
 }

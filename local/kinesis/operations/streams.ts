@@ -13,9 +13,9 @@ import { Shard, Stream, type StreamMode } from '../store';
 
 type Input = Record<string, unknown>;
 
-function openShardCount(state: KinesisState): number {
+export function openShardCount(state: KinesisState): number {
   let total = 0;
-  for (const s of state.streams.values()) total += s.shards.length;
+  for (const s of state.streams.values()) total += s.open.length;
   return total;
 }
 
@@ -55,6 +55,7 @@ export function createStream(state: KinesisState, input: Input): Record<string, 
   const now = state.now();
   const stream = new Stream(name, state.arnOf(name), now, mode);
   stream.shards = splitHashSpace(count).map((r, i) => new Shard(i, r.start, r.end, now, new ShardLog(), now));
+  stream.refreshOpen();
   const maxKiB = num(input, 'MaxRecordSizeInKiB');
   if (maxKiB !== undefined) stream.maxRecordKiB = maxKiB;
   const tags = input['Tags'] as Record<string, string> | undefined;
@@ -85,11 +86,15 @@ export function deleteStream(state: KinesisState, input: Input): Record<string, 
   return {};
 }
 
-function shardShape(shard: Shard): Record<string, unknown> {
+export function shardShape(shard: Shard): Record<string, unknown> {
+  const range: Record<string, string> = { StartingSequenceNumber: sequenceNumber(shard.prefix, 0) };
+  if (shard.closed) range['EndingSequenceNumber'] = sequenceNumber(shard.prefix, Math.max(0, shard.log.next - 1));
   return {
     ShardId: shard.id,
+    ...(shard.parentShardId !== undefined ? { ParentShardId: shard.parentShardId } : {}),
+    ...(shard.adjacentParentShardId !== undefined ? { AdjacentParentShardId: shard.adjacentParentShardId } : {}),
     HashKeyRange: { StartingHashKey: shard.startHash.toString(), EndingHashKey: shard.endHash.toString() },
-    SequenceNumberRange: { StartingSequenceNumber: sequenceNumber(shard.prefix, 0) },
+    SequenceNumberRange: range,
   };
 }
 
@@ -131,7 +136,7 @@ export function describeStreamSummary(state: KinesisState, input: Input): unknow
       StreamCreationTimestamp: seconds(stream.createdMs),
       EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
       EncryptionType: 'NONE',
-      OpenShardCount: stream.shards.length,
+      OpenShardCount: stream.open.length,
       ConsumerCount: stream.consumers.size,
       MaxRecordSizeInKiB: stream.maxRecordKiB,
     },
@@ -201,8 +206,9 @@ export function listShards(state: KinesisState, input: Input): unknown {
     if (filter.ShardId === undefined) throw invalidArgument('ShardId must be specified with AFTER_SHARD_ID.');
     afterIndex = Math.max(afterIndex, shardIndexOf(filter.ShardId) ?? -1);
   }
+  const onlyOpen = filter?.Type === 'AT_LATEST';
   const limit = num(input, 'MaxResults') ?? 1000;
-  const shards = stream.shards.filter((s) => s.index > afterIndex);
+  const shards = stream.shards.filter((s) => s.index > afterIndex && !(onlyOpen && s.closed));
   const page = shards.slice(0, limit);
   const more = shards.length > limit;
   return {
