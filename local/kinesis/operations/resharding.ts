@@ -128,9 +128,9 @@ export function mergeShards(state: KinesisState, input: Input): Record<string, n
   update(state, stream, () => {
     a.closed = true;
     b.closed = true;
-    const start = a.startHash < b.startHash ? a.startHash : b.startHash;
-    const end = a.endHash > b.endHash ? a.endHash : b.endHash;
-    addShard(state, stream, start, end, [a, b]);
+    // adjacent shards: the lower one starts the merged range, the upper one ends it
+    const [lower, upper] = a.startHash < b.startHash ? [a, b] : [b, a];
+    addShard(state, stream, lower.startHash, upper.endHash, [a, b]);
   });
   return {};
 }
