@@ -26,6 +26,12 @@ import {
 } from './operations/records';
 import { mergeShards, splitShard, updateShardCount, updateStreamMode } from './operations/resharding';
 import {
+  disableEnhancedMonitoring,
+  enableEnhancedMonitoring,
+  startStreamEncryption,
+  stopStreamEncryption,
+} from './operations/settings';
+import {
   createStream,
   decreaseRetention,
   deleteStream,
@@ -83,6 +89,10 @@ const operations: Record<string, Operation> = {
   SplitShard: splitShard,
   MergeShards: mergeShards,
   UpdateStreamMode: updateStreamMode,
+  StartStreamEncryption: startStreamEncryption,
+  StopStreamEncryption: stopStreamEncryption,
+  EnableEnhancedMonitoring: enableEnhancedMonitoring,
+  DisableEnhancedMonitoring: disableEnhancedMonitoring,
   PutRecord: putRecord,
   PutRecords: putRecords,
   GetShardIterator: getShardIterator,

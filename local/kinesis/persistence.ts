@@ -30,6 +30,8 @@ interface SavedStream {
   retentionHours: number;
   maxRecordKiB: number;
   tags: Record<string, string>;
+  encryption?: Stream['encryption'];
+  shardLevelMetrics?: string[];
   consumers: Consumer[];
   shards: SavedShard[];
 }
@@ -66,6 +68,8 @@ export function saveSnapshot(state: KinesisState, dir: string): void {
       retentionHours: stream.retentionHours,
       maxRecordKiB: stream.maxRecordKiB,
       tags: Object.fromEntries(stream.tags),
+      encryption: stream.encryption,
+      shardLevelMetrics: [...stream.shardLevelMetrics],
       consumers: [...stream.consumers.values()],
       shards: stream.shards.map((s) => ({
         index: s.index,
@@ -134,6 +138,8 @@ export function loadSnapshot(state: KinesisState, dir: string): void {
     stream.retentionHours = s.retentionHours;
     stream.maxRecordKiB = s.maxRecordKiB;
     for (const [k, v] of Object.entries(s.tags)) stream.tags.set(k, v);
+    if (s.encryption) stream.encryption = s.encryption;
+    for (const m of s.shardLevelMetrics ?? []) stream.shardLevelMetrics.add(m);
     for (const c of s.consumers) {
       if (c.status !== 'DELETING') stream.consumers.set(c.name, { ...c, status: 'ACTIVE' });
     }

@@ -49,6 +49,8 @@ export class Stream {
   retentionHours = 24;
   maxRecordKiB: number = LIMITS.defaultMaxRecordKiB;
   readonly tags = new Map<string, string>();
+  encryption: { type: 'NONE' } | { type: 'KMS'; keyId: string } = { type: 'NONE' };
+  readonly shardLevelMetrics = new Set<string>();
   readonly consumers = new Map<string, Consumer>();
   /** Every shard, open or closed, at the position of its index. */
   shards: Shard[] = [];

@@ -100,10 +100,10 @@ function wireEntry(raw: Input): PutEntry {
   };
 }
 
-export function putRecords(state: KinesisState, input: Input): PutRecordsOutput & { EncryptionType: 'NONE' } {
+export function putRecords(state: KinesisState, input: Input): PutRecordsOutput & { EncryptionType: string } {
   const stream = state.writable(input);
   const entries = (input['Records'] as Input[]).map(wireEntry);
-  return { ...putEntries(state, stream, entries), EncryptionType: 'NONE' };
+  return { ...putEntries(state, stream, entries), EncryptionType: stream.encryption.type };
 }
 
 export function putRecord(state: KinesisState, input: Input): unknown {
@@ -117,7 +117,7 @@ export function putRecord(state: KinesisState, input: Input): unknown {
   const out = putEntries(state, stream, [wireEntry(input)]);
   const result = out.Records[0]!;
   if ('ErrorCode' in result) throw new AwsServiceError(result.ErrorCode, result.ErrorMessage);
-  return { ShardId: result.ShardId, SequenceNumber: result.SequenceNumber, EncryptionType: 'NONE' };
+  return { ShardId: result.ShardId, SequenceNumber: result.SequenceNumber, EncryptionType: stream.encryption.type };
 }
 
 /** The in-process PutRecords: bytes in, same checks and limits as the wire. */

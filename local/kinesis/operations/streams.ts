@@ -98,6 +98,15 @@ export function shardShape(shard: Shard): Record<string, unknown> {
   };
 }
 
+/** The EnhancedMonitoring, EncryptionType and KeyId members of stream descriptions. */
+export function monitoringAndEncryption(stream: Stream): Record<string, unknown> {
+  return {
+    EnhancedMonitoring: [{ ShardLevelMetrics: [...stream.shardLevelMetrics] }],
+    EncryptionType: stream.encryption.type,
+    ...(stream.encryption.type === 'KMS' ? { KeyId: stream.encryption.keyId } : {}),
+  };
+}
+
 function modeDetails(stream: Stream): { StreamMode: StreamMode } {
   return { StreamMode: stream.mode };
 }
@@ -118,8 +127,7 @@ export function describeStream(state: KinesisState, input: Input): unknown {
       HasMoreShards: shards.length > limit,
       RetentionPeriodHours: stream.retentionHours,
       StreamCreationTimestamp: seconds(stream.createdMs),
-      EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-      EncryptionType: 'NONE',
+      ...monitoringAndEncryption(stream),
     },
   };
 }
@@ -134,8 +142,7 @@ export function describeStreamSummary(state: KinesisState, input: Input): unknow
       StreamModeDetails: modeDetails(stream),
       RetentionPeriodHours: stream.retentionHours,
       StreamCreationTimestamp: seconds(stream.createdMs),
-      EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-      EncryptionType: 'NONE',
+      ...monitoringAndEncryption(stream),
       OpenShardCount: stream.open.length,
       ConsumerCount: stream.consumers.size,
       MaxRecordSizeInKiB: stream.maxRecordKiB,

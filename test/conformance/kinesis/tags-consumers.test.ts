@@ -6,11 +6,16 @@ import {
   DeregisterStreamConsumerCommand,
   DescribeStreamConsumerCommand,
   DescribeStreamSummaryCommand,
+  DisableEnhancedMonitoringCommand,
+  EnableEnhancedMonitoringCommand,
   IncreaseStreamRetentionPeriodCommand,
   ListStreamConsumersCommand,
   ListTagsForStreamCommand,
+  PutRecordCommand,
   RegisterStreamConsumerCommand,
   RemoveTagsFromStreamCommand,
+  StartStreamEncryptionCommand,
+  StopStreamEncryptionCommand,
 } from '@aws-sdk/client-kinesis';
 import { connect, type Target, uniqueName, waitActive } from './harness';
 
@@ -80,6 +85,50 @@ describe('Class: Kinesis stream settings', () => {
       expect((lower as Error).name).toBe('InvalidArgumentException');
       expect(['InvalidArgumentException', 'ValidationException']).toContain((tooShort as Error).name);
       expect(back.StreamDescriptionSummary?.RetentionPeriodHours).toBe(24);
+    });
+  });
+
+  describe('Method: StartStreamEncryption', () => {
+    it('shows KMS encryption in descriptions and PutRecord answers, until it is stopped', async () => {
+      // Act
+      await target.client.send(
+        new StartStreamEncryptionCommand({ StreamName: stream, EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }),
+      );
+      await waitActive(target.client, stream);
+      const described = await target.client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+      const put = await target.client.send(
+        new PutRecordCommand({ StreamName: stream, PartitionKey: 'k', Data: Buffer.from('secret') }),
+      );
+      await target.client.send(
+        new StopStreamEncryptionCommand({ StreamName: stream, EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }),
+      );
+      await waitActive(target.client, stream);
+      const after = await target.client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+
+      // Assess
+      expect(described.StreamDescriptionSummary?.EncryptionType).toBe('KMS');
+      expect(described.StreamDescriptionSummary?.KeyId).toBe('alias/aws/kinesis');
+      expect(put.EncryptionType).toBe('KMS');
+      expect(after.StreamDescriptionSummary?.EncryptionType).toBe('NONE');
+    });
+  });
+
+  describe('Method: EnableEnhancedMonitoring', () => {
+    it('turns shard-level metrics on and off', async () => {
+      // Act
+      const on = await target.client.send(
+        new EnableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ['IncomingBytes'] }),
+      );
+      await waitActive(target.client, stream);
+      const off = await target.client.send(
+        new DisableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ['IncomingBytes'] }),
+      );
+      await waitActive(target.client, stream);
+
+      // Assess
+      expect(on.DesiredShardLevelMetrics).toEqual(['IncomingBytes']);
+      expect(off.CurrentShardLevelMetrics).toEqual(['IncomingBytes']);
+      expect(off.DesiredShardLevelMetrics).toEqual([]);
     });
   });
 
