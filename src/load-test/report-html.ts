@@ -113,13 +113,36 @@ const CHARTS = `
   if (h && names.some(function (n) { return (h.counts[n] || []).some(function (c) { return c > 0; }); })) {
     var bins = Math.max.apply(null, names.map(function (n) { return (h.counts[n] || []).length; }));
     var labels = []; for (var i = 0; i < bins; i++) labels.push(i * h.binMs + '–' + (i + 1) * h.binMs);
+    var marks = [['p50', report.latencyMs.p50], ['p90', report.latencyMs.p90], ['p99', report.latencyMs.p99]];
+    var percentileLines = {
+      id: 'percentileLines',
+      afterDatasetsDraw: function (chart) {
+        var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx, band = (x.right - x.left) / bins;
+        ctx.save();
+        ctx.font = '600 11px ' + Chart.defaults.font.family;
+        ctx.textAlign = 'center';
+        var lastLabel = -Infinity;
+        marks.forEach(function (m) {
+          var px = x.left + (m[1] / h.binMs) * band;
+          ctx.strokeStyle = '#0f172a'; ctx.globalAlpha = 0.55; ctx.setLineDash([4, 3]); ctx.lineWidth = 1;
+          ctx.beginPath(); ctx.moveTo(px, area.top + 14); ctx.lineTo(px, area.bottom); ctx.stroke();
+          ctx.globalAlpha = 1; ctx.fillStyle = '#0f172a';
+          // keep labels of close percentiles from printing over each other
+          var ly = px - lastLabel < 34 ? area.top + 24 : area.top + 10;
+          ctx.fillText(m[0], px, ly);
+          if (ly === area.top + 10) lastLabel = px;
+        });
+        ctx.restore();
+      }
+    };
     new Chart(document.getElementById('histogram'), {
       type: 'bar',
+      plugins: [percentileLines],
       data: { labels: labels, datasets: names.map(function (n, i) { return { label: n, data: h.counts[n] || [], backgroundColor: palette[i % palette.length] + 'cc', borderColor: palette[i % palette.length], borderWidth: 1, stack: 'latency' }; }) },
       options: { responsive: true, maintainAspectRatio: false, barPercentage: 1, categoryPercentage: 0.92,
         plugins: { legend: { position: 'top', align: 'end' }, tooltip: { mode: 'index', intersect: false } },
         scales: { x: { stacked: true, title: { display: true, text: 'latency, input to output (ms)' }, grid: { display: false } },
-                  y: { stacked: true, beginAtZero: true, title: { display: true, text: 'records' }, ticks: { precision: 0 } } } }
+                  y: { stacked: true, beginAtZero: true, grace: '15%', title: { display: true, text: 'records' }, ticks: { precision: 0 } } } }
     });
   } else noData('histogram-box', 'No record arrived, so there is no latency to show.');
   var t = report.timeline;
@@ -127,7 +150,7 @@ const CHARTS = `
     var step = t.bucketMs / 1000;
     var xs = t.sent.map(function (_, i) { return '+' + (i * step) + ' s'; });
     var per = step === 1 ? 'records/s' : 'records per ' + step + ' s';
-    var datasets = [{ label: 'sent (input)', data: t.sent, borderColor: '#64748b', backgroundColor: '#64748b22', borderDash: [6, 4], fill: true, tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3 }];
+    var datasets = [{ label: 'sent (input)', data: t.sent, borderColor: '#64748b', backgroundColor: '#64748b12', borderDash: [6, 4], fill: true, tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3 }];
     names.forEach(function (n, i) { datasets.push({ label: n + ' received', data: t.received[n] || [], borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3, borderWidth: 2 }); });
     new Chart(document.getElementById('timeline'), {
       type: 'line',
@@ -146,7 +169,7 @@ export function renderReportHtml(report: LoadTestReport, options: HtmlOptions = 
   const pass = report.verdict === 'pass';
   const generatedAt = options.generatedAt ?? new Date();
   const l = report.latencyMs;
-  const seconds = report.durationMs / 1000;
+  const sendSeconds = report.achievedRate ? report.sent / report.achievedRate : undefined;
   const rate = report.achievedRate === undefined ? '' : `${n(report.achievedRate)}/s`;
   const target = report.targetRate === undefined ? '' : `target ${n(report.targetRate)}/s`;
   const throttleHint = report.throttledBy ? `${n(report.throttledBy.put)} put · ${n(report.throttledBy.get)} read` : '';
@@ -164,6 +187,7 @@ export function renderReportHtml(report: LoadTestReport, options: HtmlOptions = 
   const meta = [
     `started ${startedText}`,
     `${n(report.sent)}${report.requested !== undefined && report.requested !== report.sent ? ` of ${n(report.requested)}` : ''} records`,
+    `${(report.durationMs / 1000).toFixed(1)} s in all`,
     report.timeoutSeconds === undefined ? '' : `timeout ${report.timeoutSeconds} s`,
     report.foreign ? `${n(report.foreign)} foreign records ignored` : '',
   ]
@@ -188,8 +212,8 @@ export function renderReportHtml(report: LoadTestReport, options: HtmlOptions = 
 </header>
 ${reasons}
 <section class="stats">
-  ${stat('Sent', n(report.sent), target)}
-  ${stat('Rate', rate || '–', seconds ? `over ${seconds.toFixed(1)} s` : '')}
+  ${stat('Sent', n(report.sent), sendSeconds === undefined ? '' : `in ${sendSeconds.toFixed(1)} s`)}
+  ${stat('Rate', rate || '–', target)}
   ${stat('Latency p50', ms(l.p50))}
   ${stat('p90', ms(l.p90))}
   ${stat('p99', ms(l.p99))}
