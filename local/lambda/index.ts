@@ -114,6 +114,10 @@ export class LambdaTwin {
       AWS_EXECUTION_ENV: `AWS_Lambda_${input.runtime ?? 'nodejs20.x'}`,
       LAMBDA_TASK_ROOT: input.codeDir,
     };
+    // the function declares a newer Node than the twin may run on: the SDK's warning about it is the twin's, not the
+    // function's, so it stays out of the function's logs
+    if (Number(process.versions.node.split('.')[0]) < 22)
+      environment['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
     const config: FunctionConfig = {
       name: input.name,
       arn: this.functionArn(input.name),
@@ -148,7 +152,7 @@ export class LambdaTwin {
   }
 
   /** Invokes a function synchronously (RequestResponse). */
-  invoke(nameOrArn: string, payload: string): Promise<InvokeResult> {
+  async invoke(nameOrArn: string, payload: string): Promise<InvokeResult> {
     return this.getFunction(nameOrArn).invoke(payload);
   }
 
