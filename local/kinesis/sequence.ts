@@ -1,7 +1,8 @@
 /**
  * Sequence numbers: 56 decimal digits, like AWS's, that increase per shard and say where they come from:
- * `49` + stream creation time (15 digits, ms) + shard index (6 digits) + record index in the shard (33 digits).
- * Reading the record index straight out of the number makes AT/AFTER_SEQUENCE_NUMBER an O(1) lookup.
+ * `49` + stream creation time (15 digits, ms) + shard index (6 digits) + record index in the shard plus one
+ * (33 digits). Reading the record index straight out of the number makes AT/AFTER_SEQUENCE_NUMBER an O(1)
+ * lookup; the plus one leaves the shard's StartingSequenceNumber (tail 0) below its first record, as on AWS.
  */
 const PREFIX_LENGTH = 23;
 export const SEQUENCE_LENGTH = 56;
@@ -11,24 +12,30 @@ export function shardPrefix(streamCreatedMs: number, shardIndex: number): string
 }
 
 export function sequenceNumber(prefix: string, index: number): string {
-  return prefix + String(index).padStart(SEQUENCE_LENGTH - PREFIX_LENGTH, '0');
+  return prefix + String(index + 1).padStart(SEQUENCE_LENGTH - PREFIX_LENGTH, '0');
+}
+
+/** The shard's StartingSequenceNumber: just below its first record. */
+export function startingSequenceNumber(prefix: string): string {
+  return sequenceNumber(prefix, -1);
 }
 
 export interface ParsedSequence {
   streamCreatedMs: number;
   shardIndex: number;
+  /** Record index; -1 for a shard's StartingSequenceNumber. */
   index: number;
 }
 
 /** undefined when the string is not a sequence number this twin issued. */
 export function parseSequence(value: string): ParsedSequence | undefined {
   if (value.length !== SEQUENCE_LENGTH || !value.startsWith('49') || !/^\d+$/.test(value)) return undefined;
-  const index = Number(value.slice(PREFIX_LENGTH));
-  if (!Number.isSafeInteger(index)) return undefined;
+  const tail = Number(value.slice(PREFIX_LENGTH));
+  if (!Number.isSafeInteger(tail)) return undefined;
   return {
     streamCreatedMs: Number(value.slice(2, 17)),
     shardIndex: Number(value.slice(17, PREFIX_LENGTH)),
-    index,
+    index: tail - 1,
   };
 }
 

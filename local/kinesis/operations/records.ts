@@ -201,7 +201,7 @@ export function getShardIterator(state: KinesisState, input: Input): { ShardIter
           `StartingSequenceNumber ${seq} used in GetShardIterator on shard ${shard.id} in stream ${stream.name} under account ${ACCOUNT} is invalid because it did not come from this stream.`,
         );
       }
-      position = type === 'AT_SEQUENCE_NUMBER' ? parsed.index : parsed.index + 1;
+      position = Math.max(0, type === 'AT_SEQUENCE_NUMBER' ? parsed.index : parsed.index + 1);
       break;
     }
     case 'AT_TIMESTAMP': {

@@ -6,7 +6,7 @@ import { AwsServiceError } from '../../service';
 import { ACCOUNT, invalidArgument, limitExceeded, streamExists, streamNotActive, streamNotFound } from '../errors';
 import { splitHashSpace } from '../hash';
 import { LIMITS } from '../limits';
-import { sequenceNumber, shardIndexOf } from '../sequence';
+import { sequenceNumber, shardIndexOf, startingSequenceNumber } from '../sequence';
 import { ShardLog } from '../shard-log';
 import { type KinesisState, num, seconds, str, timestampMs } from '../state';
 import { Shard, Stream, type StreamMode } from '../store';
@@ -87,8 +87,8 @@ export function deleteStream(state: KinesisState, input: Input): Record<string, 
 }
 
 export function shardShape(shard: Shard): Record<string, unknown> {
-  const range: Record<string, string> = { StartingSequenceNumber: sequenceNumber(shard.prefix, 0) };
-  if (shard.closed) range['EndingSequenceNumber'] = sequenceNumber(shard.prefix, Math.max(0, shard.log.next - 1));
+  const range: Record<string, string> = { StartingSequenceNumber: startingSequenceNumber(shard.prefix) };
+  if (shard.closed) range['EndingSequenceNumber'] = sequenceNumber(shard.prefix, shard.log.next - 1);
   return {
     ShardId: shard.id,
     ...(shard.parentShardId !== undefined ? { ParentShardId: shard.parentShardId } : {}),

@@ -220,6 +220,11 @@ describe('Class: Kinesis records', () => {
       const old = await iterator(target.client, name, shardId, 'AT_TIMESTAMP', {
         Timestamp: new Date(Date.now() - 3_600_000),
       });
+      const described = await target.client.send(new DescribeStreamCommand({ StreamName: name }));
+      const starting = described.StreamDescription!.Shards![0]!.SequenceNumberRange!.StartingSequenceNumber!;
+      const afterStart = await iterator(target.client, name, shardId, 'AFTER_SEQUENCE_NUMBER', {
+        StartingSequenceNumber: starting,
+      });
       const read = async (it: string): Promise<string[]> =>
         ((await target.client.send(new GetRecordsCommand({ ShardIterator: it }))).Records ?? []).map((r) =>
           text(r.Data),
@@ -230,6 +235,8 @@ describe('Class: Kinesis records', () => {
       expect(await read(after)).toEqual(['z']);
       expect(await read(horizon)).toEqual(['x', 'y', 'z']);
       expect(await read(old)).toEqual(['x', 'y', 'z']);
+      expect(BigInt(starting) < BigInt(put.Records![0]!.SequenceNumber!)).toBe(true);
+      expect(await read(afterStart)).toEqual(['x', 'y', 'z']);
       await target.client.send(new DeleteStreamCommand({ StreamName: name }));
     });
 
