@@ -2,13 +2,14 @@
  * compile(): checks application code against the source schema and the streams it creates, compiles every pump to
  * plain JavaScript once, and hands out runners that push records through the pumps.
  */
-import type { CreatePump, CreateStream, Expr, Pos, Statement } from './ast';
+import type { CreatePump, CreateStream, Expr, Pos, Statement, WindowSpec } from './ast';
 import { SchemaValidationError, SqlCompileError, SqlRuntimeError } from './errors';
 import { type Code, ExprCompiler, Module, type Scope, sameType } from './expressions';
 import { type ColumnDef, compileReader, type RecordReader, type SourceSchema } from './formats';
 import { parse } from './parser';
 import { rt } from './runtime';
 import type { OutputRow } from './serialize';
+import { type SlidingAggregate, SlidingScope } from './sliding';
 import { isDatetime, isNumeric, isString, parseTypeText, resolveType, T, toExternal, typeText } from './types';
 import { findWindow, GroupScope } from './windows';
 
@@ -75,7 +76,12 @@ interface StreamInfo {
   external?: (row: unknown[]) => Record<string, unknown>;
 }
 
-type MapFn = (r: unknown[], rowtime: number, arrival: number) => unknown[] | undefined;
+type MapFn = (
+  r: unknown[],
+  rowtime: number,
+  arrival: number,
+  W: SlidingAggregate[] | undefined,
+) => unknown[] | undefined;
 
 interface AggFns {
   window: number;
@@ -91,6 +97,8 @@ interface PumpPlan {
   from: StreamInfo;
   into: StreamInfo;
   map?: MapFn;
+  /** Per-runner state of the sliding-window aggregates of a map pump. */
+  newState?: () => SlidingAggregate[];
   agg?: AggFns;
   order: number;
 }
@@ -296,14 +304,32 @@ function compilePump(st: CreatePump, streams: Map<string, StreamInfo>, order: nu
 
   const grouped = sel.groupBy !== undefined || hasAggregate(items.map((i) => i.expr)) || sel.having !== undefined;
   const plan: PumpPlan = { name: st.name, from, into, order };
+  const windows = new Map<string, WindowSpec>();
+  for (const w of sel.windows ?? []) {
+    if (windows.has(w.name)) throw new SqlCompileError(`window ${w.name} is defined twice`, w.pos);
+    windows.set(w.name, w.spec);
+  }
   if (!grouped) {
-    const c = new ExprCompiler(module, scope);
+    const sliding = new SlidingScope(module, scope, windows);
+    const c = sliding.compiler;
+    // WHERE runs first: filtered rows never enter a window
+    sliding.inWhere = true;
     const where = sel.where ? c.condition(sel.where, 'WHERE') : undefined;
+    sliding.inWhere = false;
     const row = project(c);
-    const body = `${where ? `if (${where.code} !== true) return undefined;\n` : ''}return ${row};`;
-    plan.map = build(module, `function pump(r, rowtime, arrival) {\n${c.declarations()}${body}\n}`);
+    const body = `${where ? `if (${where.code} !== true) return undefined;\n` : ''}${sliding.statements.join('\n')}\nreturn ${row};`;
+    plan.map = build(module, `function pump(r, rowtime, arrival, W) {\n${c.declarations()}${body}\n}`);
+    if (sliding.factories.length) {
+      const factories = sliding.factories;
+      plan.newState = () => factories.map((f) => f());
+    }
     return plan;
   }
+  if (sel.windows)
+    throw new SqlCompileError(
+      'a WINDOW clause with GROUP BY is not supported; use one or the other',
+      sel.windows[0]!.pos,
+    );
   if (!sel.groupBy)
     throw new SqlCompileError(
       "aggregates on a stream need GROUP BY with a time window, e.g. GROUP BY STEP(s.ROWTIME BY INTERVAL '60' SECOND)",
@@ -346,7 +372,11 @@ function hasAggregate(exprs: Expr[]): boolean {
       return;
     }
     const node = v as { kind?: string; name?: string };
-    if (node.kind === 'call' && ['COUNT', 'SUM', 'MIN', 'MAX', 'AVG'].includes(node.name ?? '')) {
+    if (
+      node.kind === 'call' &&
+      (node as { over?: unknown }).over === undefined &&
+      ['COUNT', 'SUM', 'MIN', 'MAX', 'AVG'].includes(node.name ?? '')
+    ) {
       found = true;
       return;
     }
@@ -410,6 +440,7 @@ class ApplicationRunner implements Runner {
   private errors: ErrorRow[] = [];
   private readonly consumers = new Map<StreamInfo, PumpPlan[]>();
   private readonly windows = new Map<PumpPlan, WindowState>();
+  private readonly sliding = new Map<PumpPlan, SlidingAggregate[]>();
   private readonly aggPumps: PumpPlan[];
   // the record being pushed, for error rows and 1:1 partition keys
   private record: InputRecord | undefined;
@@ -428,6 +459,7 @@ class ApplicationRunner implements Runner {
       list.push(p);
       this.consumers.set(p.from, list);
       if (p.agg) this.windows.set(p, { start: null, groups: new Map() });
+      if (p.newState) this.sliding.set(p, p.newState());
     }
     this.aggPumps = pumps.filter((p) => p.agg);
   }
@@ -495,7 +527,7 @@ class ApplicationRunner implements Runner {
       const p = pumps[i]!;
       try {
         if (p.map) {
-          const out = p.map(row, rowtime, arrival);
+          const out = p.map(row, rowtime, arrival, this.sliding.get(p));
           if (out !== undefined) this.insert(p.into, out, rowtime, partitionKey);
         } else this.accumulate(p, row, rowtime, arrival);
       } catch (error) {

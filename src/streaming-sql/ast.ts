@@ -21,14 +21,29 @@ export type Expr =
   | { kind: 'binary'; op: string; left: Expr; right: Expr; pos: Pos }
   | { kind: 'between'; expr: Expr; low: Expr; high: Expr; not: boolean; pos: Pos }
   | { kind: 'in'; expr: Expr; list: Expr[]; not: boolean; pos: Pos }
-  | { kind: 'like'; expr: Expr; pattern: Expr; escape?: Expr; not: boolean; pos: Pos }
+  | { kind: 'like'; expr: Expr; pattern: Expr; escape?: Expr; not: boolean; similar?: boolean; pos: Pos }
   | { kind: 'is'; expr: Expr; test: 'NULL' | 'TRUE' | 'FALSE' | 'UNKNOWN'; not: boolean; pos: Pos }
   | { kind: 'case'; operand?: Expr; whens: { when: Expr; result: Expr }[]; else?: Expr; pos: Pos }
   | { kind: 'cast'; expr: Expr; type: TypeName; pos: Pos }
-  | { kind: 'call'; name: string; args: Expr[]; star: boolean; distinct: boolean; pos: Pos }
+  | { kind: 'call'; name: string; args: Expr[]; star: boolean; distinct: boolean; over?: Over; pos: Pos }
   | { kind: 'floor-to'; fn: 'FLOOR' | 'CEIL'; expr: Expr; unit: TimeUnit; pos: Pos }
   | { kind: 'step'; expr: Expr; interval: Expr; pos: Pos }
   | { kind: 'trim'; side: 'BOTH' | 'LEADING' | 'TRAILING'; chars?: Expr; expr: Expr; pos: Pos };
+
+/** A sliding window: RANGE INTERVAL 'n' unit PRECEDING (time) or ROWS n PRECEDING (count), per partition. */
+export interface WindowSpec {
+  partitionBy: Expr[];
+  rangeMs?: number;
+  rows?: number;
+  pos: Pos;
+}
+
+/** `OVER name` or `OVER (spec)` after an aggregate. */
+export interface Over {
+  ref?: string;
+  spec?: WindowSpec;
+  pos: Pos;
+}
 
 export type SelectItem =
   | { kind: 'star'; qualifier?: string; pos: Pos }
@@ -40,6 +55,7 @@ export interface Select {
   where?: Expr;
   groupBy?: Expr[];
   having?: Expr;
+  windows?: { name: string; spec: WindowSpec; pos: Pos }[];
   pos: Pos;
 }
 

@@ -3,6 +3,7 @@
  * of types.ts, with SQL's NULL semantics and three-valued logic. Constants fold at compile time.
  */
 import type { Expr, Pos } from './ast';
+import { charToTimestamp, timestampToChar } from './datetime-format';
 import { SqlCompileError, SqlRuntimeError } from './errors';
 import { rt, UNIT_MS } from './runtime';
 import {
@@ -650,19 +651,20 @@ export class ExprCompiler {
   }
 
   private like(e: Expr & { kind: 'like' }): Code {
-    const s = this.stringArg(e.expr, 'LIKE');
-    const p = this.stringArg(e.pattern, 'LIKE');
+    const what = e.similar ? 'SIMILAR TO' : 'LIKE';
+    const s = this.stringArg(e.expr, what);
+    const p = this.stringArg(e.pattern, what);
     const esc = e.escape ? this.stringArg(e.escape, 'ESCAPE') : this.literal(null, T.VARCHAR);
     let out: Code;
     if (p.constant && esc.constant && p.constant.value !== null) {
       let re: RegExp;
       try {
-        re = rt.likeToRegExp(p.constant.value as string, esc.constant.value as string | null);
+        re = rt.likeToRegExp(p.constant.value as string, esc.constant.value as string | null, e.similar === true);
       } catch (error) {
         return this.fail(error instanceof Error ? error.message : String(error), e.pattern.pos);
       }
       out = this.unaryNullSafe(s, (r) => `${this.module.constant(re)}.test(${r})`, T.BOOLEAN);
-    } else out = { code: `rt.like(${s.code}, ${p.code}, ${esc.code})`, type: T.BOOLEAN };
+    } else out = { code: `rt.like(${s.code}, ${p.code}, ${esc.code}, ${e.similar === true})`, type: T.BOOLEAN };
     if (e.not) out = this.unaryNullSafe(out, (r) => `!${r}`, T.BOOLEAN);
     return this.fold(out, [s, p, esc], e.pos);
   }
@@ -866,6 +868,22 @@ export class ExprCompiler {
         if (!isDatetime(ts.type)) this.fail(`UNIX_TIMESTAMP needs a TIMESTAMP, not ${typeText(ts.type)}`, e.pos);
         return { code: this.call1('rt.toBig', ts, T.BIGINT), inputs: [ts] };
       }
+      case 'TIMESTAMP_TO_CHAR': {
+        this.arity(e, 2);
+        const f = this.stringArg(e.args[0]!, 'TIMESTAMP_TO_CHAR');
+        const ts = this.expr(e.args[1]!);
+        if (!isDatetime(ts.type) && ts.type.kind !== 'NULL')
+          this.fail(`TIMESTAMP_TO_CHAR needs a TIMESTAMP, not ${typeText(ts.type)}`, e.args[1]!.pos);
+        const fn = this.module.constant(timestampToChar);
+        return { code: this.binaryNullSafe(f, ts, (x, y) => `${fn}(${x}, ${y})`, T.VARCHAR), inputs: [f, ts] };
+      }
+      case 'CHAR_TO_TIMESTAMP': {
+        this.arity(e, 2);
+        const f = this.stringArg(e.args[0]!, 'CHAR_TO_TIMESTAMP');
+        const s = this.stringArg(e.args[1]!, 'CHAR_TO_TIMESTAMP');
+        const fn = this.module.constant(charToTimestamp);
+        return { code: this.binaryNullSafe(f, s, (x, y) => `${fn}(${x}, ${y})`, T.TIMESTAMP), inputs: [f, s] };
+      }
       case 'COALESCE': {
         if (e.args.length < 1) this.arity(e, 1, 99);
         const args = e.args.map((a) => this.expr(a));
@@ -893,7 +911,7 @@ export class ExprCompiler {
       }
     }
     return this.fail(
-      `unknown or unsupported function ${e.name}; supported: UPPER, LOWER, SUBSTRING, TRIM, CHAR_LENGTH, POSITION, ABS, FLOOR, CEIL, MOD, POWER, EXP, LN, LOG10, SQRT, COALESCE, NULLIF, CAST, CURRENT_ROW_TIMESTAMP, FLOOR/CEIL(ts TO unit), STEP(ts BY INTERVAL ...), EXTRACT, TO_TIMESTAMP, UNIX_TIMESTAMP, and COUNT, SUM, MIN, MAX, AVG with GROUP BY`,
+      `unknown or unsupported function ${e.name}; supported: UPPER, LOWER, SUBSTRING, TRIM, CHAR_LENGTH, POSITION, ABS, FLOOR, CEIL, MOD, POWER, EXP, LN, LOG10, SQRT, COALESCE, NULLIF, CAST, CURRENT_ROW_TIMESTAMP, FLOOR/CEIL(ts TO unit), STEP(ts BY INTERVAL ...), EXTRACT, TO_TIMESTAMP, UNIX_TIMESTAMP, TIMESTAMP_TO_CHAR, CHAR_TO_TIMESTAMP, and COUNT, SUM, MIN, MAX, AVG with GROUP BY`,
       e.pos,
     );
   }

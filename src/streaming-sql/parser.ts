@@ -1,7 +1,20 @@
 /** Recursive-descent parser for the statements and expressions that Kinesis Analytics applications use. */
-import type { CreatePump, CreateStream, Expr, Pos, Select, SelectItem, Statement, TimeUnit, TypeName } from './ast';
+import type {
+  CreatePump,
+  CreateStream,
+  Expr,
+  Over,
+  Pos,
+  Select,
+  SelectItem,
+  Statement,
+  TimeUnit,
+  TypeName,
+  WindowSpec,
+} from './ast';
 import { SqlCompileError } from './errors';
 import { type Token, tokenize } from './lexer';
+import { UNIT_MS } from './runtime';
 
 const TIME_UNITS = new Set(['YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND', 'MILLISECOND']);
 /** Words that end an expression or a select item, so they cannot be bare aliases. */
@@ -12,6 +25,7 @@ const RESERVED = new Set([
   'GROUP',
   'HAVING',
   'WINDOW',
+  'WINDOWED',
   'ORDER',
   'UNION',
   'JOIN',
@@ -251,10 +265,23 @@ class Parser {
       select.groupBy = groupBy;
     }
     if (this.acceptKw('HAVING')) select.having = this.expr();
-    if (this.isKw('WINDOW'))
-      this.fail(
-        'sliding windows (WINDOW ... RANGE INTERVAL ... PRECEDING) are not supported; use GROUP BY STEP(ROWTIME BY INTERVAL ...) for tumbling windows',
-      );
+    if (this.isKw('WINDOW')) {
+      this.i++;
+      if (this.isKw('BY'))
+        this.fail(
+          'stagger windows (WINDOWED BY STAGGER) are not supported; use a sliding WINDOW or GROUP BY STEP(...)',
+        );
+      const windows: NonNullable<Select['windows']> = [];
+      do {
+        const t = this.tok;
+        const name = this.identifier('a window name');
+        this.expectKw('AS');
+        windows.push({ name, spec: this.windowSpec(), pos: this.pos(t) });
+      } while (this.acceptOp(','));
+      select.windows = windows;
+    }
+    if (this.isKw('WINDOWED'))
+      this.fail('stagger windows (WINDOWED BY STAGGER) are not supported; use a sliding WINDOW or GROUP BY STEP(...)');
     if (this.isKw('ORDER')) this.fail('ORDER BY is not supported on a stream');
     if (this.isKw('UNION')) this.fail('UNION is not supported; use one pump per source');
     if (this.isKw('LIMIT')) this.fail('LIMIT is not supported on a stream');
@@ -363,8 +390,14 @@ class Parser {
       if (this.acceptKw('ESCAPE')) like.escape = this.additive();
       return like;
     }
-    if (this.isKw('SIMILAR')) this.fail('SIMILAR TO is not supported; use LIKE');
-    if (not) this.fail('expected BETWEEN, IN or LIKE after NOT');
+    if (this.acceptKw('SIMILAR')) {
+      this.expectKw('TO');
+      const pattern = this.additive();
+      const similar: Expr = { kind: 'like', expr: left, pattern, not, similar: true, pos: this.pos(t) };
+      if (this.acceptKw('ESCAPE')) similar.escape = this.additive();
+      return similar;
+    }
+    if (not) this.fail('expected BETWEEN, IN, LIKE or SIMILAR TO after NOT');
     return left;
   }
 
@@ -629,9 +662,10 @@ class Parser {
     }
     if (this.acceptOp('*')) {
       this.expectOp(')');
-      if (this.isKw('OVER'))
-        this.fail('windowed aggregates (OVER ...) are not supported; use GROUP BY STEP(ROWTIME BY INTERVAL ...)');
-      return { kind: 'call', name, args: [], star: true, distinct: false, pos };
+      const call: Expr & { kind: 'call' } = { kind: 'call', name, args: [], star: true, distinct: false, pos };
+      const over = this.over();
+      if (over) call.over = over;
+      return call;
     }
     const distinct = this.acceptKw('DISTINCT');
     this.acceptKw('ALL');
@@ -641,8 +675,49 @@ class Parser {
       while (this.acceptOp(','));
     }
     this.expectOp(')');
-    if (this.isKw('OVER'))
-      this.fail('windowed aggregates (OVER ...) are not supported; use GROUP BY STEP(ROWTIME BY INTERVAL ...)');
-    return { kind: 'call', name, args, star: false, distinct, pos };
+    const call: Expr & { kind: 'call' } = { kind: 'call', name, args, star: false, distinct, pos };
+    const over = this.over();
+    if (over) call.over = over;
+    return call;
+  }
+
+  private over(): Over | undefined {
+    const t = this.tok;
+    if (!this.acceptKw('OVER')) return undefined;
+    if (this.isOp('(')) return { spec: this.windowSpec(), pos: this.pos(t) };
+    return { ref: this.identifier('a window name'), pos: this.pos(t) };
+  }
+
+  /** `( [PARTITION BY e, ...] RANGE INTERVAL 'n' unit PRECEDING | ROWS n PRECEDING )` */
+  private windowSpec(): WindowSpec {
+    const start = this.expectOp('(');
+    const spec: WindowSpec = { partitionBy: [], pos: this.pos(start) };
+    if (this.acceptKw('PARTITION')) {
+      this.expectKw('BY');
+      do spec.partitionBy.push(this.expr());
+      while (this.acceptOp(','));
+    }
+    if (this.isKw('ORDER')) this.fail('ORDER BY in a window is not supported: stream windows are ordered by ROWTIME');
+    if (this.acceptKw('RANGE')) {
+      this.expectKw('INTERVAL', "a time window is RANGE INTERVAL 'n' unit PRECEDING");
+      const v = this.tok;
+      if (v.kind !== 'string' || !/^\s*[0-9]+(?:\.[0-9]+)?\s*$/.test(v.value))
+        this.fail("expected a quoted positive number, e.g. INTERVAL '1' MINUTE");
+      this.i++;
+      const unitTok = this.tok;
+      const unit = this.timeUnit();
+      const ms = UNIT_MS[unit];
+      if (ms === undefined) this.fail('window ranges are in MILLISECOND, SECOND, MINUTE, HOUR or DAY', unitTok);
+      spec.rangeMs = Math.round(Number(v.value) * ms!);
+    } else if (this.acceptKw('ROWS')) {
+      const n = this.tok;
+      if (n.kind !== 'number' || !/^[0-9]+$/.test(n.value)) this.fail('expected a row count, e.g. ROWS 10 PRECEDING');
+      this.i++;
+      spec.rows = Number(n.value);
+    } else this.fail("expected RANGE INTERVAL 'n' unit PRECEDING or ROWS n PRECEDING");
+    if (this.isKw('BETWEEN')) this.fail('window frames with BETWEEN are not supported; use ... PRECEDING');
+    this.expectKw('PRECEDING', 'sliding windows end at the current row');
+    this.expectOp(')');
+    return spec;
   }
 }

@@ -9,33 +9,38 @@ const divisionByZero = (): never => {
   throw new SqlRuntimeError('Division_By_Zero', 'Division by zero');
 };
 
-function likeToRegExp(pattern: string, esc: string | null): RegExp {
-  let re = '^';
+/** LIKE (`%`, `_`) or SIMILAR TO (LIKE plus `|`, `*`, `+`, `?`, `{m,n}`, groups and classes) -> an anchored RegExp. */
+function likeToRegExp(pattern: string, esc: string | null, similar = false): RegExp {
+  let re = '^(?:';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (esc !== null && c === esc) {
       const next = pattern[++i];
-      if (next === undefined)
-        throw new SqlRuntimeError('Invalid_Escape', 'LIKE pattern ends with its escape character');
+      if (next === undefined) throw new SqlRuntimeError('Invalid_Escape', 'pattern ends with its escape character');
       re += next.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     } else if (c === '%') re += '[\\s\\S]*';
     else if (c === '_') re += '[\\s\\S]';
+    else if (similar && '|*+?{}()[],'.includes(c)) re += c;
     else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`${re}$`);
+  try {
+    return new RegExp(`${re})$`);
+  } catch (error) {
+    throw new SqlRuntimeError('Invalid_Pattern', `invalid SIMILAR TO pattern '${pattern}'`, { cause: error });
+  }
 }
 
 const likeCache = new Map<string, RegExp>();
 
 export const rt = {
   likeToRegExp,
-  like(s: string | null, p: string | null, esc: string | null): boolean | null {
+  like(s: string | null, p: string | null, esc: string | null, similar = false): boolean | null {
     if (s === null || p === null) return null;
-    const key = `${esc ?? ''}\u0000${p}`;
+    const key = `${similar ? 'S' : 'L'}${esc ?? ''}\u0000${p}`;
     let re = likeCache.get(key);
     if (!re) {
       if (likeCache.size > 1000) likeCache.clear();
-      re = likeToRegExp(p, esc);
+      re = likeToRegExp(p, esc, similar);
       likeCache.set(key, re);
     }
     return re.test(s);

@@ -58,6 +58,10 @@ describe('Class: ExprCompiler', () => {
     ["T + INTERVAL '1' HOUR", 'TIMESTAMP', Date.UTC(2024, 2, 1, 11, 15, 30, 250)],
     ['EXTRACT(HOUR FROM T)', 'INTEGER', 10],
     ["COALESCE(S, 'none')", 'VARCHAR(32)', 'Hello World'],
+    ["TIMESTAMP_TO_CHAR('yyyy-MM-dd hh:mm:ss', T)", 'VARCHAR(32)', '2024-03-01 10:15:30'],
+    ["TIMESTAMP_TO_CHAR('dd MMM yy HH:mm:ss.SSS a', T)", 'VARCHAR(32)', '01 Mar 24 10:15:30.250 AM'],
+    ["CHAR_TO_TIMESTAMP('yyyy-MM-dd hh:mm:ss', '2009-09-16 03:15:24')", 'TIMESTAMP', Date.UTC(2009, 8, 16, 3, 15, 24)],
+    ['UNIX_TIMESTAMP(T)', 'BIGINT', BigInt(Date.UTC(2024, 2, 1, 10, 15, 30, 250))],
   ])('computes %s', (expr, type, expected) => {
     // Act
     const [value] = evaluate(expr, type, [one]);
@@ -74,6 +78,10 @@ describe('Class: ExprCompiler', () => {
     ["S LIKE 'Hello%'", true],
     ["S LIKE '_ello W%d'", true],
     ["S NOT LIKE '%x%'", true],
+    ["S SIMILAR TO '%(World|Moon)'", true],
+    ["S SIMILAR TO 'H[a-e]llo%'", true],
+    ["S NOT SIMILAR TO '%AMZN%'", true],
+    ["S LIKE 'Hello.World'", false],
     ['F AND N > 1', true],
     ['NOT F OR N < 1', false],
     ['S IS NOT NULL', true],

@@ -55,13 +55,38 @@ describe('Function: compile errors', () => {
     ],
     [pumpOf('SELECT STREAM ID FROM SOURCE_SQL_STREAM_001 JOIN OTHER ON TRUE'), 3, 45, 'joins are not supported'],
     [
-      pumpOf("SELECT STREAM ID FROM SOURCE_SQL_STREAM_001 WINDOW W AS (RANGE INTERVAL '1' MINUTE PRECEDING)"),
+      pumpOf(
+        "SELECT STREAM COUNT(ID) FROM SOURCE_SQL_STREAM_001 WINDOWED BY STAGGER (PARTITION BY ID RANGE INTERVAL '1' MINUTE)",
+      ),
       3,
-      45,
-      'sliding windows',
+      52,
+      'stagger windows',
+    ],
+    [
+      pumpOf('SELECT STREAM COUNT(*) OVER W2 FROM SOURCE_SQL_STREAM_001 WINDOW W1 AS (ROWS 2 PRECEDING)'),
+      3,
+      24,
+      'window W2 is not defined',
+    ],
+    [
+      pumpOf('SELECT STREAM ID FROM SOURCE_SQL_STREAM_001 WHERE COUNT(*) OVER (ROWS 1 PRECEDING) > 1'),
+      3,
+      51,
+      'not allowed in WHERE',
+    ],
+    [
+      pumpOf("SELECT STREAM COUNT(*) OVER (RANGE INTERVAL '1' MINUTE FOLLOWING) FROM SOURCE_SQL_STREAM_001"),
+      3,
+      56,
+      'expected PRECEDING',
     ],
     [pumpOf('SELECT STREAM NOSUCH(ID) FROM SOURCE_SQL_STREAM_001'), 3, 15, 'unknown or unsupported function NOSUCH'],
-    [pumpOf("SELECT STREAM ID FROM SOURCE_SQL_STREAM_001 WHERE USERNAME SIMILAR TO 'a'"), 3, 60, 'SIMILAR TO'],
+    [
+      pumpOf("SELECT STREAM ID FROM SOURCE_SQL_STREAM_001 WHERE USERNAME SIMILAR TO '(a'"),
+      3,
+      71,
+      'invalid SIMILAR TO pattern',
+    ],
     ['CREATE STREAM S (A INTEGER);\nCREATE STREAM S (B INTEGER);', 2, 1, 'already exists'],
     ['CREATE STREAM S (A WIDGET);', 1, 20, 'unsupported SQL type WIDGET'],
     [

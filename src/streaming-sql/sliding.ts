@@ -1,0 +1,171 @@
+/**
+ * Sliding windows (sliding-window-concepts.md): for every row, an aggregate over the rows of its partition in the
+ * preceding RANGE (rows with ROWTIME > now - range) or the preceding ROWS n (and the row itself). One output per
+ * input row, so rows keep their source record's partition key.
+ */
+import type { Expr, WindowSpec } from './ast';
+import { SqlCompileError } from './errors';
+import { type Code, ExprCompiler, exprKey, type Module, type Scope } from './expressions';
+import { rt } from './runtime';
+import { isNumeric, type Rep, repOf, T, typeText } from './types';
+
+type Fn = 'COUNT' | 'SUM' | 'MIN' | 'MAX' | 'AVG';
+
+interface Partition {
+  times: number[];
+  values: unknown[];
+  head: number;
+}
+
+/** The state of one windowed aggregate in one runner. */
+export class SlidingAggregate {
+  private readonly partitions = new Map<unknown, Partition>();
+
+  constructor(
+    private readonly fn: Fn,
+    private readonly star: boolean,
+    private readonly spec: WindowSpec,
+    private readonly rep: Rep,
+  ) {}
+
+  /** Adds the current row's value and returns the aggregate over its window. */
+  add(key: unknown, rowtime: number, value: unknown): unknown {
+    let p = this.partitions.get(key);
+    if (!p) {
+      p = { times: [], values: [], head: 0 };
+      this.partitions.set(key, p);
+    }
+    p.times.push(rowtime);
+    p.values.push(this.star ? 1 : value);
+    const { rangeMs, rows } = this.spec;
+    if (rangeMs !== undefined) while (p.times[p.head]! <= rowtime - rangeMs) p.head++;
+    else while (p.times.length - p.head > rows! + 1) p.head++;
+    if (p.head > 1024 && p.head * 2 > p.times.length) {
+      p.times = p.times.slice(p.head);
+      p.values = p.values.slice(p.head);
+      p.head = 0;
+    }
+    return this.compute(p);
+  }
+
+  private compute(p: Partition): unknown {
+    const vs = p.values;
+    const n = vs.length;
+    switch (this.fn) {
+      case 'COUNT': {
+        if (this.star) return BigInt(n - p.head);
+        let c = 0;
+        for (let i = p.head; i < n; i++) if (vs[i] !== null) c++;
+        return BigInt(c);
+      }
+      case 'MIN':
+      case 'MAX': {
+        let best: unknown = null;
+        for (let i = p.head; i < n; i++) {
+          const v = vs[i] as number;
+          if (v === null) continue;
+          if (best === null || (this.fn === 'MIN' ? v < (best as number) : v > (best as number))) best = v;
+        }
+        return best;
+      }
+      default: {
+        let sum: unknown = null;
+        let c = 0;
+        for (let i = p.head; i < n; i++) {
+          const v = vs[i];
+          if (v === null) continue;
+          sum = sum === null ? v : (sum as number) + (v as number);
+          c++;
+        }
+        if (this.fn === 'SUM' || sum === null) return sum;
+        switch (this.rep) {
+          case 'float':
+            return (sum as number) / c;
+          case 'int':
+            return Math.trunc((sum as number) / c);
+          case 'dec':
+            return Math.round((sum as number) / c);
+          default:
+            return rt.divDec(sum as bigint, 0, BigInt(c), 0, 0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The scope of a select with sliding windows: columns as in the row scope; `AGG(x) OVER w` computed once per row
+ * into `wN`, by `W[N].add(partition, rowtime, x)`.
+ */
+export class SlidingScope implements Scope {
+  readonly rowtimeCode: string;
+  /** Statements that compute each windowed aggregate, run after WHERE. */
+  readonly statements: string[] = [];
+  /** Factories of the per-runner state of each windowed aggregate. */
+  readonly factories: (() => SlidingAggregate)[] = [];
+  private readonly byKey = new Map<string, Code>();
+  compiler!: ExprCompiler;
+  /** Set while WHERE compiles: windows see only the rows WHERE keeps, so WHERE cannot use them. */
+  inWhere = false;
+
+  constructor(
+    module: Module,
+    private readonly rows: Scope,
+    private readonly windows: Map<string, WindowSpec>,
+  ) {
+    this.rowtimeCode = rows.rowtimeCode;
+    this.compiler = new ExprCompiler(module, this);
+  }
+
+  column(e: Expr & { kind: 'column' }): Code {
+    return this.rows.column(e);
+  }
+
+  aggregate(e: Expr & { kind: 'call' }): Code {
+    if (!e.over)
+      throw new SqlCompileError(
+        `${e.name} here needs OVER a window (or GROUP BY STEP(ROWTIME BY INTERVAL ...) for tumbling windows)`,
+        e.pos,
+      );
+    if (this.inWhere) throw new SqlCompileError('windowed aggregates (OVER ...) are not allowed in WHERE', e.pos);
+    const key = exprKey(e);
+    const existing = this.byKey.get(key);
+    if (existing) return existing;
+    let spec = e.over.spec;
+    if (e.over.ref !== undefined) {
+      spec = this.windows.get(e.over.ref);
+      if (!spec)
+        throw new SqlCompileError(`window ${e.over.ref} is not defined; add WINDOW ${e.over.ref} AS (...)`, e.over.pos);
+    }
+    const fn = e.name as Fn;
+    if (e.distinct) throw new SqlCompileError(`${fn}(DISTINCT ...) is not supported`, e.pos);
+    if (e.star && fn !== 'COUNT') throw new SqlCompileError(`${fn}(*) is not valid; only COUNT(*)`, e.pos);
+    if (!e.star && e.args.length !== 1) throw new SqlCompileError(`${fn} takes one argument`, e.pos);
+    const c = this.compiler;
+    const arg = e.star ? c.literal(1, T.INTEGER) : c.expr(e.args[0]!);
+    if ((fn === 'SUM' || fn === 'AVG') && !isNumeric(arg.type))
+      throw new SqlCompileError(`${fn} needs a number, not ${typeText(arg.type)}`, e.args[0]!.pos);
+    const parts = spec!.partitionBy.map((p) => c.expr(p));
+    const partCode =
+      parts.length === 0
+        ? "''"
+        : parts.length === 1
+          ? parts[0]!.code
+          : parts.map((p) => `typeof (${p.code}) + ':' + String(${p.code})`).join(" + '\\u0001' + ");
+    const i = this.factories.length;
+    const s = spec!;
+    const rep = repOf(arg.type);
+    this.factories.push(() => new SlidingAggregate(fn, e.star, s, rep));
+    const name = `w${i}`;
+    this.statements.push(`const ${name} = W[${i}].add(${partCode}, rowtime, ${arg.code});`);
+    const type =
+      fn === 'COUNT'
+        ? T.BIGINT
+        : fn === 'SUM' && (arg.type.kind === 'TINYINT' || arg.type.kind === 'SMALLINT')
+          ? T.INTEGER
+          : arg.type;
+    const code: Code = { code: name, type };
+    this.byKey.set(key, code);
+    return code;
+  }
+}
