@@ -8,7 +8,7 @@ import { KinesisTwin } from '../../../../local/kinesis';
 import { LambdaTwin } from '../../../../local/lambda';
 import { StepFunctionsTwin } from '../../../../local/stepfunctions';
 
-function target(): DeployTarget & { close(): Promise<void> } {
+function target(): DeployTarget & { kinesis: KinesisTwin; close(): Promise<void> } {
   const kinesis = new KinesisTwin({ limits: false });
   const lambda = new LambdaTwin({ kinesis });
   const stepFunctions = new StepFunctionsTwin({ invoke: (fn, payload) => lambda.invoke(fn, payload) });
@@ -29,6 +29,8 @@ function target(): DeployTarget & { close(): Promise<void> } {
   };
 }
 
+// CloudFormation's Fn::Sub uses ${...} in plain strings
+/* biome-ignore-start lint/suspicious/noTemplateCurlyInString: CloudFormation syntax, not JavaScript */
 const template = (): Template => ({
   Parameters: { Stage: { Type: 'String', Default: 'dev' } },
   Resources: {
@@ -82,6 +84,7 @@ const template = (): Template => ({
     StreamArn: { Value: { 'Fn::GetAtt': ['Input', 'Arn'] } },
   },
 });
+/* biome-ignore-end lint/suspicious/noTemplateCurlyInString: CloudFormation syntax, not JavaScript */
 
 describe('Function: deploy', () => {
   let dir: string;
