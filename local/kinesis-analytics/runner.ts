@@ -38,8 +38,8 @@ export interface RunnerTiming {
   /** How long an idle reader waits before polling the shards again, when the stream cannot tell it of puts. */
   pollIntervalMs: number;
   /**
-   * The same when puts on the input stream wake the reader: only a safety net, and slower than the 5 reads a
-   * second a shard allows, so a reader woken by a put finds read capacity left.
+   * The same when puts on the input stream wake the reader: only a safety net, well under the 5 reads a second a
+   * shard allows, so a reader woken by a put finds read capacity left (Kinesis Analytics reads about once a second).
    */
   notifiedPollIntervalMs: number;
   /** How long a shard whose GetRecords was throttled is left alone. */
@@ -57,7 +57,7 @@ export interface RunnerTiming {
 
 export const DEFAULT_TIMING: RunnerTiming = {
   pollIntervalMs: 50,
-  notifiedPollIntervalMs: 250,
+  notifiedPollIntervalMs: 1000,
   throttledReadBackoffMs: 100,
   advanceIntervalMs: 100,
   retryBaseMs: 25,
@@ -84,6 +84,7 @@ export interface RunnerMetrics {
   recordsRead: number;
   rowsDelivered: Record<string, number>;
   throttledPuts: number;
+  throttledReads: number;
   millisBehindLatest: number;
 }
 
@@ -107,6 +108,8 @@ interface ShardReader {
   id: string;
   iterator?: string | undefined;
   closed: boolean;
+  /** Read to the tip: not read again until a put wakes the runner or the safety-net poll comes. */
+  caughtUp: boolean;
   /** Not before this time (after a throttled read). */
   readyAt: number;
 }
@@ -122,7 +125,13 @@ const MAX_BATCH_RECORDS = 500;
 const MAX_BATCH_BYTES = 5 * 1024 * 1024;
 
 export class ApplicationRunner {
-  readonly metrics: RunnerMetrics = { recordsRead: 0, rowsDelivered: {}, throttledPuts: 0, millisBehindLatest: 0 };
+  readonly metrics: RunnerMetrics = {
+    recordsRead: 0,
+    rowsDelivered: {},
+    throttledPuts: 0,
+    throttledReads: 0,
+    millisBehindLatest: 0,
+  };
   private readonly compiled: CompiledApplication;
   private readonly sql: Runner;
   private readonly inputArn: string;
@@ -140,6 +149,7 @@ export class ApplicationRunner {
   private lastAdvance = 0;
   private lastShardRefresh = Number.NEGATIVE_INFINITY;
   private lastRowtime = 0;
+  private readonly windowed: boolean;
 
   constructor(private readonly opts: RunnerOptions) {
     const { app, engine } = opts;
@@ -152,6 +162,7 @@ export class ApplicationRunner {
       namePrefix: input.NamePrefix,
     });
     this.sql = this.compiled.createRunner();
+    this.windowed = (this.compiled.pumps ?? []).some((pump) => pump.windowMs !== undefined);
     this.destinations = app.outputs.flatMap((output) => {
       const arn = output.KinesisStreamsOutputDescription?.ResourceARN;
       if (!arn) return [];
@@ -208,7 +219,7 @@ export class ApplicationRunner {
     for (const shard of shards) {
       if (this.shards.has(shard.ShardId)) continue;
       this.opts.app.checkpoints[shard.ShardId] ??= this.defaultStart(shard);
-      this.shards.set(shard.ShardId, { id: shard.ShardId, closed: false, readyAt: 0 });
+      this.shards.set(shard.ShardId, { id: shard.ShardId, closed: false, caughtUp: false, readyAt: 0 });
     }
     this.opts.onCheckpoint();
   }
@@ -244,7 +255,9 @@ export class ApplicationRunner {
         await this.deliver();
       }
       if (read === 0 && !this.stopping) {
-        const poll = this.unsubscribe ? timing.notifiedPollIntervalMs : timing.pollIntervalMs;
+        let poll = this.unsubscribe ? timing.notifiedPollIntervalMs : timing.pollIntervalMs;
+        // windows close as time passes, so a windowed application looks at the clock more often
+        if (this.windowed) poll = Math.min(poll, timing.advanceIntervalMs);
         await this.idle(Math.max(1, Math.min(poll, this.nextReadyAt - clock.now())));
       }
     }
@@ -262,10 +275,11 @@ export class ApplicationRunner {
     }[] = [];
     const lastSeq = new Map<string, string>();
     let behind = 0;
+    if (this.woken) this.pollAll();
     this.woken = false;
     this.nextReadyAt = Number.POSITIVE_INFINITY;
     for (const reader of this.shards.values()) {
-      if (reader.closed) continue;
+      if (reader.closed || reader.caughtUp) continue;
       if (reader.readyAt > clock.now()) {
         this.nextReadyAt = Math.min(this.nextReadyAt, reader.readyAt);
         continue;
@@ -275,6 +289,7 @@ export class ApplicationRunner {
         result = await kinesis.getRecords(await this.iteratorFor(reader));
       } catch (error) {
         if (isThrottle(error)) {
+          this.metrics.throttledReads++;
           reader.readyAt = clock.now() + this.opts.timing.throttledReadBackoffMs;
           this.nextReadyAt = Math.min(this.nextReadyAt, reader.readyAt);
           continue;
@@ -285,6 +300,7 @@ export class ApplicationRunner {
         continue;
       }
       behind = Math.max(behind, result.MillisBehindLatest);
+      if (result.MillisBehindLatest === 0) reader.caughtUp = true;
       if (result.NextShardIterator === undefined) reader.closed = true;
       else reader.iterator = result.NextShardIterator;
       const now = clock.now();
@@ -418,6 +434,10 @@ export class ApplicationRunner {
     return true;
   }
 
+  private pollAll(): void {
+    for (const reader of this.shards.values()) reader.caughtUp = false;
+  }
+
   private idle(ms: number): Promise<void> {
     if (this.woken) {
       this.woken = false;
@@ -426,6 +446,7 @@ export class ApplicationRunner {
     return new Promise((resolve) => {
       const handle = this.opts.clock.setTimeout(() => {
         this.wake = undefined;
+        this.pollAll();
         resolve();
       }, ms);
       this.wake = () => {
