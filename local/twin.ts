@@ -9,6 +9,7 @@
 import { type Clock, systemClock } from './clock';
 import { EventsTwin } from './events';
 import { KinesisTwin } from './kinesis';
+import { type Faults, KinesisAnalyticsTwin } from './kinesis-analytics';
 import { LambdaTwin } from './lambda';
 import { startServer } from './server';
 import type { AwsJsonService, RestRoute } from './service';
@@ -25,11 +26,14 @@ export interface TwinOptions {
   region?: string;
   /** Zero delays for every status transition, for tests. */
   fast?: boolean;
+  /** Test only: share of Kinesis Analytics output rows to drop/duplicate/misroute (default: env FANOUT_TWIN_FAULTS). */
+  faults?: Faults;
 }
 
 /** The in-process handles of the services; `Twin` exposes each under its key. */
 export interface TwinParts {
   kinesis: KinesisTwin;
+  kinesisAnalytics: KinesisAnalyticsTwin;
   lambda: LambdaTwin;
   stepFunctions: StepFunctionsTwin;
   events: EventsTwin;
@@ -51,6 +55,7 @@ export interface TwinContext {
   /** Zero delays for status transitions. */
   fast: boolean;
   dataDir?: string;
+  faults?: Faults;
   /** The services built before this one. */
   parts: Partial<TwinParts>;
   /** The twin's URL; known once the server listens (call it from requests or `started`, not from `create`). */
@@ -89,6 +94,21 @@ const services = [
       }),
     json: (kinesis) => [kinesis],
     close: (kinesis) => kinesis.close(),
+  }),
+  part({
+    key: 'kinesisAnalytics',
+    create: (ctx) =>
+      new KinesisAnalyticsTwin({
+        kinesis: ctx.parts.kinesis!,
+        clock: ctx.clock,
+        region: ctx.region,
+        fast: ctx.fast,
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.faults !== undefined ? { faults: ctx.faults } : {}),
+      }),
+    json: (analytics) => [analytics],
+    routes: (analytics) => analytics.routes,
+    close: (analytics) => analytics.close(),
   }),
   part({
     key: 'lambda',
@@ -151,6 +171,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       return endpoint;
     },
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+    ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
   };
   const json: AwsJsonService[] = [];
   const routes: RestRoute[] = [];
