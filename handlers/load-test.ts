@@ -49,7 +49,11 @@ export const handler = async (event: LoadTestEvent): Promise<LoadTestReport> => 
   const defaults = config.loadTest;
   const recordSize = numberOf(event, 'recordSize');
   const negativeShare = numberOf(event, 'negativeShare');
-  const runId = typeof event.runId === 'string' && event.runId !== '' ? event.runId : undefined;
+  // The execution name becomes the run id; Step Functions allows characters a USERNAME tag should not carry.
+  const runId =
+    typeof event.runId === 'string' && event.runId !== ''
+      ? event.runId.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 80)
+      : undefined;
   const report = await runLoadTest(
     clients.kinesis,
     {
