@@ -33,6 +33,23 @@ export class JsonText {
   constructor(readonly json: string) {}
 }
 
+/** Where a streaming response writes (SubscribeToShard's event stream). */
+export interface ResponseSink {
+  write(chunk: Buffer): void;
+  end(): void;
+  /** True once the client has gone or `end` was called. */
+  readonly closed: boolean;
+  onClose(fn: () => void): void;
+}
+
+/** A 200 response written over time by `start`, for event streams. */
+export class StreamingBody {
+  constructor(
+    readonly contentType: string,
+    readonly start: (sink: ResponseSink) => void,
+  ) {}
+}
+
 export const ACCOUNT_ID = '000000000000';
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0');
 const CREDENTIAL_REGION = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//;
@@ -44,6 +61,7 @@ interface Reply {
   status: number;
   headers: Record<string, string>;
   body: string | Buffer;
+  stream?: StreamingBody;
 }
 
 /** Starts the server on 127.0.0.1; resolves once it listens. */
@@ -75,6 +93,9 @@ export async function startServer(opts: ServerOptions): Promise<TwinServer> {
       if (!service) throw new AwsServiceError('UnknownOperationException', `No service serves ${target}`);
       const input = parseJson(body);
       const output = await service.handle(target.slice(dot + 1), input, ctx);
+      if (output instanceof StreamingBody) {
+        return { status: 200, headers: { 'content-type': output.contentType }, body: '', stream: output };
+      }
       const json = output instanceof JsonText ? output.json : JSON.stringify(output ?? {});
       return { status: 200, headers: { 'content-type': `application/x-amz-json-${service.jsonVersion}` }, body: json };
     }
@@ -198,8 +219,41 @@ function errorReply(error: unknown): Reply {
   };
 }
 
+function sendStream(res: Res, reply: Reply, body: StreamingBody): void {
+  const out = res as http.ServerResponse;
+  out.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': randomUUID() });
+  out.flushHeaders();
+  let closed = false;
+  const listeners: (() => void)[] = [];
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const fn of listeners) fn();
+  };
+  out.on('close', close);
+  body.start({
+    write: (chunk) => {
+      if (!closed) out.write(chunk);
+    },
+    end: () => {
+      if (!closed) out.end();
+      close();
+    },
+    get closed() {
+      return closed;
+    },
+    onClose: (fn) => {
+      listeners.push(fn);
+    },
+  });
+}
+
 function send(res: Res, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
+  if (reply.stream) {
+    sendStream(res, reply, reply.stream);
+    return;
+  }
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   const headers: Record<string, string | number> = {
     ...reply.headers,

@@ -42,6 +42,7 @@ import {
   listShards,
   listStreams,
 } from './operations/streams';
+import { subscribeToShard } from './operations/subscribe';
 import {
   addTagsToStream,
   listTagsForResource,
@@ -107,6 +108,7 @@ const operations: Record<string, Operation> = {
   DescribeStreamConsumer: describeStreamConsumer,
   ListStreamConsumers: listStreamConsumers,
   DeregisterStreamConsumer: deregisterStreamConsumer,
+  SubscribeToShard: subscribeToShard,
 };
 
 export class KinesisTwin implements AwsJsonService {

@@ -24,6 +24,8 @@ export class KinesisState {
   readonly streams = new Map<string, Stream>();
   /** Bumped on every change, so persistence knows when to write. */
   version = 0;
+  /** Live SubscribeToShard calls, as `<consumer ARN>|<shard id>`: one at a time for each. */
+  readonly subscriptions = new Set<string>();
 
   constructor(readonly opts: StateOptions) {}
 

@@ -31,7 +31,7 @@ function streamByArn(state: KinesisState, input: Input): Stream {
 }
 
 /** The consumer named by ConsumerARN, or by StreamARN + ConsumerName. */
-function findConsumer(state: KinesisState, input: Input): { stream: Stream; consumer: Consumer } {
+export function findConsumer(state: KinesisState, input: Input): { stream: Stream; consumer: Consumer } {
   const arn = str(input, 'ConsumerARN');
   if (arn !== undefined) {
     const m = /^(arn:aws[\w-]*:kinesis:[^:]*:\d{12}:stream\/[a-zA-Z0-9_.-]+)\/consumer\/([a-zA-Z0-9_.-]+):\d+$/.exec(

@@ -263,7 +263,7 @@ function planRead(state: KinesisState, iterator: string, limit: number | undefin
   return { stream, shard, position: it.position, limit: limit ?? LIMITS.getRecordsMaxLimit, now };
 }
 
-interface ChildShard {
+export interface ChildShard {
   ShardId: string;
   ParentShards: string[];
   HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
@@ -284,16 +284,7 @@ function finishRead(
   const log = shard.log;
   const atEnd = end >= log.next;
   const behind = atEnd ? 0 : Math.max(0, plan.now - (log.timeAt(end) ?? plan.now));
-  if (atEnd && shard.closed) {
-    const children = stream.shards
-      .filter((s) => s.parentShardId === shard.id || s.adjacentParentShardId === shard.id)
-      .map((s) => ({
-        ShardId: s.id,
-        ParentShards: [s.parentShardId, s.adjacentParentShardId].filter((p): p is string => p !== undefined),
-        HashKeyRange: { StartingHashKey: s.startHash.toString(), EndingHashKey: s.endHash.toString() },
-      }));
-    return { next: undefined, behind, children };
-  }
+  if (atEnd && shard.closed) return { next: undefined, behind, children: childShards(stream, shard) };
   const next = encodeIterator({
     issuedMs: plan.now,
     streamName: stream.name,
@@ -304,21 +295,43 @@ function finishRead(
   return { next, behind, children: undefined };
 }
 
-/** Wire GetRecords, written as JSON text: no object per record, base64 straight from the log. */
-export function getRecordsJson(state: KinesisState, input: Input): string {
-  const plan = planRead(state, str(input, 'ShardIterator')!, num(input, 'Limit'));
-  const prefix = plan.shard.prefix;
+/** Records of a shard as a JSON array text: no object per record, base64 straight from the log. */
+export function recordsJson(
+  shard: Shard,
+  from: number,
+  limit: number,
+  maxBytes: number,
+): { json: string; end: number; bytes: number; count: number } {
+  const prefix = shard.prefix;
   const parts: string[] = [];
   let bytes = 0;
-  const end = plan.shard.log.read(plan.position, plan.limit, LIMITS.getRecordsMaxBytes, (buf, s, e, time, key, i) => {
+  const end = shard.log.read(from, limit, maxBytes, (buf, s, e, time, key, i) => {
     bytes += e - s;
     parts.push(
       `{"SequenceNumber":"${sequenceNumber(prefix, i)}","ApproximateArrivalTimestamp":${time / 1000},"Data":"${buf.toString('base64', s, e)}","PartitionKey":${JSON.stringify(key)}}`,
     );
   });
+  return { json: `[${parts.join(',')}]`, end, bytes, count: parts.length };
+}
+
+/** The shards that replaced a closed shard, as GetRecords and SubscribeToShard list them. */
+export function childShards(stream: Stream, shard: Shard): ChildShard[] {
+  return stream.shards
+    .filter((s) => s.parentShardId === shard.id || s.adjacentParentShardId === shard.id)
+    .map((s) => ({
+      ShardId: s.id,
+      ParentShards: [s.parentShardId, s.adjacentParentShardId].filter((p): p is string => p !== undefined),
+      HashKeyRange: { StartingHashKey: s.startHash.toString(), EndingHashKey: s.endHash.toString() },
+    }));
+}
+
+/** Wire GetRecords, written as JSON text. */
+export function getRecordsJson(state: KinesisState, input: Input): string {
+  const plan = planRead(state, str(input, 'ShardIterator')!, num(input, 'Limit'));
+  const { json, end, bytes } = recordsJson(plan.shard, plan.position, plan.limit, LIMITS.getRecordsMaxBytes);
   const { next, behind, children } = finishRead(state, plan, end, bytes);
   const tail = next !== undefined ? `,"NextShardIterator":"${next}"` : `,"ChildShards":${JSON.stringify(children)}`;
-  return `{"Records":[${parts.join(',')}]${tail},"MillisBehindLatest":${behind}}`;
+  return `{"Records":${json}${tail},"MillisBehindLatest":${behind}}`;
 }
 
 export interface InProcessRecord {
