@@ -488,7 +488,7 @@ export function toText(value: unknown, t: SqlType): string {
   }
 }
 
-/** Doubles as SQL prints them: integral values keep a ".0"? No: the shortest round-trip text, like JSON. */
+/** Doubles print as their shortest round-trip text, as JSON does. */
 export function formatDouble(v: number): string {
   return String(v);
 }
