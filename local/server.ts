@@ -52,6 +52,8 @@ export class StreamingBody {
 
 export const ACCOUNT_ID = '000000000000';
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0');
+/** Larger than any AWS request the twin serves (a 10 MiB record in base64 and its envelope). */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const CREDENTIAL_REGION = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//;
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
@@ -73,8 +75,21 @@ export async function startServer(opts: ServerOptions): Promise<TwinServer> {
 
   const onRequest = (req: Req, res: Res): void => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
     req.on('end', () => {
+      if (size > MAX_REQUEST_BYTES) {
+        send(
+          res,
+          errorReply(
+            new AwsServiceError('SerializationException', `Request body over ${MAX_REQUEST_BYTES} bytes`, 413),
+          ),
+        );
+        return;
+      }
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       dispatch(req.method ?? 'GET', req.url ?? '/', req.headers, body).then(
         (reply) => send(res, reply),

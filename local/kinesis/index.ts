@@ -30,6 +30,7 @@ import {
   enableEnhancedMonitoring,
   startStreamEncryption,
   stopStreamEncryption,
+  updateMaxRecordSize,
 } from './operations/settings';
 import {
   createStream,
@@ -94,6 +95,7 @@ const operations: Record<string, Operation> = {
   StopStreamEncryption: stopStreamEncryption,
   EnableEnhancedMonitoring: enableEnhancedMonitoring,
   DisableEnhancedMonitoring: disableEnhancedMonitoring,
+  UpdateMaxRecordSize: updateMaxRecordSize,
   PutRecord: putRecord,
   PutRecords: putRecords,
   GetShardIterator: getShardIterator,

@@ -32,7 +32,7 @@ export class TokenBucket {
   private last: number;
 
   constructor(
-    private readonly capacity: number,
+    private capacity: number,
     private readonly perSecond: number,
     now: number,
   ) {
@@ -45,6 +45,13 @@ export class TokenBucket {
       this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.perSecond) / 1000);
       this.last = now;
     }
+  }
+
+  /** Changes the burst size; a larger bucket starts with the extra tokens. */
+  resize(capacity: number): void {
+    if (capacity > this.capacity) this.tokens += capacity - this.capacity;
+    this.capacity = capacity;
+    this.tokens = Math.min(this.tokens, capacity);
   }
 
   /** Takes `n` tokens if they are all there. */
@@ -82,6 +89,16 @@ export class ShardThrottle {
     this.writeBytes = new TokenBucket(LIMITS.writeBytesPerSecond, LIMITS.writeBytesPerSecond, now);
     this.readCalls = new TokenBucket(LIMITS.readCallsPerSecond, LIMITS.readCallsPerSecond, now);
     this.readBytes = new TokenBucket(LIMITS.readBytesPerSecond, LIMITS.readBytesPerSecond, now);
+  }
+
+  private writeBurst: number = LIMITS.writeBytesPerSecond;
+
+  /** Records over 1 MiB (streams with a larger MaxRecordSizeInKiB) need a bucket that holds one of them. */
+  setWriteBurst(bytes: number): void {
+    const burst = Math.max(LIMITS.writeBytesPerSecond, bytes);
+    if (burst === this.writeBurst) return;
+    this.writeBurst = burst;
+    this.writeBytes.resize(burst);
   }
 
   /** One record of `bytes` (data + partition key) may be written now; takes its tokens if so. */

@@ -78,6 +78,7 @@ export function putEntries(state: KinesisState, stream: Stream, entries: PutEntr
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const shard = shards[i]!;
+    if (limits) shard.throttle.setWriteBurst(stream.maxRecordKiB * 1024);
     if (limits && !shard.throttle.admitWrite(e.size + e.partitionKey.length, now)) {
       failed++;
       records[i] = { ErrorCode: THROUGHPUT_EXCEEDED, ErrorMessage: rateExceededMessage(shard.id, stream.name) };

@@ -68,3 +68,11 @@ export function disableEnhancedMonitoring(state: KinesisState, input: Input): un
   state.touch();
   return monitoringOutput(stream, before);
 }
+
+/** Raises or lowers the largest record the stream takes (1 to 10 MiB). */
+export function updateMaxRecordSize(state: KinesisState, input: Input): Record<string, never> {
+  const stream = active(state, { StreamARN: input['StreamARN'] });
+  stream.maxRecordKiB = input['MaxRecordSizeInKiB'] as number;
+  state.touch();
+  return {};
+}

@@ -3,12 +3,14 @@ import {
   CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamCommand,
+  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
   PutRecordCommand,
   PutRecordsCommand,
   type Shard,
+  UpdateMaxRecordSizeCommand,
 } from '@aws-sdk/client-kinesis';
 import { connect, type Target, uniqueName, waitActive } from './harness';
 
@@ -113,6 +115,26 @@ describe('Class: Kinesis records', () => {
       expect((error as Error).message).toContain(
         "at 'records' failed to satisfy constraint: Member must have length less than or equal to 500",
       );
+    });
+
+    it('takes records up to the stream maximum once UpdateMaxRecordSize raises it', async () => {
+      // Prepare
+      const name = uniqueName('bigrecords');
+      await target.client.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+      await waitActive(target.client, name);
+      const arn = (await target.client.send(new DescribeStreamSummaryCommand({ StreamName: name })))
+        .StreamDescriptionSummary!.StreamARN!;
+
+      // Act
+      await target.client.send(new UpdateMaxRecordSizeCommand({ StreamARN: arn, MaxRecordSizeInKiB: 2048 }));
+      await waitActive(target.client, name);
+      const put = await target.client.send(
+        new PutRecordCommand({ StreamName: name, PartitionKey: 'k', Data: Buffer.alloc(1536 * 1024) }),
+      );
+
+      // Assess
+      expect(put.SequenceNumber).toEqual(expect.any(String));
+      await target.client.send(new DeleteStreamCommand({ StreamName: name }));
     });
 
     it('refuses a record over 1 MiB', async () => {
