@@ -494,7 +494,17 @@ export class ExprCompiler {
   }
 
   private compare(op: string, a: Code, b: Code, pos: Pos): Code {
-    const [ca, cb] = this.unify(a, b, pos, 'compare');
+    let [ca, cb] = this.unify(a, b, pos, 'compare');
+    // CHAR columns hold blank-padded values; SQL compares them as if trailing blanks were absent
+    const padded = (c: Code): boolean => c.type.kind === 'CHAR' && !c.constant;
+    if (isString(ca.type) && isString(cb.type) && (padded(ca) || padded(cb))) {
+      const trim = (c: Code): Code =>
+        c.constant
+          ? this.literal(typeof c.constant.value === 'string' ? c.constant.value.replace(/ +$/, '') : null, c.type)
+          : this.unaryNullSafe(c, (r) => `${r}.replace(/ +$/, '')`, c.type);
+      ca = trim(ca);
+      cb = trim(cb);
+    }
     const js = op === '=' ? '===' : op === '<>' ? '!==' : op;
     return this.binaryNullSafe(ca, cb, (x, y) => `${x} ${js} ${y}`, T.BOOLEAN);
   }

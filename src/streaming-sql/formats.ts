@@ -89,6 +89,10 @@ export function protectBigNumbers(text: string): string {
   return last === 0 ? text : out + text.slice(last);
 }
 
+function startsWith(path: PathStep[], prefix: PathStep[]): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => JSON.stringify(s) === JSON.stringify(path[i]));
+}
+
 function jsonReader(schema: SourceSchema, columns: ColumnDef[]): RecordReader {
   const rowPathText = schema.RecordFormat.MappingParameters?.JSONMappingParameters?.RecordRowPath ?? '$';
   const rowPath = parsePath(rowPathText);
@@ -97,8 +101,11 @@ function jsonReader(schema: SourceSchema, columns: ColumnDef[]): RecordReader {
   const paths: PathStep[][] = schema.RecordColumns.map((rc, i) => {
     const p = parsePath(rc.Mapping ?? `$.${rc.Name}`);
     if (typeof p === 'string') throw new SchemaValidationError(`Mapping of column ${columns[i]!.name}: ${p}`);
+    // mappings are read from the row the RecordRowPath selects; a mapping written from the record's root through the
+    // row path ($.records[0:].ID under $.records[0:]) means the same column
+    const rel = rowPath.length > 0 && startsWith(p, rowPath) ? p.slice(rowPath.length) : p;
     // a trailing [0:] means "the whole array, as text"
-    return p.length > 0 && p[p.length - 1]!.kind === 'all' ? p.slice(0, -1) : p;
+    return rel.length > 0 && rel[rel.length - 1]!.kind === 'all' ? rel.slice(0, -1) : rel;
   });
   const flattenCols = paths.map((p, i) => (p.some((s) => s.kind === 'all') ? i : -1)).filter((i) => i >= 0);
   const flattenPrefixes = new Set(

@@ -89,6 +89,7 @@ describe('Class: ExprCompiler', () => {
     ["T > '2025-01-01 00:00:00'", false],
     ['D = 1.5', true],
     ['B > 9007199254740992', true],
+    ["CAST(S AS CHAR(16)) = 'Hello World'", true],
   ])('decides %s', (expr, expected) => {
     // Act
     const [value] = evaluate(expr, 'BOOLEAN', [one]);

@@ -69,6 +69,26 @@ describe('Function: compileReader (JSON)', () => {
     expect(values).toEqual([{ ID: 1 }, { ID: 2 }]);
   });
 
+  it('accepts mappings written from the root through the RecordRowPath', () => {
+    // Prepare
+    const schema: SourceSchema = {
+      RecordFormat: {
+        RecordFormatType: 'JSON',
+        MappingParameters: { JSONMappingParameters: { RecordRowPath: '$.data' } },
+      },
+      RecordColumns: [
+        { Name: 'ID', SqlType: 'INTEGER', Mapping: '$.data.ID' },
+        { Name: 'NAME', SqlType: 'VARCHAR(8)', Mapping: '$.NAME' },
+      ],
+    };
+
+    // Act
+    const { values } = passThrough(schema, ['{"data":{"ID":7,"NAME":"x"}}']);
+
+    // Assess
+    expect(values).toEqual([{ ID: 7, NAME: 'x' }]);
+  });
+
   it('applies the sch-mapping.md coercions', () => {
     // Prepare
     const schema = jsonSchema([
