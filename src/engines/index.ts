@@ -4,6 +4,7 @@
 import type { AwsClients } from '../aws';
 import type { EngineName, FanoutConfig } from '../config';
 import { KinesisAnalyticsEngine } from './kinesis-analytics';
+import { LambdaEngine, loadLambdaSettings } from './lambda';
 import type { Engine } from './types';
 
 export * from './types';
@@ -27,6 +28,8 @@ export function createEngine(name: EngineName, config: FanoutConfig, clients: Aw
   switch (name) {
     case 'kinesis-analytics':
       return new KinesisAnalyticsEngine({ config, clients });
+    case 'lambda':
+      return new LambdaEngine({ config, clients, settings: loadLambdaSettings() });
     default:
       throw new EngineNotAvailableError(name);
   }
