@@ -195,7 +195,7 @@ export class ExprCompiler {
     } else if (isString(from)) {
       if (!explicit && !c.constant) cannot();
       if (to.kind === 'INTERVAL') cannot();
-      const coerce = makeCoercer(to, 'CAST');
+      const coerce = makeCoercer(to, '');
       out = this.call1(this.module.constant(coerce), c, to);
       if (c.constant) {
         try {
@@ -935,7 +935,10 @@ export function sameType(a: SqlType, b: SqlType): boolean {
   return a.kind === b.kind && a.precision === b.precision && a.scale === b.scale && a.length === b.length;
 }
 
-/** A structural key of an expression, ignoring positions, to match select items against GROUP BY items. */
+/**
+ * A structural key of an expression, to match select items against GROUP BY items. Positions do not count, nor
+ * do stream qualifiers: a pump reads one stream, so `s.ROWTIME` and `ROWTIME` are the same column.
+ */
 export function exprKey(e: Expr): string {
-  return JSON.stringify(e, (k, v) => (k === 'pos' ? undefined : v));
+  return JSON.stringify(e, (k, v) => (k === 'pos' || k === 'qualifier' ? undefined : v));
 }

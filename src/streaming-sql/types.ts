@@ -340,7 +340,7 @@ function coercionError(value: unknown, t: SqlType, column: string): never {
   }
   throw new SqlRuntimeError(
     'Type_Conversion_Error',
-    `Unable to convert ${shown} to ${typeText(t)} for column ${column}`,
+    `Unable to convert ${shown} to ${typeText(t)}${column ? ` for column ${column}` : ''}`,
   );
 }
 

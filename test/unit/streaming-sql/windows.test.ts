@@ -79,6 +79,24 @@ describe('Class: tumbling windows', () => {
     expect(rows.map((r) => r.values)).toEqual([{ WINDOW_START: base, TICKER: 'A', N: 2n }]);
   });
 
+  it('matches select items to GROUP BY items whether or not they name the stream', () => {
+    // Prepare
+    const sql = `
+      CREATE STREAM S (WINDOW_START TIMESTAMP, N INTEGER);
+      CREATE PUMP P AS INSERT INTO S
+        SELECT STREAM STEP(ROWTIME BY INTERVAL '10' SECOND), COUNT(*)
+        FROM SOURCE_SQL_STREAM_001 AS s
+        GROUP BY STEP(s.ROWTIME BY INTERVAL '10' SECOND);`;
+    const runner = compile(sql, { schema }).createRunner();
+
+    // Act
+    runner.push([rec('A', 1, 12_000)]);
+    const { rows } = runner.advance(base + 20_000);
+
+    // Assess
+    expect(rows.map((r) => r.values)).toEqual([{ WINDOW_START: base + 10_000, N: 1 }]);
+  });
+
   it('feeds window rows into pumps that read the windowed stream', () => {
     // Prepare
     const sql = `
