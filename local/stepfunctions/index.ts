@@ -501,7 +501,9 @@ function stripData(e: Record<string, unknown>): Record<string, unknown> {
 
 /** Task states without TimeoutSeconds get AWS's "no timeout" (the library would apply 60 s). */
 function withTaskTimeouts(def: StateMachineDefinition): StateMachineDefinition {
-  const copy = structuredClone(def) as unknown as { States: Record<string, Record<string, unknown>> };
+  // a JSON round trip, not structuredClone: under jest the latter builds objects of another realm, which the
+  // library's plain-object checks (States.JsonMerge) refuse
+  const copy = JSON.parse(JSON.stringify(def)) as { States: Record<string, Record<string, unknown>> };
   const walk = (states: Record<string, Record<string, unknown>>): void => {
     for (const state of Object.values(states)) {
       if (
