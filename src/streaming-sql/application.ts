@@ -127,6 +127,12 @@ export function compile(sql: string, input: { schema: SourceSchema; namePrefix?:
   let order = 0;
   for (const st of statements) {
     if (st.kind === 'create-stream') {
+      const user = [...pumps.values()].find((p) => p.from.name === st.name || p.into.name === st.name);
+      if (user)
+        throw new SqlCompileError(
+          `stream ${st.name} is used by pump ${user.name}; create or replace streams before the pumps that use them`,
+          st.pos,
+        );
       const info = createStream(st, streams);
       const old = created.findIndex((s) => s.name === info.name);
       if (old >= 0) created.splice(old, 1);

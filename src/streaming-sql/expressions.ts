@@ -48,6 +48,7 @@ export interface Scope {
   rowtimeCode: string;
 }
 
+/** Aggregate functions, for GROUP BY windows and OVER sliding windows. */
 export const AGGREGATES = new Set(['COUNT', 'SUM', 'MIN', 'MAX', 'AVG']);
 
 const INT_LIMITS: Record<string, [number, number]> = {
@@ -931,6 +932,7 @@ function varcharOf(t: SqlType): SqlType {
   return t.kind === 'NULL' ? T.VARCHAR : sqlType('VARCHAR', 0, 0, t.length);
 }
 
+/** Whether two types are the same, parameters included. */
 export function sameType(a: SqlType, b: SqlType): boolean {
   return a.kind === b.kind && a.precision === b.precision && a.scale === b.scale && a.length === b.length;
 }

@@ -32,6 +32,7 @@ function likeToRegExp(pattern: string, esc: string | null, similar = false): Reg
 
 const likeCache = new Map<string, RegExp>();
 
+/** The helpers compiled code calls as `rt.name(...)`. */
 export const rt = {
   likeToRegExp,
   like(s: string | null, p: string | null, esc: string | null, similar = false): boolean | null {
@@ -218,6 +219,7 @@ export const rt = {
   },
 };
 
+/** Milliseconds per time unit, for intervals and windows (MONTH and YEAR vary, so they are absent). */
 export const UNIT_MS: Record<string, number> = {
   MILLISECOND: 1,
   SECOND: 1000,

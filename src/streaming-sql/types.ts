@@ -40,6 +40,7 @@ export interface SqlType {
 
 /** The largest DECIMAL precision held in a double without loss. */
 export const MAX_NUMBER_PRECISION = 15;
+/** The largest DECIMAL precision. */
 export const MAX_PRECISION = 38;
 
 export type Rep = 'int' | 'big' | 'dec' | 'decbig' | 'float' | 'bool' | 'str' | 'time' | 'null';
@@ -52,6 +53,7 @@ const INT_RANGE: Record<string, [number, number]> = {
 const BIGINT_MIN = -(2n ** 63n);
 const BIGINT_MAX = 2n ** 63n - 1n;
 
+/** Powers of ten, as numbers and as bigints. */
 export const POW10: number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 export const POW10N: bigint[] = Array.from({ length: 80 }, (_, i) => 10n ** BigInt(i));
 
@@ -60,6 +62,7 @@ export function sqlType(kind: SqlTypeKind, precision = 0, scale = 0, length = Nu
   return { kind, precision, scale, length };
 }
 
+/** Common types without parameters. */
 export const T = {
   INTEGER: sqlType('INTEGER'),
   BIGINT: sqlType('BIGINT'),
@@ -99,17 +102,21 @@ export function repOf(t: SqlType): Rep {
   }
 }
 
+/** Numeric types: integers, DECIMAL, DOUBLE, REAL. */
 export function isNumeric(t: SqlType): boolean {
   const r = repOf(t);
   return r === 'int' || r === 'big' || r === 'dec' || r === 'decbig' || r === 'float';
 }
+/** Integers and DECIMAL. */
 export function isExactNumeric(t: SqlType): boolean {
   const r = repOf(t);
   return r === 'int' || r === 'big' || r === 'dec' || r === 'decbig';
 }
+/** CHAR and VARCHAR. */
 export function isString(t: SqlType): boolean {
   return t.kind === 'CHAR' || t.kind === 'VARCHAR';
 }
+/** TIMESTAMP, DATE and TIME. */
 export function isDatetime(t: SqlType): boolean {
   return t.kind === 'TIMESTAMP' || t.kind === 'DATE' || t.kind === 'TIME';
 }
@@ -315,10 +322,12 @@ export function formatTimestamp(ms: number): string {
   return `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${fraction(d.getUTCMilliseconds())}`;
 }
 
+/** "2016-07-19". */
 export function formatDate(ms: number): string {
   return formatTimestamp(ms).slice(0, 10);
 }
 
+/** "17:05:00" (with a fraction when it has milliseconds). */
 export function formatTime(ms: number): string {
   const s = Math.floor(ms / 1000);
   const rest = ms - s * 1000;

@@ -90,6 +90,12 @@ describe('Function: compile errors', () => {
     ['CREATE STREAM S (A INTEGER);\nCREATE STREAM S (B INTEGER);', 2, 1, 'already exists'],
     ['CREATE STREAM S (A WIDGET);', 1, 20, 'unsupported SQL type WIDGET'],
     [
+      'CREATE STREAM S (ID INTEGER);\nCREATE PUMP P AS INSERT INTO S SELECT STREAM ID FROM SOURCE_SQL_STREAM_001;\nCREATE OR REPLACE STREAM S (ID BIGINT);',
+      3,
+      1,
+      'stream S is used by pump P',
+    ],
+    [
       "CREATE STREAM S (A INTEGER);\nCREATE PUMP P AS INSERT INTO S SELECT STREAM 'x' || FROM SOURCE_SQL_STREAM_001;",
       2,
       53,
