@@ -2,7 +2,7 @@
  * The Kinesis twin against kinesalite, side by side in one run, both through @aws-sdk/client-kinesis on
  * loopback over HTTP/1.1 (kinesalite speaks nothing else): PutRecords in batches of 500 for 20,000 records of
  * about 100 bytes into a 4-shard stream with limits off, then GetRecords of all of them. Each subject runs
- * three rounds on a fresh stream and keeps its best. The twin over HTTP/2 (the SDK's default) is reported too.
+ * five rounds on a fresh stream and keeps its best. The twin over HTTP/2 (the SDK's default) is reported too.
  * Memory: a child process holds 1,000,000 records of 100 bytes in a twin and reports its resident set.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,7 +26,7 @@ import type { Benchmark } from './index';
 const RECORDS = 20_000;
 const BATCH = 500;
 const SHARDS = 4;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 interface Rates {
   put: number;

@@ -52,7 +52,7 @@ import {
   tagResource,
   untagResource,
 } from './operations/tags';
-import { loadSnapshot, saveSnapshot } from './persistence';
+import { ShardFiles } from './persistence';
 import { KinesisState } from './state';
 import { isModelOperation, validateInput } from './validation';
 
@@ -71,7 +71,7 @@ export interface KinesisTwinOptions {
   createDelayMs?: number;
   /** Shards per account; default 500. */
   shardLimit?: number;
-  /** How often (real ms) a changed state is written to dataDir; default 5000. */
+  /** How often (real ms) what changed is written to dataDir; default 1000. */
   snapshotIntervalMs?: number;
 }
 
@@ -118,7 +118,7 @@ export class KinesisTwin implements AwsJsonService {
   readonly jsonVersion = '1.1' as const;
   readonly region: string;
   private readonly state: KinesisState;
-  private readonly dataDir: string | undefined;
+  private readonly files: ShardFiles | undefined;
   private savedVersion = 0;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Map<string, Set<() => void>>();
@@ -133,11 +133,11 @@ export class KinesisTwin implements AwsJsonService {
       createDelayMs: opts.createDelayMs ?? 0,
       shardLimit: opts.shardLimit ?? LIMITS.shardsPerAccount,
     });
-    this.dataDir = opts.dataDir;
-    if (this.dataDir !== undefined) {
-      loadSnapshot(this.state, this.dataDir);
+    if (opts.dataDir !== undefined) {
+      this.files = new ShardFiles(opts.dataDir);
+      this.files.load(this.state);
       this.savedVersion = this.state.version;
-      this.snapshotTimer = setInterval(() => this.flush(), opts.snapshotIntervalMs ?? 5000);
+      this.snapshotTimer = setInterval(() => this.flush(), opts.snapshotIntervalMs ?? 1000);
       this.snapshotTimer.unref();
     }
   }
@@ -230,9 +230,9 @@ export class KinesisTwin implements AwsJsonService {
 
   /** Writes the snapshot now if anything changed (no-op without dataDir). */
   flush(): void {
-    if (this.dataDir === undefined || this.state.version === this.savedVersion) return;
+    if (this.files === undefined || this.state.version === this.savedVersion) return;
     const version = this.state.version;
-    saveSnapshot(this.state, this.dataDir);
+    this.files.flush(this.state);
     this.savedVersion = version;
   }
 

@@ -223,10 +223,12 @@ export class ShardLog {
     return this.segments[this.segmentIndexOf(index)];
   }
 
-  /** Every record held, for persistence. */
-  *records(): Generator<LogRecord> {
+  /** Every record held from index `from` on, for persistence. */
+  *records(from = this.first): Generator<LogRecord> {
+    const start = Math.max(from, this.first);
     for (const seg of this.segments) {
-      for (let i = Math.max(0, this.first - seg.base); i < seg.count; i++) {
+      if (seg.base + seg.count <= start) continue;
+      for (let i = Math.max(0, start - seg.base); i < seg.count; i++) {
         yield {
           index: seg.base + i,
           time: seg.times[i]!,

@@ -56,6 +56,8 @@ export class Stream {
   shards: Shard[] = [];
   /** The open shards, by starting hash key: they cover the hash space exactly once. */
   open: Shard[] = [];
+  /** When PutRecords last dropped expired records. */
+  lastTrimMs = 0;
   /** Set while a CREATING/DELETING transition waits on the clock. */
   timer: unknown;
 

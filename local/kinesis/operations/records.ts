@@ -87,6 +87,12 @@ export function putEntries(state: KinesisState, stream: Stream, entries: PutEntr
     const index = shard.log.append(e.data, e.size, e.partitionKey, now);
     records[i] = { SequenceNumber: sequenceNumber(shard.prefix, index), ShardId: shard.id };
   }
+  if (now - stream.lastTrimMs >= 1000) {
+    // a stream nobody reads must still let go of records past retention
+    stream.lastTrimMs = now;
+    const cutoff = state.retentionCutoff(stream);
+    for (const s of stream.shards) s.log.trim(cutoff);
+  }
   state.touch();
   return { FailedRecordCount: failed, Records: records };
 }

@@ -48,6 +48,53 @@ describe('Class: KinesisTwin', () => {
       expect(tags.Tags).toEqual([{ Key: 'a', Value: 'b' }]);
     });
 
+    it('appends what was put between flushes, and drops records that passed retention', async () => {
+      // Prepare
+      const clock = new ManualClock();
+      const first = new KinesisTwin({ clock, dataDir: dir, limits: false });
+      await first.handle('CreateStream', { StreamName: 'grow', ShardCount: 1 });
+      const put = (text: string): void => {
+        first.putRecords({ StreamName: 'grow' }, [{ data: Buffer.from(text), partitionKey: 'k' }]);
+      };
+      put('old');
+      first.flush();
+      await clock.advance(25 * 3_600_000);
+      put('new-1');
+      first.flush();
+      put('new-2');
+      await first.close();
+
+      // Act
+      const second = new KinesisTwin({ clock, dataDir: dir });
+      const it = second.getShardIterator({ StreamName: 'grow' }, 'shardId-000000000000', 'TRIM_HORIZON');
+      const read = second.getRecords(it).Records.map((r) => Buffer.from(r.Data).toString());
+      await second.close();
+
+      // Assess
+      expect(read).toEqual(['new-1', 'new-2']);
+    });
+
+    it('does not mix the records of a stream deleted and created again under the same name', async () => {
+      // Prepare
+      const first = new KinesisTwin({ dataDir: dir });
+      await first.handle('CreateStream', { StreamName: 'again', ShardCount: 1 });
+      first.putRecords({ StreamName: 'again' }, [{ data: Buffer.from('first life'), partitionKey: 'k' }]);
+      first.flush();
+      await first.handle('DeleteStream', { StreamName: 'again' });
+      await first.handle('CreateStream', { StreamName: 'again', ShardCount: 1 });
+      first.putRecords({ StreamName: 'again' }, [{ data: Buffer.from('second life'), partitionKey: 'k' }]);
+      await first.close();
+
+      // Act
+      const second = new KinesisTwin({ dataDir: dir });
+      const it = second.getShardIterator({ StreamName: 'again' }, 'shardId-000000000000', 'TRIM_HORIZON');
+      const read = second.getRecords(it).Records.map((r) => Buffer.from(r.Data).toString());
+      await second.close();
+
+      // Assess
+      expect(read).toEqual(['second life']);
+    });
+
     it('forgets deleted streams', async () => {
       // Prepare
       const first = new KinesisTwin({ dataDir: dir });
