@@ -17,6 +17,7 @@ import {
   KinesisAnalyticsClient,
   StartApplicationCommand,
   StopApplicationCommand,
+  UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
 import { startTwin, type Twin } from '../../../local/twin';
 
@@ -319,5 +320,82 @@ describe('Kinesis Analytics twin, through the AWS SDK', () => {
       expect.arrayContaining(['ID', 'USERNAME', 'AMOUNT']),
     );
     expect(found.RawInputRecords).toHaveLength(2);
+  });
+
+  it('refuses to start an application whose output names a stream the code does not create', async () => {
+    // Prepare
+    await streams('typo-in', 'typo-out');
+    await analytics.send(createCommand('typo', 'typo-in', [['POSITIVE_TRANSACTIONS_TYPO', 'typo-out']]));
+
+    // Act
+    const error = await analytics
+      .send(
+        new StartApplicationCommand({
+          ApplicationName: 'typo',
+          InputConfigurations: [{ Id: '1.1', InputStartingPositionConfiguration: { InputStartingPosition: 'NOW' } }],
+        }),
+      )
+      .catch((e: Error) => e);
+
+    // Assess
+    expect((error as Error).name).toBe('InvalidApplicationConfigurationException');
+    expect((error as Error).message).toContain('POSITIVE_TRANSACTIONS_TYPO');
+    expect(await status('typo')).toBe('READY');
+  });
+
+  it('takes new code while running, carrying on from where the old code stopped', async () => {
+    // Prepare
+    await streams('upd-in', 'upd-pos', 'upd-neg');
+    await analytics.send(
+      createCommand('upd', 'upd-in', [
+        ['POSITIVE_TRANSACTIONS', 'upd-pos'],
+        ['NEGATIVE_TRANSACTIONS', 'upd-neg'],
+      ]),
+    );
+    await analytics.send(
+      new StartApplicationCommand({
+        ApplicationName: 'upd',
+        InputConfigurations: [{ Id: '1.1', InputStartingPositionConfiguration: { InputStartingPosition: 'NOW' } }],
+      }),
+    );
+    await until(
+      'RUNNING',
+      () => status('upd'),
+      (s) => s === 'RUNNING',
+    );
+    await put('upd-in', [
+      { ID: 1, AMOUNT: 5 },
+      { ID: 2, AMOUNT: -5 },
+    ]);
+    await until(
+      'first rows',
+      () => readAll('upd-pos'),
+      (rows) => rows.length === 1,
+    );
+
+    // Act: every transaction is now "positive"
+    await analytics.send(
+      new UpdateApplicationCommand({
+        ApplicationName: 'upd',
+        CurrentApplicationVersionId: 1,
+        ApplicationUpdate: { ApplicationCodeUpdate: SQL.replace('WHERE AMOUNT >= 0', 'WHERE AMOUNT >= -100') },
+      }),
+    );
+    await until(
+      'RUNNING after the update',
+      () => status('upd'),
+      (s) => s === 'RUNNING',
+    );
+    await put('upd-in', [{ ID: 3, AMOUNT: -7 }]);
+    const positive = await until(
+      'rows after the update',
+      () => readAll('upd-pos'),
+      (rows) => rows.length >= 2,
+    );
+    await analytics.send(new StopApplicationCommand({ ApplicationName: 'upd' }));
+
+    // Assess
+    expect(ids(positive)).toEqual([1, 3]);
+    expect(ids(await readAll('upd-neg'))).toEqual([2, 3]);
   });
 });

@@ -4,6 +4,7 @@ import type { ApplicationState } from '../../../../local/kinesis-analytics/appli
 import { RunnerPool } from '../../../../local/kinesis-analytics/data-plane';
 import type { SqlEngine } from '../../../../local/kinesis-analytics/engine';
 import { DEFAULT_TIMING } from '../../../../local/kinesis-analytics/runner';
+import * as streamingSql from '../../../../src/streaming-sql';
 import { ROLE, SCHEMA, streamArn } from './fakes';
 
 /** Passes each JSON record through to OUT_A; a record that is not JSON becomes an error-stream row. */
@@ -82,14 +83,14 @@ function application(): ApplicationState {
   };
 }
 
-function setup(opts: { limits?: boolean; faults?: { drop?: number; duplicate?: number } } = {}) {
+function setup(opts: { limits?: boolean; faults?: { drop?: number; duplicate?: number }; engine?: SqlEngine } = {}) {
   const clock = new ManualClock();
   const kinesis = new KinesisTwin({ clock, limits: opts.limits ?? false });
   kinesis.call('CreateStream', { StreamName: 'in', ShardCount: 2 });
   kinesis.call('CreateStream', { StreamName: 'out', ShardCount: 1 });
   const pool = new RunnerPool({
     kinesis,
-    engine: passThrough,
+    engine: opts.engine ?? passThrough,
     clock,
     timing: DEFAULT_TIMING,
     ...(opts.faults ? { faults: opts.faults } : {}),
@@ -262,6 +263,31 @@ describe('Class: RunnerPool', () => {
       // Assess
       expect(output()).toHaveLength(201 - 20 + 10);
       expect(pool.faultsInjected).toEqual({ drop: 20, duplicate: 10, misroute: 0 });
+    });
+  });
+
+  describe('Option: windows', () => {
+    it('emits a tumbling window when the clock passes its end, with no record after it', async () => {
+      // Prepare
+      const { clock, pool, put, output } = setup({ engine: streamingSql });
+      const app = application();
+      app.code = `CREATE OR REPLACE STREAM "OUT_A" (ID INTEGER);
+        CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT_A"
+          SELECT STREAM COUNT(*) FROM "SOURCE_SQL_STREAM_001"
+          GROUP BY STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`;
+      pool.start(app, 'NOW', clock.now());
+      await pass(clock, 60);
+
+      // Act
+      put(range(0, 7));
+      await pass(clock, 500);
+      const before = output();
+      await pass(clock, 10_000);
+      await pool.stop(app);
+
+      // Assess
+      expect(before).toEqual([]);
+      expect(output().map((r) => r.ID)).toEqual([7]);
     });
   });
 });
