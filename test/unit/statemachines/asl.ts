@@ -1,0 +1,65 @@
+/**
+ * Loads a state machine of statemachines/ the way serverless.yml does: `${param:x}` from the default params of
+ * serverless.yml, and `Fn::GetAtt: [function, Arn]` as a Lambda ARN. Also maps each Task state to its function,
+ * so tests can stub functions rather than states.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+const root = join(__dirname, '..', '..', '..');
+
+export const FUNCTION_ARN_PREFIX = 'arn:aws:lambda:us-east-1:123456789012:function:';
+
+/** The default params of serverless.yml. */
+export function defaultParams(): Record<string, unknown> {
+  const service = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { merge: true }) as {
+    params: { default: Record<string, unknown> };
+  };
+  return service.params.default;
+}
+
+export interface LoadedStateMachine {
+  definition: Record<string, unknown>;
+  /** Task state name -> function key of serverless.yml. */
+  taskFunctions: Record<string, string>;
+}
+
+export function loadStateMachine(file: string, params = defaultParams()): LoadedStateMachine {
+  const text = readFileSync(join(root, 'statemachines', file), 'utf8').replace(
+    /\$\{param:(\w+)\}/g,
+    (_, name: string) => {
+      if (!(name in params)) throw new Error(`${file} uses \${param:${name}}, which serverless.yml does not define`);
+      return String(params[name]);
+    },
+  );
+  const taskFunctions: Record<string, string> = {};
+  const resolve = (value: unknown, stateName?: string): unknown => {
+    if (Array.isArray(value)) return value.map((v) => resolve(v));
+    if (typeof value !== 'object' || value === null) return value;
+    const object = value as Record<string, unknown>;
+    const getAtt = object['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && getAtt[1] === 'Arn') {
+      if (stateName) taskFunctions[stateName] = String(getAtt[0]);
+      return `${FUNCTION_ARN_PREFIX}${getAtt[0]}`;
+    }
+    const states = object['States'];
+    const result: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(object)) {
+      if (key === 'States' && states && typeof states === 'object') {
+        result[key] = Object.fromEntries(
+          Object.entries(states as Record<string, Record<string, unknown>>).map(([name, state]) => [
+            name,
+            Object.fromEntries(
+              Object.entries(state).map(([k, v]) => [k, k === 'Resource' ? resolve(v, name) : resolve(v)]),
+            ),
+          ]),
+        );
+      } else {
+        result[key] = resolve(child);
+      }
+    }
+    return result;
+  };
+  return { definition: resolve(parse(text, { merge: true })) as Record<string, unknown>, taskFunctions };
+}
