@@ -93,10 +93,18 @@ export async function startServer(opts: ServerOptions): Promise<TwinServer> {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       dispatch(req.method ?? 'GET', req.url ?? '/', req.headers, body).then(
         (reply) => send(res, reply),
-        (error: unknown) => send(res, errorReply(error)),
+        (error: unknown) => send(res, errorReply(error, errorContentType(req.headers))),
       );
     });
     req.on('error', () => res.destroy());
+  };
+
+  /** Errors go out in the protocol of the request: AWS JSON 1.0/1.1 for targets, plain JSON for REST. */
+  const errorContentType = (headers: IncomingHttpHeaders): string => {
+    const target = headers['x-amz-target'];
+    if (typeof target !== 'string') return 'application/json';
+    const version = services.get(target.slice(0, target.lastIndexOf('.')))?.jsonVersion ?? '1.1';
+    return `application/x-amz-json-${version}`;
   };
 
   const dispatch = async (method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): Promise<Reply> => {
@@ -215,18 +223,18 @@ function parseJson(body: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function errorReply(error: unknown): Reply {
+function errorReply(error: unknown, contentType = 'application/x-amz-json-1.1'): Reply {
   if (error instanceof AwsServiceError) {
     return {
       status: error.status,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': error.type },
+      headers: { 'content-type': contentType, 'x-amzn-errortype': error.type },
       body: JSON.stringify({ __type: error.type, message: error.message, ...error.extra }),
     };
   }
   process.stderr.write(`twin: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
   return {
     status: 500,
-    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    headers: { 'content-type': contentType },
     body: JSON.stringify({
       __type: 'InternalFailure',
       message: error instanceof Error ? error.message : String(error),
