@@ -29,16 +29,28 @@ export class RunnerPool implements DataPlane {
   private readonly errorLogs = new Map<string, ErrorLog>();
   /** Per application, the last start/stop/reconfigure in progress, so they happen one after the other. */
   private readonly pending = new Map<string, Promise<void>>();
-  private readonly faults: FaultInjector | undefined;
+  private readonly faults: Faults | undefined;
+  /** Per application, so each application's share of faulty rows is exact on its own. */
+  private readonly injectors = new Map<string, FaultInjector>();
 
   constructor(private readonly opts: DataPlaneOptions) {
     const faults = opts.faults;
-    this.faults = faults && Object.values(faults).some((f) => (f ?? 0) > 0) ? new FaultInjector(faults) : undefined;
+    this.faults = faults && Object.values(faults).some((f) => (f ?? 0) > 0) ? faults : undefined;
   }
 
-  /** Rows hit by injected faults so far, by kind (all zero without faults). */
-  get faultsInjected(): Record<string, number> {
-    return { ...(this.faults?.injected ?? { drop: 0, duplicate: 0, misroute: 0 }) };
+  /** Output rows of an application hit by injected faults so far, by kind (all zero without faults). */
+  faultsInjected(name: string): Record<string, number> {
+    return { ...(this.injectors.get(name)?.injected ?? { drop: 0, duplicate: 0, misroute: 0 }) };
+  }
+
+  private injector(name: string): FaultInjector | undefined {
+    if (!this.faults) return undefined;
+    let injector = this.injectors.get(name);
+    if (!injector) {
+      injector = new FaultInjector(this.faults);
+      this.injectors.set(name, injector);
+    }
+    return injector;
   }
 
   errors(name: string): ErrorLog {
@@ -117,6 +129,7 @@ export class RunnerPool implements DataPlane {
 
   remove(name: string): void {
     this.errorLogs.delete(name);
+    this.injectors.delete(name);
   }
 
   /** Stops every runner (the twin is closing); checkpoints stay where the outputs are. */
@@ -136,7 +149,7 @@ export class RunnerPool implements DataPlane {
         clock: this.opts.clock,
         timing: this.opts.timing,
         errors: this.errors(app.name),
-        ...(this.faults ? { faults: this.faults } : {}),
+        ...(this.faults ? { faults: this.injector(app.name)! } : {}),
         onCheckpoint: () => this.opts.onChange(),
         onFailure: (error) => warn(app.name, error),
       });

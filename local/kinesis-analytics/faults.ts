@@ -88,4 +88,9 @@ export class FaultInjector {
     if (hit) this.injected[hit]++;
     return hit;
   }
+
+  /** Takes back a fault that could not happen (a misroute in an application with one destination). */
+  cancel(kind: FaultKind): void {
+    this.injected[kind]--;
+  }
 }

@@ -113,7 +113,7 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
       ErrorCount: log.count,
       Errors: log.recent,
       Metrics: this.runners.metrics(app.name) ?? null,
-      FaultsInjected: this.runners.faultsInjected,
+      FaultsInjected: this.runners.faultsInjected(app.name),
     };
   }
 

@@ -378,7 +378,9 @@ export class ApplicationRunner {
               d.streamArn !== destination.streamArn &&
               resolveOutputStream(this.compiled, d.output.Name) !== ERROR_STREAM,
           );
-          target = others[0] ?? destination;
+          const other = others[0];
+          if (other) target = other;
+          else this.opts.faults?.cancel('misroute');
         }
         this.enqueue(target, row, destination);
         if (fault === 'duplicate') this.enqueue(target, row, destination);

@@ -226,4 +226,29 @@ describe('Kinesis Analytics twin: restart, errors route, faults', () => {
       await s.close();
     }
   });
+
+  it('sends the share of rows set by FANOUT_TWIN_FAULTS to another destination', async () => {
+    // Prepare
+    process.env['FANOUT_TWIN_FAULTS'] = 'misroute=0.1';
+    const s = await open();
+    delete process.env['FANOUT_TWIN_FAULTS'];
+    try {
+      await runningFanout(s, 'misrouted');
+
+      // Act
+      await put(s, 'misrouted-in', transactions(0, 50));
+      await until(
+        'rows out',
+        () => readIds(s, 'misrouted-pos'),
+        (ids) => ids.length >= 45,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      // Assess
+      expect(await readIds(s, 'misrouted-pos')).toHaveLength(45);
+      expect(await readIds(s, 'misrouted-neg')).toHaveLength(5);
+    } finally {
+      await s.close();
+    }
+  });
 });

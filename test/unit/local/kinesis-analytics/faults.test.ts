@@ -47,3 +47,23 @@ describe('Class: FaultInjector', () => {
     });
   });
 });
+
+describe('Class: FaultInjector (cancel)', () => {
+  describe('Method: cancel', () => {
+    it('takes back a fault that could not happen without holding up the others', () => {
+      // Prepare
+      const injector = new FaultInjector({ misroute: 0.5, drop: 0.25 });
+
+      // Act
+      const hits = Array.from({ length: 9 }, () => {
+        const hit = injector.next();
+        if (hit === 'misroute') injector.cancel('misroute');
+        return hit;
+      });
+
+      // Assess
+      expect(hits.filter((h) => h === 'drop')).toHaveLength(2);
+      expect(injector.injected).toEqual({ drop: 2, duplicate: 0, misroute: 0 });
+    });
+  });
+});

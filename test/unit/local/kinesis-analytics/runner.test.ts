@@ -262,7 +262,7 @@ describe('Class: RunnerPool', () => {
 
       // Assess
       expect(output()).toHaveLength(201 - 20 + 10);
-      expect(pool.faultsInjected).toEqual({ drop: 20, duplicate: 10, misroute: 0 });
+      expect(pool.faultsInjected('app')).toEqual({ drop: 20, duplicate: 10, misroute: 0 });
     });
   });
 
