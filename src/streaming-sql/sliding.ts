@@ -15,9 +15,19 @@ interface Partition {
   times: number[];
   values: unknown[];
   head: number;
+  /** Non-null values in the window. */
+  count: number;
+  /** Running sum of the non-null values (SUM, AVG). */
+  sum: unknown;
+  /** MIN/MAX: indexes of a monotonic deque, front at `dqHead`. */
+  deque: number[];
+  dqHead: number;
 }
 
-/** The state of one windowed aggregate in one runner. */
+/**
+ * The state of one windowed aggregate in one runner. Each row costs amortised O(1): COUNT and SUM/AVG keep running
+ * totals (exact for integers and DECIMAL), MIN/MAX a monotonic deque.
+ */
 export class SlidingAggregate {
   private readonly partitions = new Map<unknown, Partition>();
 
@@ -32,61 +42,73 @@ export class SlidingAggregate {
   add(key: unknown, rowtime: number, value: unknown): unknown {
     let p = this.partitions.get(key);
     if (!p) {
-      p = { times: [], values: [], head: 0 };
+      p = { times: [], values: [], head: 0, count: 0, sum: null, deque: [], dqHead: 0 };
       this.partitions.set(key, p);
     }
+    const v = this.star ? 1 : value;
     p.times.push(rowtime);
-    p.values.push(this.star ? 1 : value);
+    p.values.push(v);
+    if (v !== null) this.enter(p, v, p.values.length - 1);
     const { rangeMs, rows } = this.spec;
-    if (rangeMs !== undefined) while (p.times[p.head]! <= rowtime - rangeMs) p.head++;
-    else while (p.times.length - p.head > rows! + 1) p.head++;
-    if (p.head > 1024 && p.head * 2 > p.times.length) {
-      p.times = p.times.slice(p.head);
-      p.values = p.values.slice(p.head);
-      p.head = 0;
-    }
-    return this.compute(p);
+    if (rangeMs !== undefined) while (p.times[p.head]! <= rowtime - rangeMs) this.leave(p);
+    else while (p.times.length - p.head > rows! + 1) this.leave(p);
+    if (p.head > 1024 && p.head * 2 > p.times.length) this.compact(p);
+    return this.result(p);
   }
 
-  private compute(p: Partition): unknown {
-    const vs = p.values;
-    const n = vs.length;
+  private enter(p: Partition, v: unknown, index: number): void {
+    p.count++;
+    if (this.fn === 'SUM' || this.fn === 'AVG') p.sum = p.sum === null ? v : (p.sum as number) + (v as number);
+    else if (this.fn === 'MIN' || this.fn === 'MAX') {
+      const min = this.fn === 'MIN';
+      const d = p.deque;
+      while (d.length > p.dqHead) {
+        const back = p.values[d[d.length - 1]!] as number;
+        if (min ? back >= (v as number) : back <= (v as number)) d.pop();
+        else break;
+      }
+      d.push(index);
+    }
+  }
+
+  private leave(p: Partition): void {
+    const i = p.head++;
+    const v = p.values[i];
+    if (v === null) return;
+    p.count--;
+    if (this.fn === 'SUM' || this.fn === 'AVG') p.sum = p.count === 0 ? null : (p.sum as number) - (v as number);
+    else if (p.deque[p.dqHead] === i) p.dqHead++;
+  }
+
+  private compact(p: Partition): void {
+    const h = p.head;
+    p.times = p.times.slice(h);
+    p.values = p.values.slice(h);
+    p.deque = p.deque.slice(p.dqHead).map((i) => i - h);
+    p.dqHead = 0;
+    p.head = 0;
+  }
+
+  private result(p: Partition): unknown {
     switch (this.fn) {
-      case 'COUNT': {
-        if (this.star) return BigInt(n - p.head);
-        let c = 0;
-        for (let i = p.head; i < n; i++) if (vs[i] !== null) c++;
-        return BigInt(c);
-      }
+      case 'COUNT':
+        return BigInt(p.count);
       case 'MIN':
-      case 'MAX': {
-        let best: unknown = null;
-        for (let i = p.head; i < n; i++) {
-          const v = vs[i] as number;
-          if (v === null) continue;
-          if (best === null || (this.fn === 'MIN' ? v < (best as number) : v > (best as number))) best = v;
-        }
-        return best;
-      }
+      case 'MAX':
+        return p.deque.length > p.dqHead ? p.values[p.deque[p.dqHead]!]! : null;
+      case 'SUM':
+        return p.sum;
       default: {
-        let sum: unknown = null;
-        let c = 0;
-        for (let i = p.head; i < n; i++) {
-          const v = vs[i];
-          if (v === null) continue;
-          sum = sum === null ? v : (sum as number) + (v as number);
-          c++;
-        }
-        if (this.fn === 'SUM' || sum === null) return sum;
+        if (p.sum === null) return null;
         switch (this.rep) {
           case 'float':
-            return (sum as number) / c;
+            return (p.sum as number) / p.count;
           case 'int':
-            return Math.trunc((sum as number) / c);
+            return Math.trunc((p.sum as number) / p.count);
           case 'dec':
-            return Math.round((sum as number) / c);
+            return Math.round((p.sum as number) / p.count);
           default:
-            return rt.divDec(sum as bigint, 0, BigInt(c), 0, 0);
+            return rt.divDec(p.sum as bigint, 0, BigInt(p.count), 0, 0);
         }
       }
     }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { compile } from '../../../src/streaming-sql';
 import { jsonSchema } from './helpers';
 
@@ -84,5 +85,66 @@ describe('Class: SlidingAggregate', () => {
 
     // Assess
     expect(rows[0]!.values['N']).toBe(1);
+  });
+});
+
+describe('Property: sliding aggregates', () => {
+  it('equal a recomputation over the window at every row (COUNT, SUM, MIN, MAX, AVG; RANGE and ROWS)', () => {
+    const intSchema = jsonSchema([
+      ['K', 'VARCHAR(1)'],
+      ['V', 'INTEGER'],
+    ]);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            k: fc.constantFrom('a', 'b'),
+            v: fc.option(fc.integer({ min: -50, max: 50 })),
+            gap: fc.nat({ max: 3000 }),
+          }),
+          {
+            maxLength: 60,
+          },
+        ),
+        fc.oneof(fc.record({ rangeMs: fc.integer({ min: 1, max: 5000 }) }), fc.record({ rows: fc.nat({ max: 6 }) })),
+        (events, frame) => {
+          // Prepare
+          const spec =
+            'rangeMs' in frame
+              ? `RANGE INTERVAL '${frame.rangeMs}' MILLISECOND PRECEDING`
+              : `ROWS ${frame.rows} PRECEDING`;
+          const sql = `CREATE STREAM S (C BIGINT, N BIGINT, SM INTEGER, MN INTEGER, MX INTEGER, AV INTEGER);
+            CREATE PUMP P AS INSERT INTO S SELECT STREAM COUNT(*) OVER W, COUNT(V) OVER W, SUM(V) OVER W, MIN(V) OVER W,
+              MAX(V) OVER W, AVG(V) OVER W FROM SOURCE_SQL_STREAM_001 WINDOW W AS (PARTITION BY K ${spec});`;
+          let t = 0;
+          const input = events.map((e) => {
+            t += e.gap;
+            return { data: Buffer.from(JSON.stringify({ K: e.k, V: e.v })), arrivalTime: base + t, at: t, ...e };
+          });
+
+          // Act
+          const { rows } = compile(sql, { schema: intSchema }).createRunner().push(input);
+
+          // Assess
+          rows.forEach((row, i) => {
+            const me = input[i]!;
+            const mine = input.slice(0, i + 1).filter((e) => e.k === me.k);
+            const window =
+              'rangeMs' in frame ? mine.filter((e) => e.at > me.at - frame.rangeMs) : mine.slice(-(frame.rows + 1));
+            const vs = window.map((e) => e.v).filter((v): v is number => v !== null);
+            const sum = vs.reduce((a, b) => a + b, 0);
+            expect(row.values).toEqual({
+              C: BigInt(window.length),
+              N: BigInt(vs.length),
+              SM: vs.length ? sum : null,
+              MN: vs.length ? Math.min(...vs) : null,
+              MX: vs.length ? Math.max(...vs) : null,
+              AV: vs.length ? Math.trunc(sum / vs.length) : null,
+            });
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
