@@ -120,7 +120,7 @@ export class EventSourceMapping {
   }
 
   get streamName(): string {
-    return this.settings.eventSourceArn.slice(this.settings.eventSourceArn.indexOf(':stream/') + ':stream/'.length);
+    return streamNameOfSource(this.settings.eventSourceArn);
   }
 
   private get ctx(): RequestContext {
@@ -338,4 +338,14 @@ export class EventSourceMapping {
       out['StartingPositionTimestamp'] = s.startingPositionTimestamp / 1000;
     return out;
   }
+}
+
+/**
+ * The stream an event source ARN reads: a stream ARN, or an enhanced fan-out consumer's
+ * (`...:stream/<name>/consumer/<consumer>:<timestamp>`), whose records the twin reads from the same shards.
+ */
+export function streamNameOfSource(eventSourceArn: string): string {
+  const name = eventSourceArn.slice(eventSourceArn.indexOf(':stream/') + ':stream/'.length);
+  const consumer = name.indexOf('/consumer/');
+  return consumer < 0 ? name : name.slice(0, consumer);
 }

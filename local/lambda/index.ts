@@ -10,6 +10,7 @@ import {
   type KinesisSource,
   type MappingSettings,
   type MappingState,
+  streamNameOfSource,
 } from './event-source-mapping';
 import { type FunctionConfig, type InvokeResult, LambdaFunction } from './function';
 
@@ -163,6 +164,63 @@ export class LambdaTwin {
     await fn.close();
   }
 
+  /**
+   * UpdateFunctionConfiguration: Environment (replaced whole, as Lambda does), Timeout, MemorySize, Handler. The
+   * function gets new execution environments, so the next invocation is a cold start that reads the new values.
+   */
+  async updateFunctionConfiguration(
+    nameOrArn: string,
+    input: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const c = this.getFunction(nameOrArn).config;
+    let variables = this.ownVariables(c.environment);
+    const environment = input['Environment'];
+    if (environment !== undefined) {
+      const given = (environment as { Variables?: unknown } | null)?.Variables ?? {};
+      if (typeof given !== 'object' || given === null || Array.isArray(given))
+        throw invalid('Environment.Variables must be a map of strings');
+      variables = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)]));
+      const reserved = Object.keys(variables).filter((k) => RESERVED.has(k));
+      if (reserved.length > 0)
+        throw invalid(
+          `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+        );
+      const size = Object.entries(variables).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+      if (size > 4096)
+        throw invalid(
+          `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${size}`,
+        );
+    }
+    const num = (key: string, min: number, max: number): number | undefined => {
+      const v = input[key];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+        throw invalid(`${key} must be an integer between ${min} and ${max}`);
+      return v;
+    };
+    return this.createFunction({
+      name: c.name,
+      handler: str(input['Handler']) ?? c.handler,
+      runtime: c.runtime,
+      timeout: num('Timeout', 1, 900) ?? c.timeout,
+      memorySize: num('MemorySize', 128, 10240) ?? c.memorySize,
+      codeDir: c.codeDir,
+      variables,
+      ...(c.role ? { role: c.role } : {}),
+      ...(c.concurrency ? { concurrency: c.concurrency } : {}),
+    });
+  }
+
+  /** The variables a function was given, without those the runtime adds. */
+  private ownVariables(environment: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(environment).filter(
+        ([k]) =>
+          !RESERVED.has(k) && !['PATH', 'TZ', 'LANG', 'AWS_ENDPOINT_URL', 'AWS_LAMBDA_LOG_GROUP_NAME'].includes(k),
+      ),
+    );
+  }
+
   private configuration(name: string): Record<string, unknown> {
     const c = this.getFunction(name).config;
     const own = Object.fromEntries(
@@ -228,15 +286,23 @@ export class LambdaTwin {
     if (typeof input['StartingPositionTimestamp'] === 'number')
       settings.startingPositionTimestamp = input['StartingPositionTimestamp'] * 1000;
     applySettings(settings, input);
-    const streamName = eventSourceArn.slice(eventSourceArn.indexOf(':stream/') + 8);
+    const streamName = streamNameOfSource(eventSourceArn);
+    const ctx = { region: this.region, accountId: this.accountId, headers: {} };
     try {
-      await kinesis.handle(
-        'DescribeStreamSummary',
-        { StreamName: streamName },
-        { region: this.region, accountId: this.accountId, headers: {} },
-      );
+      await kinesis.handle('DescribeStreamSummary', { StreamName: streamName }, ctx);
     } catch (error) {
       throw invalid(`Stream not found: ${eventSourceArn}`, error);
+    }
+    if (eventSourceArn.includes('/consumer/')) {
+      // An enhanced fan-out consumer must exist and be ACTIVE; the pollers then read its stream's shards.
+      const described = await kinesis
+        .handle('DescribeStreamConsumer', { ConsumerARN: eventSourceArn }, ctx)
+        .catch((error: unknown) => {
+          throw invalid(`Consumer not found: ${eventSourceArn}`, error);
+        });
+      const status = (described as { ConsumerDescription?: { ConsumerStatus?: string } }).ConsumerDescription
+        ?.ConsumerStatus;
+      if (status !== 'ACTIVE') throw invalid(`The consumer ${eventSourceArn} is ${status}, not ACTIVE`);
     }
     const mapping = new EventSourceMapping(settings, {
       kinesis,
@@ -361,6 +427,9 @@ export class LambdaTwin {
       route('POST', new RegExp(`^${base}/functions/(?<name>[^/]+)/invocations$`), (req) => this.invokeRoute(req)),
       route('GET', new RegExp(`^${base}/functions/?$`), async () =>
         json(200, { Functions: this.listFunctions().map((f) => this.configuration(f.config.name)) }),
+      ),
+      route('PUT', new RegExp(`^${base}/functions/(?<name>[^/]+)/configuration$`), async (req) =>
+        json(200, await this.updateFunctionConfiguration(decodeURIComponent(req.params['name']!), parseBody(req))),
       ),
       route('GET', new RegExp(`^${base}/functions/(?<name>[^/]+)/configuration$`), async (req) =>
         json(200, this.configuration(this.getFunction(decodeURIComponent(req.params['name']!)).config.name)),

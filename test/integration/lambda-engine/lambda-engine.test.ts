@@ -1,0 +1,212 @@
+/**
+ * The lambda engine against the twin, through the ordinary SDK clients: the fan-out function (handlers/fanout.ts,
+ * bundled with esbuild as serverless-esbuild bundles it) runs in the Lambda twin, fed by an event source mapping on an
+ * enhanced fan-out consumer of the input stream; the engine's whole lifecycle runs against it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  ListStreamConsumersCommand,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { build } from 'esbuild';
+import { startTwin, type Twin } from '../../../local/twin';
+import type { FanoutConfig } from '../../../src/config';
+import { LambdaEngine } from '../../../src/engines/lambda';
+import type { ApplicationStatus } from '../../../src/engines/types';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const region = 'us-east-1';
+const arn = (name: string) => `arn:aws:kinesis:${region}:000000000000:stream/${name}`;
+const FUNCTION = 'kinesis-fanout-it-fanout';
+
+const config: FanoutConfig = {
+  stage: 'it',
+  region,
+  engine: 'lambda',
+  applicationPrefix: 'fanout-it',
+  inputStreamArn: arn('Transactions'),
+  outputs: [
+    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('PositiveTransactions') },
+    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('NegativeTransactions') },
+  ],
+  analyticsRoleArn: 'arn:aws:iam::000000000000:role/analytics',
+  loadTest: { records: 10, rate: 100, timeoutSeconds: 5 },
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Every record of a stream so far, as parsed JSON. */
+async function readAll(kinesis: KinesisClient, stream: string): Promise<Record<string, unknown>[]> {
+  const shards = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
+  const rows: Record<string, unknown>[] = [];
+  for (const shard of shards.Shards ?? []) {
+    let { ShardIterator: iterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    while (iterator) {
+      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      for (const r of out.Records ?? []) rows.push(JSON.parse(Buffer.from(r.Data!).toString('utf8')));
+      if ((out.Records ?? []).length === 0) break;
+      iterator = out.NextShardIterator;
+    }
+  }
+  return rows;
+}
+
+async function put(kinesis: KinesisClient, from: number, count: number): Promise<void> {
+  const out = await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: 'Transactions',
+      Records: Array.from({ length: count }, (_, k) => {
+        const i = from + k;
+        return {
+          Data: Buffer.from(JSON.stringify({ ID: i, USERNAME: `it-${i}`, AMOUNT: i % 2 === 0 ? i + 0.5 : -i - 0.25 })),
+          PartitionKey: `pk-${i % 7}`,
+        };
+      }),
+    }),
+  );
+  expect(out.FailedRecordCount).toBe(0);
+}
+
+const ids = (rows: Record<string, unknown>[]) =>
+  rows
+    .filter((r) => String(r['USERNAME']).startsWith('it-'))
+    .map((r) => Number(r['ID']))
+    .sort((a, b) => a - b);
+
+describe('Integration: the lambda engine on the twin', () => {
+  let twin: Twin;
+  let codeDir: string;
+  let kinesis: KinesisClient;
+  let lambda: LambdaClient;
+  let engine: LambdaEngine;
+
+  beforeAll(async () => {
+    twin = await startTwin({ port: 0, fast: true });
+    kinesis = new KinesisClient({ endpoint: twin.endpoint, region, credentials });
+    lambda = new LambdaClient({ endpoint: twin.endpoint, region, credentials });
+    for (const name of ['Transactions', 'PositiveTransactions', 'NegativeTransactions']) {
+      await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 2 }));
+      await until(`${name} ACTIVE`, async () => {
+        const d = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+        return d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ? true : undefined;
+      });
+    }
+    codeDir = mkdtempSync(join(tmpdir(), 'fanout-fn-'));
+    await build({
+      entryPoints: [join(ROOT, 'handlers', 'fanout.ts')],
+      outfile: join(codeDir, 'handlers', 'fanout.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      loader: { '.sql': 'text' },
+      logLevel: 'silent',
+    });
+    await twin.lambda.createFunction({
+      name: FUNCTION,
+      handler: 'handlers/fanout.handler',
+      codeDir,
+      timeout: 30,
+      memorySize: 1024,
+      variables: { STAGE: 'it', POWERTOOLS_SERVICE_NAME: 'kinesis-fanout', POWERTOOLS_METRICS_DISABLED: 'true' },
+    });
+    engine = new LambdaEngine({
+      config,
+      clients: { kinesis, lambda },
+      settings: {
+        functionName: FUNCTION,
+        batchSize: 100,
+        enhancedFanOut: true,
+        outputPrefixes: [],
+        errorDestination: { type: 'log' },
+      },
+      waitDelayMs: 20,
+      waitAttempts: 200,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    kinesis?.destroy();
+    lambda?.destroy();
+    await twin?.close();
+    if (codeDir) rmSync(codeDir, { recursive: true, force: true });
+  });
+
+  const status = (wanted: ApplicationStatus) =>
+    until(`status ${wanted}`, async () => ((await engine.status('fanout-it-1')) === wanted ? wanted : undefined));
+
+  it('discovers, creates, starts, fans out, stops, restarts at NOW and deletes', async () => {
+    // Prepare
+    const [plan] = engine.plan();
+
+    // Act: discover on an empty stream (puts the sample), create, start
+    const discovery = await engine.discover();
+    const created = await engine.create(plan!, discovery.schema);
+    await status('READY');
+    const started = await engine.start(plan!.name, 'TRIM_HORIZON');
+    await status('RUNNING');
+    await put(kinesis, 0, 40);
+    const positive = await until('every positive row', async () => {
+      const rows = ids(await readAll(kinesis, 'PositiveTransactions'));
+      return rows.length >= 20 ? rows : undefined;
+    });
+    const negative = await until('every negative row', async () => {
+      const rows = ids(await readAll(kinesis, 'NegativeTransactions'));
+      return rows.length >= 20 ? rows : undefined;
+    });
+
+    // Assess
+    expect(discovery.samplePut).toBeGreaterThan(0);
+    expect(created).toEqual({ name: 'fanout-it-1', action: 'created', status: 'READY' });
+    expect(started.action).toBe('started');
+    expect(positive).toEqual(Array.from({ length: 20 }, (_, k) => 2 * k));
+    expect(negative).toEqual(Array.from({ length: 20 }, (_, k) => 2 * k + 1));
+
+    // Act: stop, then start at NOW (a new mapping at LATEST: records put while stopped are not read)
+    expect((await engine.stop(plan!.name)).action).toBe('stopped');
+    await status('READY');
+    await put(kinesis, 100, 2);
+    expect((await engine.start(plan!.name, 'NOW')).action).toBe('started');
+    await status('RUNNING');
+    await sleep(300);
+    await put(kinesis, 200, 2);
+    const after = await until('rows put after the restart', async () => {
+      const rows = ids(await readAll(kinesis, 'PositiveTransactions'));
+      return rows.includes(200) ? rows : undefined;
+    });
+
+    // Assess
+    expect(after).not.toContain(100);
+
+    // Act: delete
+    expect((await engine.delete(plan!.name)).action).toBe('deleted');
+    await status('NOT_FOUND');
+    const consumers = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: config.inputStreamArn }));
+
+    // Assess
+    expect(consumers.Consumers ?? []).toEqual([]);
+    expect(await engine.list()).toEqual([]);
+  }, 60_000);
+});
