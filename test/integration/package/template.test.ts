@@ -96,6 +96,7 @@ describe('Template: packaged stack', () => {
         APPLICATION_PREFIX: 'kinesis-fanout-dev',
         INPUT_STREAM_ARN: { 'Fn::GetAtt': ['InputStream', 'Arn'] },
         ANALYTICS_ROLE_ARN: { 'Fn::GetAtt': ['AnalyticsRole', 'Arn'] },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub reference, not JavaScript
         OUTPUTS: { 'Fn::Sub': expect.stringContaining('${PositiveStream.Arn}') },
         LOAD_TEST_RECORDS: '500',
         LOAD_TEST_RATE: '1000',
