@@ -8,6 +8,7 @@ import { SqlCompileError } from './errors';
 import { type Code, ExprCompiler, exprKey, type Module, type Scope } from './expressions';
 import { rt } from './runtime';
 import { isNumeric, type Rep, repOf, T, typeText } from './types';
+import { sumType } from './windows';
 
 type Fn = 'COUNT' | 'SUM' | 'MIN' | 'MAX' | 'AVG';
 
@@ -167,6 +168,7 @@ export class SlidingScope implements Scope {
     const arg = e.star ? c.literal(1, T.INTEGER) : c.expr(e.args[0]!);
     if ((fn === 'SUM' || fn === 'AVG') && !isNumeric(arg.type))
       throw new SqlCompileError(`${fn} needs a number, not ${typeText(arg.type)}`, e.args[0]!.pos);
+    const sum = fn === 'SUM' || fn === 'AVG' ? c.convert(arg, sumType(arg.type), e.args[0]!.pos, false) : arg;
     const parts = spec!.partitionBy.map((p) => c.expr(p));
     const partCode =
       parts.length === 0
@@ -176,17 +178,14 @@ export class SlidingScope implements Scope {
           : parts.map((p) => `typeof (${p.code}) + ':' + String(${p.code})`).join(" + '\\u0001' + ");
     const i = this.factories.length;
     const s = spec!;
-    const rep = repOf(arg.type);
+    const rep = repOf(sum.type);
     this.factories.push(() => new SlidingAggregate(fn, e.star, s, rep));
     const name = `w${i}`;
-    this.statements.push(`const ${name} = W[${i}].add(${partCode}, rowtime, ${arg.code});`);
-    const type =
-      fn === 'COUNT'
-        ? T.BIGINT
-        : fn === 'SUM' && (arg.type.kind === 'TINYINT' || arg.type.kind === 'SMALLINT')
-          ? T.INTEGER
-          : arg.type;
-    const code: Code = { code: name, type };
+    this.statements.push(`const ${name} = W[${i}].add(${partCode}, rowtime, ${sum.code});`);
+    const type = fn === 'COUNT' ? T.BIGINT : fn === 'SUM' ? sum.type : arg.type;
+    // AVG of a DECIMAL summed in bigint comes back to the argument's representation
+    const back = fn === 'AVG' && repOf(arg.type) === 'dec' && rep === 'decbig';
+    const code: Code = { code: back ? `(${name} === null ? null : Number(${name}))` : name, type };
     this.byKey.set(key, code);
     return code;
   }

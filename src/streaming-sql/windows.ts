@@ -6,7 +6,7 @@ import type { Expr, Pos } from './ast';
 import { SqlCompileError } from './errors';
 import { type Code, ExprCompiler, exprKey, type Module, type Scope } from './expressions';
 import { UNIT_MS } from './runtime';
-import { isNumeric, repOf, type SqlType, T, typeText } from './types';
+import { isNumeric, MAX_PRECISION, repOf, type SqlType, sqlType, T, typeText } from './types';
 
 export interface AggregateSpec {
   fn: 'COUNT' | 'SUM' | 'MIN' | 'MAX' | 'AVG';
@@ -14,6 +14,16 @@ export interface AggregateSpec {
   slot: number;
   init: string;
   accumulate: string;
+}
+
+/**
+ * The type a SUM accumulates in: DECIMAL gains 10 integer digits (so long sums stay exact, in bigint when they pass
+ * 15 digits); small integers sum as INTEGER.
+ */
+export function sumType(t: SqlType): SqlType {
+  if (t.kind === 'DECIMAL') return sqlType('DECIMAL', Math.min(MAX_PRECISION, t.precision + 10), t.scale);
+  if (t.kind === 'TINYINT' || t.kind === 'SMALLINT') return T.INTEGER;
+  return t;
 }
 
 /** Finds the ROWTIME window among GROUP BY expressions: its index and its size in ms. */
@@ -120,6 +130,8 @@ export class GroupScope implements Scope {
           `${fn} needs a number, string or date-time, not ${typeText(arg.type)}`,
           e.args[0]!.pos,
         );
+      const sum =
+        fn === 'SUM' || fn === 'AVG' ? this.rowCompiler.convert(arg, sumType(arg.type), e.args[0]!.pos, false) : arg;
       switch (fn) {
         case 'COUNT':
           this.slots++;
@@ -132,9 +144,9 @@ export class GroupScope implements Scope {
             fn,
             slot,
             init: 'null',
-            accumulate: `if ((${v} = ${arg.code}) !== null) ${a} = ${a} === null ? ${v} : ${a} + ${v};`,
+            accumulate: `if ((${v} = ${sum.code}) !== null) ${a} = ${a} === null ? ${v} : ${a} + ${v};`,
           });
-          code = { code: a, type: arg.type.kind === 'TINYINT' || arg.type.kind === 'SMALLINT' ? T.INTEGER : arg.type };
+          code = { code: a, type: sum.type };
           break;
         case 'MIN':
         case 'MAX':
@@ -154,17 +166,20 @@ export class GroupScope implements Scope {
             fn,
             slot,
             init: 'null',
-            accumulate: `if ((${v} = ${arg.code}) !== null) { ${a} = ${a} === null ? ${v} : ${a} + ${v}; ${c}++; }`,
+            accumulate: `if ((${v} = ${sum.code}) !== null) { ${a} = ${a} === null ? ${v} : ${a} + ${v}; ${c}++; }`,
           });
           this.aggregates.push({ fn, slot: slot + 1, init: '0', accumulate: '' });
+          const sumRep = repOf(sum.type);
           const finish =
-            rep === 'float'
+            sumRep === 'float'
               ? `${a} / ${c}`
-              : rep === 'int'
+              : sumRep === 'int'
                 ? `Math.trunc(${a} / ${c})`
-                : rep === 'dec'
+                : sumRep === 'dec'
                   ? `Math.round(${a} / ${c})`
-                  : `rt.divDec(${a}, 0, BigInt(${c}), 0, 0)`;
+                  : rep === 'dec'
+                    ? `Number(rt.divDec(${a}, 0, BigInt(${c}), 0, 0))`
+                    : `rt.divDec(${a}, 0, BigInt(${c}), 0, 0)`;
           code = { code: `(${a} === null ? null : ${finish})`, type: arg.type };
         }
       }

@@ -136,4 +136,19 @@ describe('Class: tumbling windows', () => {
     // Assess
     expect(rows[0]!.values['TOTAL']).toBe('1.00');
   });
+
+  it('keeps DECIMAL sums and averages exact past 2^53', () => {
+    // Prepare
+    const sql = `CREATE STREAM S (TOTAL DECIMAL(20,2), MEAN DECIMAL(15,2));
+      CREATE PUMP P AS INSERT INTO S SELECT STREAM SUM(AMOUNT), AVG(AMOUNT) FROM SOURCE_SQL_STREAM_001
+        GROUP BY FLOOR(SOURCE_SQL_STREAM_001.ROWTIME TO HOUR);`;
+    const runner = compile(sql, { schema: jsonSchema([['AMOUNT', 'DECIMAL(15,2)']]) }).createRunner();
+
+    // Act
+    runner.push([0, 1, 2].map((i) => ({ data: Buffer.from('{"AMOUNT":"9999999999999.99"}'), arrivalTime: base + i })));
+    const { rows } = runner.advance(base + 3_600_000);
+
+    // Assess
+    expect(rows[0]!.values).toEqual({ TOTAL: '29999999999999.97', MEAN: '9999999999999.99' });
+  });
 });
