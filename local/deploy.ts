@@ -7,7 +7,7 @@
  * type fails the deploy with its name.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { EventsTwin } from './events';
 import type { LambdaTwin } from './lambda';
@@ -136,6 +136,9 @@ class Deployment {
   private readonly pending = new Map<string, Promise<DeployedResource | undefined>>();
   private readonly conditions = new Map<string, boolean>();
   private readonly ctx: RequestContext;
+  /** Functions loading their handlers in their worker threads while the deploy goes on. */
+  readonly warming: Promise<void>[] = [];
+  readonly codeDirs = new Set<string>();
 
   constructor(
     private readonly target: DeployTarget,
@@ -160,6 +163,8 @@ class Deployment {
     this.validateRefs();
     this.target.lambda.endpoint = this.target.endpoint;
     await Promise.all(Object.keys(resources).map((id) => this.create(id, [])));
+    await Promise.all(this.warming);
+    pruneCodeCache(resolve(this.opts.codeDir ?? join(this.projectDir, '.fanout', 'lambda')), this.codeDirs);
     const outputs: Record<string, string> = {};
     for (const [key, output] of Object.entries(this.template.Outputs ?? {})) {
       if (output.Condition && !this.condition(output.Condition)) continue;
@@ -531,6 +536,7 @@ class Deployment {
       if (!existsSync(zip))
         throw new DeployError(`the artifact ${zip} (Code.S3Key ${code.S3Key}) is missing: package the service again`);
       codeDir = unpackArtifact(zip, codeRoot);
+      this.codeDirs.add(codeDir);
     } else throw new DeployError('Code needs S3Key (a packaged artifact) or ZipFile');
     const variables = Object.fromEntries(
       Object.entries((p['Environment'] as { Variables?: Record<string, unknown> })?.Variables ?? {}).map(([k, v]) => [
@@ -551,6 +557,7 @@ class Deployment {
         ? { concurrency: Math.max(1, Number(p['ReservedConcurrentExecutions'])) }
         : {}),
     });
+    this.warming.push(this.target.lambda.getFunction(name).warm());
     return { physicalId: name, attributes: { Arn: config['FunctionArn'] } };
   }
 
@@ -646,6 +653,20 @@ function collectRefs(value: unknown, into: Set<string>): void {
         }
       collectRefs(vars, into);
     } else collectRefs(v, into);
+  }
+}
+
+/** Removes unpacked code that this deploy does not use and nothing has used for an hour (older packages). */
+function pruneCodeCache(root: string, used: Set<string>): void {
+  if (!existsSync(root)) return;
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
+    try {
+      if (!used.has(dir) && statSync(dir).mtimeMs < hourAgo) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another twin may be pruning the same cache
+    }
   }
 }
 

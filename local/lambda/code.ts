@@ -4,7 +4,7 @@
  * (the AWS SDK, which the Lambda runtime provides) resolve from the project's node_modules as they would in Lambda.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 
@@ -29,7 +29,12 @@ export function unpackArtifact(zipPath: string, cacheRoot: string): string {
   }
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const target = resolve(cacheRoot, hash);
-  if (existsSync(join(target, '.complete'))) return target;
+  if (existsSync(join(target, '.complete'))) {
+    // marks it used, so pruning of older packages keeps it
+    const now = new Date();
+    utimesSync(target, now, now);
+    return target;
+  }
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes);

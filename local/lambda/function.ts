@@ -103,6 +103,14 @@ class Environment {
     });
   }
 
+  /** Loads the handler without invoking it. */
+  init(): Promise<void> {
+    return new Promise((resolve) => {
+      this.pending = { resolve: () => resolve() };
+      this.worker.postMessage({ id: 'init', init: true });
+    });
+  }
+
   async terminate(): Promise<void> {
     this.dead = true;
     await this.worker.terminate();
@@ -164,6 +172,20 @@ export class LambdaFunction {
         this.environments.delete(env);
         void env.terminate();
       }
+      this.release(env);
+    }
+  }
+
+  /**
+   * Starts an environment and loads the handler ahead of the first invocation, as provisioned concurrency does, so
+   * that a run does not pay every function's cold start in turn.
+   */
+  async warm(): Promise<void> {
+    if (this.closed || this.environments.size > 0) return;
+    const env = await this.acquire();
+    try {
+      await env.init();
+    } finally {
       this.release(env);
     }
   }

@@ -89,6 +89,14 @@ function invoke(fn, event, ctx) {
 
 parentPort.on('message', async (message) => {
   const { id, payload, requestId, deadline, logStreamName } = message;
+  if (message.init) {
+    // initialise ahead of the first invocation (the twin's provisioned concurrency); a failure shows on invoke
+    try {
+      load();
+    } catch {}
+    parentPort.postMessage({ id, ok: true, payload: 'null' });
+    return;
+  }
   try {
     const fn = load();
     const event = payload.length === 0 ? {} : JSON.parse(payload);
