@@ -84,7 +84,7 @@ async function stack(faults?: Faults): Promise<Stack> {
   }
   return {
     kinesis,
-    injected: () => analyticsTwin.runners.faultsInjected,
+    injected: () => analyticsTwin.runners.faultsInjected('fanout-it-1'),
     close: async () => {
       kinesis.destroy();
       analytics.destroy();
