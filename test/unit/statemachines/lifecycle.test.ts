@@ -49,8 +49,11 @@ class FakeService {
       },
       startApplication: async (event) => {
         this.named('startApplication', event);
-        this.applications.set(String(event['name']), 'STARTING');
-        return { name: event['name'], action: 'started' };
+        const name = String(event['name']);
+        const status = this.applications.get(name);
+        if (status === 'RUNNING' || status === 'STARTING') return { name, action: 'already-running' };
+        this.applications.set(name, 'STARTING');
+        return { name, action: 'started' };
       },
       stopApplication: async (event) => {
         this.named('stopApplication', event);
@@ -257,6 +260,24 @@ describe('State machine: lifecycle', () => {
     expect(error).toEqual(expect.objectContaining({ name: 'ResourceNotFoundException' }));
     expect(service.callsTo('deleteApplication')).toHaveLength(1);
     expect(service.applications.size).toBe(0);
+  });
+
+  it('goes straight on with an application kept running by an earlier run', async () => {
+    // Prepare
+    const service = new FakeService(1);
+    const keptRunning: Stub = async (event) => {
+      const name = (event['application'] as { name: string }).name;
+      service.applications.set(name, 'RUNNING');
+      return { name, action: 'unchanged', status: 'RUNNING' };
+    };
+
+    // Act
+    const { output, states } = await run(service, {}, { createApplication: keptRunning });
+
+    // Assess
+    expect(output?.['report']).toMatchObject({ verdict: 'pass' });
+    expect(states).not.toContain('WaitForReady');
+    expect(states).not.toContain('WaitForRunning');
   });
 
   it('retries a task that meets ResourceInUseException', async () => {
