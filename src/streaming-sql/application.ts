@@ -2,7 +2,7 @@
  * compile(): checks application code against the source schema and the streams it creates, compiles every pump to
  * plain JavaScript once, and hands out runners that push records through the pumps.
  */
-import type { CreatePump, CreateStream, Expr, Pos, Statement, WindowSpec } from './ast';
+import type { CreatePump, CreateStream, Expr, Pos, Select, Statement, WindowSpec } from './ast';
 import { SchemaValidationError, SqlCompileError, SqlRuntimeError } from './errors';
 import { type Code, ExprCompiler, Module, type Scope, sameType } from './expressions';
 import { type ColumnDef, compileReader, type RecordReader, type SourceSchema } from './formats';
@@ -72,6 +72,8 @@ interface StreamInfo {
   index: Map<string, number>;
   pos: Pos;
   source: boolean;
+  /** The stream of a FROM subquery: feeds its pump, never an output. */
+  hidden?: boolean;
   /** In-memory row -> OutputRow.values. */
   external?: (row: unknown[]) => Record<string, unknown>;
 }
@@ -123,6 +125,7 @@ export function compile(sql: string, input: { schema: SourceSchema; namePrefix?:
 
   const statements: Statement[] = parse(sql);
   const pumps = new Map<string, PumpPlan>();
+  const subqueries = new Map<string, PumpPlan[]>();
   const created: StreamInfo[] = [];
   let order = 0;
   for (const st of statements) {
@@ -141,10 +144,12 @@ export function compile(sql: string, input: { schema: SourceSchema; namePrefix?:
     } else {
       if (pumps.has(st.name) && !st.orReplace)
         throw new SqlCompileError(`pump ${st.name} already exists; use CREATE OR REPLACE PUMP`, st.pos);
-      pumps.set(st.name, compilePump(st, streams, order++));
+      const hiddenPlans: PumpPlan[] = [];
+      pumps.set(st.name, compilePump(st, streams, order++, hiddenPlans));
+      subqueries.set(st.name, hiddenPlans);
     }
   }
-  const plans = [...pumps.values()];
+  const plans = [...pumps.values(), ...[...subqueries.values()].flat()];
   const order2 = topologicalOrder(plans, source);
   const targets = new Set(plans.map((p) => p.into.name));
   const outputs = created
@@ -248,7 +253,7 @@ function assignable(from: Code['type'], to: Code['type']): boolean {
   return from.kind === to.kind;
 }
 
-function compilePump(st: CreatePump, streams: Map<string, StreamInfo>, order: number): PumpPlan {
+function compilePump(st: CreatePump, streams: Map<string, StreamInfo>, order: number, hidden: PumpPlan[]): PumpPlan {
   const into = streams.get(st.target);
   if (!into)
     throw new SqlCompileError(
@@ -256,16 +261,6 @@ function compilePump(st: CreatePump, streams: Map<string, StreamInfo>, order: nu
       st.targetPos,
     );
   if (into.source) throw new SqlCompileError(`cannot insert into the input stream ${st.target}`, st.targetPos);
-  const sel = st.select;
-  const from = streams.get(sel.from.name);
-  if (!from)
-    throw new SqlCompileError(
-      `stream ${sel.from.name} does not exist (the input stream is ${[...streams.values()].find((s) => s.source)!.name})`,
-      sel.from.pos,
-    );
-  if (from === into)
-    throw new SqlCompileError(`pump ${st.name} reads and writes the same stream ${into.name}`, sel.from.pos);
-
   // target columns the select list fills, in order
   let targetIdx: number[];
   if (st.targetColumns) {
@@ -275,6 +270,46 @@ function compilePump(st: CreatePump, streams: Map<string, StreamInfo>, order: nu
       return i;
     });
   } else targetIdx = into.columns.map((_, i) => i);
+  const target = { stream: into, targetIdx, listed: st.targetColumns !== undefined };
+  return compileSelect(st.name, st.select, target, streams, order, hidden);
+}
+
+/** Where a select's rows go: a declared stream (through a column list), or a subquery's stream, typed by the select. */
+type Target = { stream: StreamInfo; targetIdx: number[]; listed: boolean } | { derive: StreamInfo };
+
+/**
+ * Compiles one SELECT STREAM into a pump plan. A subquery in FROM becomes a hidden pump writing a hidden stream whose
+ * columns take the names and types of the subquery's select list.
+ */
+function compileSelect(
+  name: string,
+  sel: Select,
+  target: Target,
+  streams: Map<string, StreamInfo>,
+  order: number,
+  hidden: PumpPlan[],
+): PumpPlan {
+  const into = 'derive' in target ? target.derive : target.stream;
+  let from: StreamInfo | undefined;
+  if (sel.from.subquery) {
+    const sub: StreamInfo = {
+      name: `subquery at line ${sel.from.pos.line}, column ${sel.from.pos.column} of pump ${name}`,
+      columns: [],
+      index: new Map(),
+      pos: sel.from.pos,
+      source: false,
+      hidden: true,
+    };
+    hidden.push(compileSelect(name, sel.from.subquery, { derive: sub }, streams, order, hidden));
+    from = sub;
+  } else from = streams.get(sel.from.name);
+  if (!from)
+    throw new SqlCompileError(
+      `stream ${sel.from.name} does not exist (the input stream is ${[...streams.values()].find((s) => s.source)!.name})`,
+      sel.from.pos,
+    );
+  if (from === into)
+    throw new SqlCompileError(`pump ${name} reads and writes the same stream ${into.name}`, sel.from.pos);
 
   const scope = rowScope(from, sel.from.alias);
   const module = new Module();
@@ -287,14 +322,41 @@ function compilePump(st: CreatePump, streams: Map<string, StreamInfo>, order: nu
         items.push({ expr: { kind: 'column', name: c.name, pos: item.pos }, pos: item.pos });
     } else items.push({ expr: item.expr, pos: item.pos });
   }
+  if ('derive' in target) {
+    const seen = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      const source = sel.items[i];
+      const n =
+        source?.kind === 'expr' && source.alias !== undefined
+          ? source.alias
+          : item.expr.kind === 'column'
+            ? item.expr.name
+            : `EXPR$${i}`;
+      if (seen.has(n))
+        throw new SqlCompileError(`the subquery has two columns named ${n}; give one an alias`, item.pos);
+      seen.add(n);
+      into.index.set(n, i);
+      // the types are known once the items compile, in project()
+      into.columns.push({ name: n, type: T.NULL });
+    }
+  }
+  const targetIdx = 'derive' in target ? items.map((_, i) => i) : target.targetIdx;
   if (items.length !== targetIdx.length)
     throw new SqlCompileError(
-      `the select list has ${items.length} column${items.length === 1 ? '' : 's'} but ${into.name}${st.targetColumns ? ' (as listed)' : ''} takes ${targetIdx.length}`,
+      `the select list has ${items.length} column${items.length === 1 ? '' : 's'} but ${into.name}${'listed' in target && target.listed ? ' (as listed)' : ''} takes ${targetIdx.length}`,
       sel.pos,
     );
 
   const project = (c: ExprCompiler): string => {
     const cells = new Array<string>(into.columns.length).fill('null');
+    if ('derive' in target) {
+      items.forEach((item, k) => {
+        const code = c.expr(item.expr);
+        into.columns[k] = { name: into.columns[k]!.name, type: code.type.kind === 'NULL' ? T.VARCHAR : code.type };
+        cells[k] = code.code;
+      });
+      return `[${cells.join(', ')}]`;
+    }
     items.forEach((item, k) => {
       const target = into.columns[targetIdx[k]!]!;
       const code = c.expr(item.expr);
@@ -309,7 +371,7 @@ function compilePump(st: CreatePump, streams: Map<string, StreamInfo>, order: nu
   };
 
   const grouped = sel.groupBy !== undefined || hasAggregate(items.map((i) => i.expr)) || sel.having !== undefined;
-  const plan: PumpPlan = { name: st.name, from, into, order };
+  const plan: PumpPlan = { name, from, into, order };
   const windows = new Map<string, WindowSpec>();
   for (const w of sel.windows ?? []) {
     if (windows.has(w.name)) throw new SqlCompileError(`window ${w.name} is defined twice`, w.pos);
@@ -544,6 +606,10 @@ class ApplicationRunner implements Runner {
   }
 
   private insert(stream: StreamInfo, row: unknown[], rowtime: number, partitionKey: string | undefined): void {
+    if (stream.hidden) {
+      this.flow(stream, row, rowtime, partitionKey);
+      return;
+    }
     const values = stream.external!(row);
     this.rows.push(
       partitionKey === undefined

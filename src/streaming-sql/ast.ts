@@ -51,7 +51,8 @@ export type SelectItem =
 
 export interface Select {
   items: SelectItem[];
-  from: { name: string; alias?: string; pos: Pos };
+  /** A stream, or a subquery (`FROM (SELECT STREAM ...) [AS alias]`); name is '' for a subquery. */
+  from: { name: string; subquery?: Select; alias?: string; pos: Pos };
   where?: Expr;
   groupBy?: Expr[];
   having?: Expr;

@@ -233,8 +233,6 @@ class Parser {
 
   private select(): Select {
     const start = this.tok;
-    if (this.isOp('('))
-      this.fail('a parenthesised query is not supported; write SELECT STREAM ... FROM stream directly');
     this.expectKw('SELECT');
     if (!this.acceptKw('STREAM')) this.fail('a pump selects from a stream: write SELECT STREAM ...');
     if (this.isKw('DISTINCT')) this.fail('SELECT STREAM DISTINCT is not supported');
@@ -243,11 +241,17 @@ class Parser {
     do items.push(this.selectItem());
     while (this.acceptOp(','));
     this.expectKw('FROM');
-    if (this.isOp('(')) this.fail('subqueries in FROM are not supported; select from an in-application stream');
     const fromTok = this.tok;
-    const fromName = this.identifier('a stream name');
-    if (this.isKw('OVER')) this.fail('windows with OVER on FROM are not supported');
-    const from: Select['from'] = { name: fromName, pos: this.pos(fromTok) };
+    let from: Select['from'];
+    if (this.acceptOp('(')) {
+      const subquery = this.select();
+      this.expectOp(')');
+      from = { name: '', subquery, pos: this.pos(fromTok) };
+    } else {
+      const fromName = this.identifier('a stream name');
+      if (this.isKw('OVER')) this.fail('windows with OVER on FROM are not supported');
+      from = { name: fromName, pos: this.pos(fromTok) };
+    }
     if (this.acceptKw('AS')) from.alias = this.identifier('an alias');
     else if (this.tok.kind === 'qident' || (this.tok.kind === 'ident' && !RESERVED.has(this.tok.value)))
       from.alias = this.identifier('an alias');

@@ -198,6 +198,59 @@ describe('app-simple-alerts.md and continuous-queries-concepts.md: a filter on t
   });
 });
 
+describe('app-throttled-alerts.md: a sliding count in a FROM subquery, filtered outside', () => {
+  const sql = `
+   CREATE OR REPLACE STREAM "CHANGE_STREAM" 
+              (ticker_symbol VARCHAR(4), 
+               sector        VARCHAR(12), 
+               change        DOUBLE, 
+               price         DOUBLE);
+   
+   CREATE OR REPLACE PUMP "change_pump" AS 
+      INSERT INTO "CHANGE_STREAM"
+         SELECT STREAM ticker_symbol, sector, change, price 
+         FROM   "SOURCE_SQL_STREAM_001"
+         WHERE  (ABS(Change / (Price - Change)) * 100) > 1;
+         
+   -- ** Trigger Count and Limit **
+   -- Counts "triggers" or those values that evaluated true against the previous where clause
+   -- Then provides its own limit on the number of triggers per hour per ticker symbol to what
+   -- is specified in the WHERE clause
+   
+   CREATE OR REPLACE STREAM TRIGGER_COUNT_STREAM (
+      ticker_symbol VARCHAR(4), 
+      change REAL,
+      trigger_count INTEGER);
+   
+   CREATE OR REPLACE PUMP trigger_count_pump AS INSERT INTO TRIGGER_COUNT_STREAM
+   SELECT STREAM ticker_symbol, change, trigger_count
+   FROM (
+       SELECT STREAM ticker_symbol, change, COUNT(*) OVER W1 as trigger_count
+       FROM "CHANGE_STREAM"
+       --window to perform aggregations over last minute to keep track of triggers
+       WINDOW W1 AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING)
+   )
+   WHERE trigger_count >= 1;`;
+
+  it('counts the alerts of each ticker over the last minute', () => {
+    // Act
+    const { app, rows } = run(sql, demoSchema, [
+      at(0, { TICKER_SYMBOL: 'AMZN', SECTOR: 'TECHNOLOGY', CHANGE: 5, PRICE: 105 }),
+      at(1_000, { TICKER_SYMBOL: 'AMZN', SECTOR: 'TECHNOLOGY', CHANGE: 0.01, PRICE: 105 }),
+      at(2_000, { TICKER_SYMBOL: 'AMZN', SECTOR: 'TECHNOLOGY', CHANGE: -5, PRICE: 100 }),
+      at(70_000, { TICKER_SYMBOL: 'AMZN', SECTOR: 'TECHNOLOGY', CHANGE: 5, PRICE: 105 }),
+    ]);
+
+    // Assess
+    expect(app.outputs.map((o) => o.name)).toEqual(['CHANGE_STREAM', 'TRIGGER_COUNT_STREAM']);
+    expect(rows.filter((r) => r.stream === 'TRIGGER_COUNT_STREAM').map((r) => Object.values(r.values))).toEqual([
+      ['AMZN', 5, 1],
+      ['AMZN', -5, 2],
+      ['AMZN', 5, 1],
+    ]);
+  });
+});
+
 describe('examples-window-tumbling-rowtime.md: MIN and MAX per ticker in 60-second ROWTIME windows', () => {
   const sql = `
       CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER VARCHAR(4), MIN_PRICE REAL, MAX_PRICE REAL);

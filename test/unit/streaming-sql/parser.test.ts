@@ -89,6 +89,13 @@ describe('Function: compile errors', () => {
     ],
     ['CREATE STREAM S (A INTEGER);\nCREATE STREAM S (B INTEGER);', 2, 1, 'already exists'],
     ['CREATE STREAM S (A WIDGET);', 1, 20, 'unsupported SQL type WIDGET'],
+    [pumpOf('SELECT STREAM ID FROM (SELECT STREAM ID, ID FROM SOURCE_SQL_STREAM_001)'), 3, 42, 'two columns named ID'],
+    [
+      pumpOf('SELECT STREAM AMOUNT FROM (SELECT STREAM ID FROM SOURCE_SQL_STREAM_001) AS q'),
+      3,
+      15,
+      'column AMOUNT not found in stream subquery at line 3',
+    ],
     [
       'CREATE STREAM S (ID INTEGER);\nCREATE PUMP P AS INSERT INTO S SELECT STREAM ID FROM SOURCE_SQL_STREAM_001;\nCREATE OR REPLACE STREAM S (ID BIGINT);',
       3,

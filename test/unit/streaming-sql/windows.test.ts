@@ -121,6 +121,27 @@ describe('Class: tumbling windows', () => {
     ]);
   });
 
+  it('reads a windowed subquery in FROM, whose stream is not an output', () => {
+    // Prepare
+    const sql = `CREATE STREAM S (TICKER VARCHAR(4), N INTEGER);
+      CREATE PUMP P AS INSERT INTO S
+        SELECT STREAM q.TICKER, q.N FROM (
+          SELECT STREAM TICKER, COUNT(*) AS N FROM SOURCE_SQL_STREAM_001
+          GROUP BY TICKER, STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '1' MINUTE)
+        ) AS q
+        WHERE q.N > 1;`;
+    const app = compile(sql, { schema });
+
+    // Act
+    const runner = app.createRunner();
+    runner.push([rec('A', 1, 0), rec('A', 1, 1), rec('B', 1, 2)]);
+    const { rows } = runner.advance(base + 60_000);
+
+    // Assess
+    expect(app.outputs.map((o) => o.name)).toEqual(['S']);
+    expect(rows.map((r) => [r.stream, r.values])).toEqual([['S', { TICKER: 'A', N: 2 }]]);
+  });
+
   it('keeps exact DECIMAL sums', () => {
     // Prepare
     const sql = `CREATE STREAM S (TOTAL DECIMAL(10,2));
