@@ -45,7 +45,7 @@ export interface PackageResult {
 
 /** Hash of every file packaging reads (paths and contents), in a stable order. */
 export function hashInputs(projectDir: string, stage = 'dev'): string {
-  const h = createHash('sha256').update(`stage=${stage}\n`);
+  const h = createHash('sha256').update(`stage=${stage}\nengine=${twinEngine()}\n`);
   const walk = (path: string): void => {
     if (!existsSync(path)) return;
     const st = statSync(path);
@@ -76,6 +76,14 @@ export async function ensurePackaged(opts: PackageOptions): Promise<PackageResul
   return { templatePath, packaged: true, hash, durationMs: Date.now() - started };
 }
 
+/**
+ * The engine param the twin packages with (serverless.yml: `engine: ${env:FANOUT_ENGINE, 'lambda'}`): AWS stages
+ * default to lambda, the twin to kinesis-analytics unless FANOUT_ENGINE says otherwise.
+ */
+function twinEngine(): string {
+  return process.env['FANOUT_ENGINE'] || 'kinesis-analytics';
+}
+
 function runPackager(projectDir: string, stage: string, onLine?: (line: string) => void): Promise<void> {
   const bin = join(projectDir, 'node_modules', 'osls', 'bin', 'serverless.js');
   if (!existsSync(bin)) throw new PackageError(`osls is not installed in ${projectDir}: run npm ci`, '');
@@ -88,6 +96,7 @@ function runPackager(projectDir: string, stage: string, onLine?: (line: string) 
         AWS_ACCESS_KEY_ID: process.env['AWS_ACCESS_KEY_ID'] ?? 'test',
         AWS_SECRET_ACCESS_KEY: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'test',
         AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
+        FANOUT_ENGINE: twinEngine(),
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
         SLS_DEPRECATION_DISABLE: '*',
