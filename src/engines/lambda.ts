@@ -179,7 +179,8 @@ export class LambdaEngine implements Engine {
     this.#settings = options.settings;
     this.#sql = options.sql ?? applicationSql;
     this.#sample = options.sample ?? schemaSample;
-    this.#waitAttempts = options.waitAttempts ?? 20;
+    // At most ~10 s of waiting in one call: a step function has 30 s, and the state machine retries busy errors.
+    this.#waitAttempts = options.waitAttempts ?? 10;
     this.#waitDelayMs = options.waitDelayMs ?? 1000;
     this.#sleep = options.sleep ?? defaultSleep;
   }
@@ -302,13 +303,13 @@ export class LambdaEngine implements Engine {
   /** Writes the application into the function's environment unless it is there already. */
   async #configure(wanted: FanoutApplication): Promise<'created' | 'updated' | 'unchanged'> {
     const fn = await this.#function();
-    if (fn.LastUpdateStatus === 'InProgress') {
-      throw new ApplicationBusyError(`Function ${this.#settings.functionName} is being updated; try again shortly`);
-    }
     const variables = { ...(fn.Environment?.Variables ?? {}) };
     const current = variables[APPLICATION_VARIABLE];
     const value = encodeApplication(wanted);
     if (current === value) return 'unchanged';
+    if (fn.LastUpdateStatus === 'InProgress') {
+      throw new ApplicationBusyError(`Function ${this.#settings.functionName} is being updated; try again shortly`);
+    }
     variables[APPLICATION_VARIABLE] = value;
     const size = environmentSize(variables);
     if (size > ENVIRONMENT_LIMIT_BYTES) {

@@ -204,9 +204,11 @@ describe('Class: LambdaEngine', () => {
       });
     });
 
-    it('changes nothing when the same application exists', async () => {
+    it('changes nothing when the same application exists, even while the function is updating', async () => {
       // Prepare
-      withApplication();
+      lambda
+        .on(GetFunctionConfigurationCommand)
+        .resolves({ Environment: { Variables: storedEnvironment() }, LastUpdateStatus: 'InProgress' });
       withMapping(mapping('Disabled'));
       kinesis
         .on(RegisterStreamConsumerCommand)
