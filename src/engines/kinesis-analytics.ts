@@ -247,6 +247,8 @@ export class KinesisAnalyticsEngine implements Engine {
       return { name: application.name, action: 'created', status: await this.status(application.name) };
     }
     const status = detail.ApplicationStatus as ApplicationStatus;
+    // An application on its way out cannot be reused; once it is gone, a retry creates it afresh.
+    if (status === 'DELETING') throw new ApplicationBusyError(application.name, status);
     const changed = await this.#reconcile(detail, application, schema);
     return { name: application.name, action: changed ? 'updated' : 'unchanged', status };
   }

@@ -321,6 +321,19 @@ describe('Class: KinesisAnalyticsEngine', () => {
       });
     });
 
+    it('asks to retry while an application of the same name is being deleted', async () => {
+      // Prepare
+      const { engine } = makeEngine();
+      const [plan] = engine.plan();
+      analytics
+        .on(DescribeApplicationCommand)
+        .resolves({ ApplicationDetail: described(plan!, { ApplicationStatus: 'DELETING' }) });
+
+      // Act & Assess
+      await expect(engine.create(plan!, schema)).rejects.toMatchObject({ name: 'ApplicationBusyError' });
+      expect(analytics).not.toHaveReceivedCommand(CreateApplicationCommand);
+    });
+
     it('asks to retry when an application that differs is between states', async () => {
       // Prepare
       const { engine } = makeEngine();
