@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { compile, SqlCompileError, serializeRow } from '../../../src/streaming-sql';
 import { records, transactionsSchema } from './helpers';
 
-const fanoutSql = readFileSync(join(__dirname, '../../fixtures/sql/fanout.sql'), 'utf8');
+const fanoutSql = readFileSync(join(__dirname, '../../../sql/fanout.sql'), 'utf8');
 
 describe('Function: compile', () => {
   it('lists the input stream and the streams the pumps write to, with their columns', () => {
@@ -45,7 +45,7 @@ describe('Function: compile', () => {
     } catch (error) {
       const e = error as SqlCompileError;
       expect(e.name).toBe('CodeValidationException');
-      expect([e.line, e.column]).toEqual([16, 15]);
+      expect([e.line, e.column]).toEqual([18, 15]);
       expect(e.message).toContain('column AMT not found in stream SOURCE_SQL_STREAM_001');
     }
   });
