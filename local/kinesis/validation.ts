@@ -179,10 +179,15 @@ export function base64Length(value: string, path = 'data'): number {
       `'${value.slice(0, 64)}' can not be converted to a Blob at '${path}': Invalid Base64 character`,
     );
   }
+  return decodedLength(value);
+}
+
+/** Decoded length of base64 text already checked by `base64Length`. */
+export function decodedLength(value: string): number {
+  const n = value.length;
   let pad = 0;
-  if (value.endsWith('==')) pad = 2;
-  else if (value.endsWith('=')) pad = 1;
-  return (value.length / 4) * 3 - pad;
+  if (n > 0 && value.charCodeAt(n - 1) === 61) pad = value.charCodeAt(n - 2) === 61 ? 2 : 1;
+  return (n / 4) * 3 - pad;
 }
 
 function push(errors: string[], value: unknown, path: string, constraint: string): void {

@@ -21,7 +21,7 @@ import { LIMITS } from '../limits';
 import { parseSequence, sequenceNumber, shardIndexOf } from '../sequence';
 import { type KinesisState, num, type StreamRef, str, timestampMs } from '../state';
 import type { Shard, Stream } from '../store';
-import { base64Length } from '../validation';
+import { decodedLength } from '../validation';
 
 type Input = Record<string, unknown>;
 
@@ -101,7 +101,8 @@ function wireEntry(raw: Input): PutEntry {
   const data = raw['Data'] as string;
   return {
     data,
-    size: base64Length(data),
+    // validateInput has checked the base64 already
+    size: decodedLength(data),
     partitionKey: raw['PartitionKey'] as string,
     explicitHashKey: str(raw, 'ExplicitHashKey'),
   };
