@@ -557,6 +557,9 @@ class Deployment {
         ? { concurrency: Math.max(1, Number(p['ReservedConcurrentExecutions'])) }
         : {}),
     });
+    const file = handler.slice(0, handler.lastIndexOf('.'));
+    if (!['.js', '.cjs', '.mjs'].some((ext) => existsSync(join(codeDir, `${file}${ext}`))))
+      throw new DeployError(`the artifact has no ${file}.js for Handler ${handler}: package the service again`);
     this.warming.push(this.target.lambda.getFunction(name).warm());
     return { physicalId: name, attributes: { Arn: config['FunctionArn'] } };
   }

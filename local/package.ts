@@ -5,8 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { unzipSync } from 'fflate';
 
 /** What packaging depends on, relative to the project. */
 export const PACKAGE_INPUTS = ['serverless.yml', 'statemachines', 'handlers', 'src', 'sql', 'package-lock.json'];
@@ -61,17 +62,55 @@ export function hashInputs(projectDir: string, stage = 'dev'): string {
   return h.digest('hex');
 }
 
-/** Packages the service unless the last package was made from the same inputs. */
+/**
+ * Packages the service unless the last package was made from the same inputs. Callers in this project (CLI, tests,
+ * benchmarks) take turns through a lock directory, since two packagers in one tree spoil each other's artifacts.
+ */
 export async function ensurePackaged(opts: PackageOptions): Promise<PackageResult> {
+  return withLock(join(opts.projectDir, '.fanout', 'package.lock'), () => packageUnlocked(opts));
+}
+
+async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+      // a packager that died long ago leaves its lock behind: packaging never takes this long
+      const age = Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs;
+      if (age > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function packageUnlocked(opts: PackageOptions): Promise<PackageResult> {
   const started = Date.now();
   const stage = opts.stage ?? 'dev';
   const hash = hashInputs(opts.projectDir, stage);
   const templatePath = join(opts.projectDir, TEMPLATE_FILE);
   const hashPath = join(opts.projectDir, HASH_FILE);
-  const cached = existsSync(templatePath) && existsSync(hashPath) && readFileSync(hashPath, 'utf8').trim() === hash;
+  const cached =
+    existsSync(templatePath) &&
+    existsSync(hashPath) &&
+    readFileSync(hashPath, 'utf8').trim() === hash &&
+    artifactProblems(templatePath).length === 0;
   if (cached && !opts.force) return { templatePath, packaged: false, hash, durationMs: Date.now() - started };
   await runPackager(opts.projectDir, stage, opts.onLine);
   if (!existsSync(templatePath)) throw new PackageError(`osls package wrote no ${TEMPLATE_FILE}`, '');
+  const problems = artifactProblems(templatePath);
+  if (problems.length > 0)
+    throw new PackageError(
+      `osls package produced incomplete artifacts (was another osls package running in this directory?):\n  ${problems.join('\n  ')}`,
+      '',
+    );
   writeFileSync(hashPath, `${hash}\n`);
   return { templatePath, packaged: true, hash, durationMs: Date.now() - started };
 }
@@ -82,6 +121,47 @@ export async function ensurePackaged(opts: PackageOptions): Promise<PackageResul
  */
 function twinEngine(): string {
   return process.env['FANOUT_ENGINE'] || 'kinesis-analytics';
+}
+
+/**
+ * What is wrong with the artifacts the template names: each function's zip must exist beside the template and hold
+ * its handler's file. Reads only the zips' directories.
+ */
+export function artifactProblems(templatePath: string): string[] {
+  const problems: string[] = [];
+  let template: { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> };
+  try {
+    template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  } catch (error) {
+    return [`cannot read ${templatePath}: ${(error as Error).message}`];
+  }
+  for (const [id, r] of Object.entries(template.Resources ?? {})) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    const key = (r.Properties?.['Code'] as { S3Key?: unknown } | undefined)?.S3Key;
+    const handler = r.Properties?.['Handler'];
+    if (typeof key !== 'string' || typeof handler !== 'string') continue;
+    const zip = join(dirname(templatePath), basename(key));
+    if (!existsSync(zip)) {
+      problems.push(`${id}: ${zip} is missing`);
+      continue;
+    }
+    const names: string[] = [];
+    try {
+      unzipSync(readFileSync(zip), {
+        filter: (file) => {
+          names.push(file.name);
+          return false;
+        },
+      });
+    } catch (error) {
+      problems.push(`${id}: ${zip} is not a zip (${(error as Error).message})`);
+      continue;
+    }
+    const file = handler.slice(0, handler.lastIndexOf('.'));
+    if (!names.some((n) => n === `${file}.js` || n === `${file}.cjs` || n === `${file}.mjs`))
+      problems.push(`${id}: ${zip} does not hold ${file}.js (it holds ${names.length} files)`);
+  }
+  return problems;
 }
 
 function runPackager(projectDir: string, stage: string, onLine?: (line: string) => void): Promise<void> {

@@ -2,7 +2,7 @@
  * The project as the integration tests deploy it: packaged with `osls package` (the cache `npm start` shares), or a
  * copy of it with changes (another SQL), packaged in a directory of its own so the repository is never touched.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensurePackaged, PACKAGE_INPUTS } from '../../../local/package';
@@ -10,29 +10,9 @@ import { ensurePackaged, PACKAGE_INPUTS } from '../../../local/package';
 /** The project under test: this repository, or another checkout named by FANOUT_TEST_ROOT. */
 export const ROOT = process.env['FANOUT_TEST_ROOT'] ?? resolve(__dirname, '..', '..', '..');
 
-/** Runs `fn` while holding a lock directory, so parallel test files do not package the same tree at once. */
-async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const lock = join(dir, '.fanout', 'package.lock');
-  mkdirSync(join(dir, '.fanout'), { recursive: true });
-  for (let i = 0; ; i++) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (i > 1200) throw new Error(`Timed out waiting for ${lock}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 /** Packages the repository (cached) and returns the template path. */
 export async function packagedProject(): Promise<string> {
-  return withLock(ROOT, async () => (await ensurePackaged({ projectDir: ROOT })).templatePath);
+  return (await ensurePackaged({ projectDir: ROOT })).templatePath;
 }
 
 /**

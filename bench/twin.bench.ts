@@ -1,0 +1,219 @@
+/**
+ * The whole service on the twin.
+ *
+ * - `twin.lifecycleSeconds`: `fanout run --records 500` as a child process, packaging cached (packaged first, not
+ *   timed), best of 2. Beside it the same run's own parts: deploy and the execution.
+ * - `twin.batchLatencyP50Ms` / `P99Ms`: with the lifecycle kept running (limits on), batches of 500 records put into
+ *   the input stream at once; the latency of each record is the time from its PutRecords to its arrival on its output
+ *   stream, read in process as soon as the twin signals a put. Five batches, percentiles over all records. Kinesis
+ *   Analytics took about 2 s for such a batch (its documented in-application latency is about a second).
+ * - `twin.sustainedRecordsPerSecond`: limits off, records put at a paced rate for 3 s; the highest of the tried rates
+ *   at which every record reached its output within 1 s.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ensurePackaged } from '../local/package';
+import { findStateMachine, followExecution, sfnClient, startExecution, type Up, up } from '../local/up';
+import type { Benchmark } from './index';
+
+const ROOT = join(__dirname, '..');
+const BATCH = 500;
+const BATCHES = 5;
+const RATES = [2_000, 5_000, 10_000, 15_000, 20_000, 30_000];
+const SUSTAIN_MS = 3_000;
+const AWS_BATCH_LATENCY_MS = 2_000;
+
+interface Output {
+  stream: string;
+  shards: { iterator: string | undefined }[];
+}
+
+/** Starts the service on a twin and runs the lifecycle with keep, so the application stays RUNNING. */
+async function keptApplication(templatePath: string, limits: boolean): Promise<Up> {
+  const session = await up({ projectDir: ROOT, templatePath, fast: true, limits });
+  const client = sfnClient(session.twin.endpoint);
+  const lifecycle = await findStateMachine(client, 'lifecycle');
+  const run = await followExecution(
+    client,
+    await startExecution(client, lifecycle, { records: 20, keep: true }),
+    () => {},
+  );
+  client.destroy();
+  if (run.status !== 'SUCCEEDED') throw new Error(`the kept lifecycle ended ${run.status}: ${run.error} ${run.cause}`);
+  return session;
+}
+
+/** Reads every output stream from its end on; calls `onRow` with each row's USERNAME and the time it was read. */
+function follow(session: Up, onRow: (username: string, at: number) => void): () => void {
+  const { kinesis } = session.twin;
+  const outputs: Output[] = ['PositiveTransactions', 'NegativeTransactions'].map((stream) => ({
+    stream,
+    shards: kinesis.shardIds({ StreamName: stream }).map((shardId) => ({
+      iterator: kinesis.getShardIterator({ StreamName: stream }, shardId, 'LATEST'),
+    })),
+  }));
+  let stopped = false;
+  const scheduled = new Set<Output>();
+  const drain = (o: Output): void => {
+    scheduled.delete(o);
+    if (stopped) return;
+    try {
+      for (const shard of o.shards) {
+        if (!shard.iterator) continue;
+        const out = kinesis.getRecords(shard.iterator, 10_000);
+        shard.iterator = out.NextShardIterator;
+        const now = performance.now();
+        for (const r of out.Records)
+          onRow((JSON.parse(Buffer.from(r.Data).toString()) as { USERNAME: string }).USERNAME, now);
+      }
+    } catch {
+      // throttled (5 reads/s/shard with limits on): read again shortly, as a polite consumer does
+      wake(o, 200);
+    }
+  };
+  // a put wakes the reader, which reads outside the writer's call
+  const wake = (o: Output, ms = 0): void => {
+    if (scheduled.has(o)) return;
+    scheduled.add(o);
+    setTimeout(() => drain(o), ms);
+  };
+  const stops = outputs.map((o) => kinesis.onRecords(o.stream, () => wake(o)));
+  return () => {
+    stopped = true;
+    for (const stop of stops) stop();
+  };
+}
+
+function record(tag: string, i: number): { data: Uint8Array; partitionKey: string } {
+  const amount = ((i * 7919) % 200_000) / 100 - 1000;
+  return {
+    data: Buffer.from(JSON.stringify({ ID: i, USERNAME: `${tag}-${i}`, AMOUNT: Number(amount.toFixed(2)) })),
+    partitionKey: `${tag}-${i}`,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function batchLatency(templatePath: string): Promise<{ p50: number; p99: number; max: number }> {
+  const session = await keptApplication(templatePath, true);
+  const sent = new Map<string, number>();
+  const latencies: number[] = [];
+  const stop = follow(session, (username, at) => {
+    const t = sent.get(username);
+    if (t !== undefined) {
+      latencies.push(at - t);
+      sent.delete(username);
+    }
+  });
+  try {
+    for (let b = 0; b < BATCHES; b++) {
+      const records = Array.from({ length: BATCH }, (_, i) => record(`lat${b}`, i));
+      const t0 = performance.now();
+      for (const r of records)
+        sent.set(
+          Buffer.from(r.data)
+            .toString()
+            .match(/"USERNAME":"([^"]+)"/)![1]!,
+          t0,
+        );
+      const out = session.twin.kinesis.putRecords({ StreamName: 'Transactions' }, records);
+      if (out.FailedRecordCount > 0) throw new Error(`${out.FailedRecordCount} records were throttled`);
+      for (let i = 0; i < 500 && sent.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      if (sent.size > 0) throw new Error(`${sent.size} records of batch ${b} never arrived`);
+      await new Promise((r) => setTimeout(r, 1100)); // a fresh second of shard write budget for the next batch
+    }
+  } finally {
+    stop();
+    await session.close();
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN };
+}
+
+/** True when every record put at `rate`/s for SUSTAIN_MS arrived within 1 s. */
+async function sustains(session: Up, rate: number): Promise<{ ok: boolean; max: number }> {
+  const sent = new Map<string, number>();
+  let max = 0;
+  const stop = follow(session, (username, at) => {
+    const t = sent.get(username);
+    if (t !== undefined) {
+      max = Math.max(max, at - t);
+      sent.delete(username);
+    }
+  });
+  const tag = `r${rate}`;
+  const tickMs = 20;
+  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+  const ticks = SUSTAIN_MS / tickMs;
+  const start = performance.now();
+  let n = 0;
+  try {
+    for (let t = 0; t < ticks; t++) {
+      const due = start + t * tickMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const records = Array.from({ length: perTick }, () => record(tag, n++));
+      const now = performance.now();
+      for (let i = n - perTick; i < n; i++) sent.set(`${tag}-${i}`, now);
+      session.twin.kinesis.putRecords({ StreamName: 'Transactions' }, records);
+    }
+    const deadline = performance.now() + 1500;
+    while (sent.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    stop();
+  }
+  return { ok: sent.size === 0 && max <= 1000, max };
+}
+
+const bench: Benchmark = async (log) => {
+  log('packaging (cached when nothing changed; not timed)');
+  const { templatePath } = await ensurePackaged({ projectDir: ROOT });
+
+  const runs: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bin/fanout.ts', 'run', '--records', '500'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CI: 'true' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    runs.push((performance.now() - t0) / 1000);
+    log(`fanout run --records 500: ${runs.at(-1)!.toFixed(2)} s`);
+  }
+
+  const latency = await batchLatency(templatePath);
+  log(
+    `batch of ${BATCH}: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms`,
+  );
+
+  const session = await keptApplication(templatePath, false);
+  let sustained = 0;
+  try {
+    for (const rate of RATES) {
+      const r = await sustains(session, rate);
+      log(
+        `${rate.toLocaleString('en-US')} records/s for ${SUSTAIN_MS / 1000} s: ${r.ok ? 'kept up' : 'fell behind'} (max ${r.max.toFixed(0)} ms)`,
+      );
+      if (!r.ok) break;
+      sustained = rate;
+    }
+  } finally {
+    await session.close();
+  }
+
+  return {
+    'twin.lifecycleSeconds': Math.min(...runs),
+    'twin.batchLatencyP50Ms': latency.p50,
+    'twin.batchLatencyP99Ms': latency.p99,
+    'twin.batchLatencyVsKinesisAnalytics': AWS_BATCH_LATENCY_MS / latency.p99,
+    'twin.sustainedRecordsPerSecond': sustained,
+  };
+};
+
+export default bench;
