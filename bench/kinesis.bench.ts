@@ -92,9 +92,8 @@ async function measure(
   for (let r = 0; r < ROUNDS; r++) {
     for (const [label, client] of Object.entries(subjects)) {
       const rates = await round(client, `bench-${label.replace(/[^a-zA-Z0-9]+/g, '-')}-${r}`);
-      const b = (best[label] ??= { put: 0, get: 0 });
-      b.put = Math.max(b.put, rates.put);
-      b.get = Math.max(b.get, rates.get);
+      const b = best[label] ?? { put: 0, get: 0 };
+      best[label] = { put: Math.max(b.put, rates.put), get: Math.max(b.get, rates.get) };
     }
   }
   for (const [label, b] of Object.entries(best)) {
