@@ -114,6 +114,12 @@ export async function startServer(opts: ServerOptions): Promise<TwinServer> {
       const dot = target.lastIndexOf('.');
       const service = services.get(target.slice(0, dot));
       if (!service) throw new AwsServiceError('UnknownOperationException', `No service serves ${target}`);
+      if (String(headers['content-type'] ?? '').includes('cbor')) {
+        throw new AwsServiceError(
+          'SerializationException',
+          'The twin speaks AWS JSON, not CBOR: turn CBOR off in the client (AWS_CBOR_DISABLE=true for the Java SDK and KCL)',
+        );
+      }
       const input = parseJson(body);
       const output = await service.handle(target.slice(dot + 1), input, ctx);
       if (output instanceof StreamingBody) {

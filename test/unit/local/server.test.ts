@@ -113,6 +113,19 @@ describe('Class: TwinServer', () => {
       expect(JSON.parse(res.body).__type).toBe('SerializationException');
     });
 
+    it('says plainly that CBOR requests are not understood', async () => {
+      // Act
+      const res = await h1(server.url, '/', {
+        method: 'POST',
+        headers: { 'x-amz-target': 'Echo_1.X', 'content-type': 'application/x-amz-cbor-1.1' },
+        body: 'xx',
+      });
+
+      // Assess
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body).message).toContain('AWS_CBOR_DISABLE');
+    });
+
     it('routes REST requests by method and path, and answers the health check', async () => {
       // Act
       const item = await h1(server.url, '/items/a%20b?q=1', {});
