@@ -2,7 +2,7 @@
  * `fanout twin [--port N] [--limits on|off] [--data-dir DIR]`: the bare twin (every service built so far,
  * nothing deployed) until Ctrl-C.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { startTwin } from '../../local/twin';
 
 function parsePort(value: string): number {
@@ -22,7 +22,11 @@ export function register(program: Command): void {
     .command('twin')
     .description('start the local twin of AWS (Kinesis and the other services) on 127.0.0.1')
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 4566)
-    .option('--limits <on|off>', 'enforce Kinesis shard throughput limits and quotas', parseSwitch, true)
+    .addOption(
+      new Option('--limits <on|off>', 'enforce Kinesis shard throughput limits and quotas')
+        .argParser(parseSwitch)
+        .default(true, 'on'),
+    )
     .option('--data-dir <dir>', 'keep streams across restarts in this directory (default: memory only)')
     .action(async (opts: { port: number; limits: boolean; dataDir?: string }) => {
       const twin = await startTwin({
