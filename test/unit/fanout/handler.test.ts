@@ -1,0 +1,117 @@
+import type * as KinesisModule from '@aws-sdk/client-kinesis';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { applicationSql } from '../../../src/application';
+import { APPLICATION_VARIABLE, encodeApplication } from '../../../src/fanout';
+
+const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
+
+const application = encodeApplication({
+  name: 'fanout-test-1',
+  inputStreamArn: arn('Transactions'),
+  sql: applicationSql,
+  schema: {
+    RecordFormat: { RecordFormatType: 'JSON', MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } } },
+    RecordColumns: [
+      { Name: 'ID', SqlType: 'INTEGER', Mapping: '$.ID' },
+      { Name: 'USERNAME', SqlType: 'VARCHAR(64)', Mapping: '$.USERNAME' },
+      { Name: 'AMOUNT', SqlType: 'DECIMAL(5,2)', Mapping: '$.AMOUNT' },
+    ],
+  },
+  outputs: [
+    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') },
+    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('Negative') },
+  ],
+  outputPrefixes: [],
+  errorDestination: { type: 'log' },
+});
+
+const event = (amounts: number[]): KinesisStreamEvent => ({
+  Records: amounts.map((amount, i) => ({
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: `pk-${i}`,
+      sequenceNumber: `${i + 1}`,
+      data: Buffer.from(JSON.stringify({ ID: i, USERNAME: `u-${i}`, AMOUNT: amount })).toString('base64'),
+      approximateArrivalTimestamp: 1_700_000_000 + i,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000000:${i + 1}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/fanout',
+    awsRegion: 'us-east-1',
+    eventSourceARN: arn('Transactions'),
+  })),
+});
+
+type Handler = (e: KinesisStreamEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+interface Loaded {
+  handler: Handler;
+  // biome-ignore lint/suspicious/noExplicitAny: the stub of a client class loaded in an isolated module registry
+  kinesis: AwsStub<any, any, any>;
+  PutRecordsCommand: typeof KinesisModule.PutRecordsCommand;
+}
+
+/** A fresh handler module (a cold start), with the SDK instance it uses stubbed: PutRecords stores every record. */
+function coldStart(): Loaded {
+  let loaded: Loaded | undefined;
+  jest.isolateModules(() => {
+    const sdk = require('@aws-sdk/client-kinesis') as typeof KinesisModule;
+    const kinesis = mockClient(sdk.KinesisClient);
+    kinesis.on(sdk.PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedRecordCount: 0,
+      Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),
+    }));
+    const { handler } = require('../../../handlers/fanout') as { handler: Handler };
+    loaded = { handler, kinesis, PutRecordsCommand: sdk.PutRecordsCommand };
+  });
+  return loaded!;
+}
+
+describe('Function: handler (fanout)', () => {
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    process.env = {
+      ...saved,
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    };
+  });
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  it('writes each output stream once per batch and reports no failure', async () => {
+    // Prepare
+    process.env[APPLICATION_VARIABLE] = application;
+    const { handler, kinesis, PutRecordsCommand } = coldStart();
+
+    // Act
+    const response = await handler(event([1, -2, 3]));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(kinesis).toReceiveCommandTimes(PutRecordsCommand, 2);
+    expect(kinesis).toReceiveCommandWith(PutRecordsCommand, { StreamARN: arn('Positive') });
+  });
+
+  it('fails a batch while no application is stored, and reads the environment again on the next one', async () => {
+    // Prepare
+    delete process.env[APPLICATION_VARIABLE];
+    const { handler } = coldStart();
+
+    // Act
+    const first = handler(event([1]));
+    await expect(first).rejects.toThrow(/no application is configured/);
+    process.env[APPLICATION_VARIABLE] = application;
+    const second = await handler(event([1]));
+
+    // Assess
+    expect(second).toEqual({ batchItemFailures: [] });
+  });
+});
