@@ -2,12 +2,12 @@
  * LoadTest step: puts generated records into the input stream, reads every output back and returns the report.
  * A failing verdict is a result, not an error: the state machine tears down first and fails on `report.verdict`.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { applicationSql } from '../src/application';
 import { createClients } from '../src/aws';
 import { type FanoutConfig, loadConfig } from '../src/config';
 import { LoadTestInputError, type LoadTestReport, runLoadTest } from '../src/load-test';
 import type { SourceSchema } from '../src/streaming-sql';
+import { eventObject, logger, sourceSchema } from './runtime';
 
 export interface LoadTestEvent {
   runId?: string | null;
@@ -20,7 +20,6 @@ export interface LoadTestEvent {
   schema: SourceSchema | { InputSchema: SourceSchema };
 }
 
-const logger = new Logger({ serviceName: 'kinesis-fanout' });
 let config: FanoutConfig | undefined;
 let clients: ReturnType<typeof createClients> | undefined;
 
@@ -33,17 +32,14 @@ function numberOf(event: LoadTestEvent, key: keyof LoadTestEvent, fallback?: num
   return n;
 }
 
+/** DiscoverSchema's result, bare or as the API's `{ InputSchema }`. */
 function schemaOf(event: LoadTestEvent): SourceSchema {
-  const raw = event?.schema as Partial<SourceSchema> & { InputSchema?: SourceSchema };
-  const schema = raw?.InputSchema ?? raw;
-  if (!schema || typeof schema !== 'object' || !Array.isArray(schema.RecordColumns) || !schema.RecordFormat)
-    throw new LoadTestInputError(
-      'schema must be the input schema found by DiscoverSchema (RecordFormat and RecordColumns)',
-    );
-  return schema as SourceSchema;
+  const raw = event.schema as { InputSchema?: unknown } | undefined;
+  return sourceSchema(raw?.InputSchema ?? raw);
 }
 
-export const handler = async (event: LoadTestEvent): Promise<LoadTestReport> => {
+export const handler = async (raw: LoadTestEvent): Promise<LoadTestReport> => {
+  const event = eventObject(raw) as unknown as LoadTestEvent;
   config ??= loadConfig();
   clients ??= createClients(config.region);
   const defaults = config.loadTest;

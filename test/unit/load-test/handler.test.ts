@@ -50,6 +50,6 @@ describe('Function: handler', () => {
 
   it('rejects a bad event with a named error', async () => {
     await expect(handler({ records: 'many', schema })).rejects.toMatchObject({ name: 'LoadTestInputError' });
-    await expect(handler({ schema: {} as never })).rejects.toThrow(/schema must be the input schema/);
+    await expect(handler({ schema: {} as never })).rejects.toThrow(/schema must be a SourceSchema/);
   });
 });
