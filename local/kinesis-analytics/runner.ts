@@ -123,6 +123,8 @@ interface Destination {
 
 const MAX_BATCH_RECORDS = 500;
 const MAX_BATCH_BYTES = 5 * 1024 * 1024;
+/** How far into a queue one batch looks for records of other partition keys. */
+const MAX_BATCH_SCAN = 5000;
 
 export class ApplicationRunner {
   readonly metrics: RunnerMetrics = {
@@ -487,15 +489,31 @@ function errorRowAsOutput(error: ErrorRow): OutputRow {
   };
 }
 
-function takeBatch<T extends { data: Uint8Array }>(queue: T[]): T[] {
+/**
+ * The next PutRecords batch: at most one record per partition key, the first one queued. A record that fails
+ * (throttled) goes back to the head of the queue, and no later record of its key can have landed before it in the
+ * same call, so each key keeps its order whatever Kinesis admits. Records of other keys may pass it.
+ */
+export function takeBatch<T extends { data: Uint8Array; partitionKey: string }>(queue: T[]): T[] {
+  const batch: T[] = [];
+  const rest: T[] = [];
+  const seen = new Set<string>();
   let bytes = 0;
-  let n = 0;
-  while (n < queue.length && n < MAX_BATCH_RECORDS) {
-    bytes += queue[n]!.data.length;
-    if (bytes > MAX_BATCH_BYTES && n > 0) break;
-    n++;
+  let i = 0;
+  for (; i < queue.length && i < MAX_BATCH_SCAN && batch.length < MAX_BATCH_RECORDS; i++) {
+    const entry = queue[i]!;
+    const size = entry.data.length + entry.partitionKey.length;
+    if (seen.has(entry.partitionKey) || (bytes + size > MAX_BATCH_BYTES && batch.length > 0)) {
+      seen.add(entry.partitionKey);
+      rest.push(entry);
+      continue;
+    }
+    seen.add(entry.partitionKey);
+    bytes += size;
+    batch.push(entry);
   }
-  return queue.splice(0, n);
+  queue.splice(0, i, ...rest);
+  return batch;
 }
 
 function isMissingStream(error: unknown): boolean {
