@@ -136,8 +136,6 @@ class Deployment {
   private readonly pending = new Map<string, Promise<DeployedResource | undefined>>();
   private readonly conditions = new Map<string, boolean>();
   private readonly ctx: RequestContext;
-  /** Functions loading their handlers in their worker threads while the deploy goes on. */
-  readonly warming: Promise<void>[] = [];
   readonly codeDirs = new Set<string>();
 
   constructor(
@@ -163,7 +161,6 @@ class Deployment {
     this.validateRefs();
     this.target.lambda.endpoint = this.target.endpoint;
     await Promise.all(Object.keys(resources).map((id) => this.create(id, [])));
-    await Promise.all(this.warming);
     pruneCodeCache(resolve(this.opts.codeDir ?? join(this.projectDir, '.fanout', 'lambda')), this.codeDirs);
     const outputs: Record<string, string> = {};
     for (const [key, output] of Object.entries(this.template.Outputs ?? {})) {
@@ -560,7 +557,8 @@ class Deployment {
     const file = handler.slice(0, handler.lastIndexOf('.'));
     if (!['.js', '.cjs', '.mjs'].some((ext) => existsSync(join(codeDir, `${file}${ext}`))))
       throw new DeployError(`the artifact has no ${file}.js for Handler ${handler}: package the service again`);
-    this.warming.push(this.target.lambda.getFunction(name).warm());
+    // environments start now, in the background: the first invocation of a function waits for its own
+    void this.target.lambda.warm(name);
     return { physicalId: name, attributes: { Arn: config['FunctionArn'] } };
   }
 

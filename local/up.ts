@@ -3,6 +3,8 @@
  * Then, for `fanout run` and `fanout invoke`, start an execution through @aws-sdk/client-sfn exactly as on AWS and
  * follow its history.
  */
+
+import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -66,6 +68,7 @@ export async function up(opts: UpOptions): Promise<Up> {
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   if (opts.onFunctionLog) twin.lambda.onLog = opts.onFunctionLog;
+  twin.stepFunctions.validationCacheDir = join(opts.projectDir, '.fanout', 'validated-definitions');
   opts.onTwin?.(twin);
   try {
     const stack = await deploy(twin, template, {

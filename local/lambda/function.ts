@@ -180,17 +180,24 @@ export class LambdaFunction {
    * Starts an environment and loads the handler ahead of the first invocation, as provisioned concurrency does, so
    * that a run does not pay every function's cold start in turn.
    */
-  async warm(): Promise<void> {
-    if (this.closed || this.environments.size > 0) return;
-    const env = await this.acquire();
-    try {
-      await env.init();
-    } finally {
-      this.release(env);
-    }
+  warm(): Promise<void> {
+    if (this.closed || this.environments.size > 0) return Promise.resolve();
+    this.warming ??= (async () => {
+      const env = await this.acquire(true);
+      try {
+        await env.init();
+      } finally {
+        this.release(env);
+      }
+    })();
+    return this.warming;
   }
 
-  private async acquire(): Promise<Environment> {
+  private warming: Promise<void> | undefined;
+
+  private async acquire(warming = false): Promise<Environment> {
+    // the first invocation waits for the environment being warmed rather than starting a second one
+    if (!warming && this.warming) await this.warming;
     for (;;) {
       for (const env of this.environments) {
         if (!env.busy && !env.dead) {

@@ -3,6 +3,7 @@
  * Invoke REST API (`aws lambda invoke` works against the twin), and Kinesis event source mappings with their REST
  * API (Create/Update/Get/Delete/ListEventSourceMappings), so engines drive them with @aws-sdk/client-lambda.
  */
+import { availableParallelism } from 'node:os';
 import { type Clock, systemClock } from '../clock';
 import { AwsServiceError, type RestRequest, type RestResponse, type RestRoute } from '../service';
 import {
@@ -135,6 +136,32 @@ export class LambdaTwin {
     this.created.set(input.name, this.clock.now());
     return this.configuration(input.name);
   }
+
+  /**
+   * Starts one environment of the function and loads its handler, a few functions at a time (one per core) in the
+   * order asked, so the first functions a run needs are ready first. Invocations wait for their function's warm-up.
+   */
+  warm(nameOrArn: string): Promise<void> {
+    const fn = this.getFunction(nameOrArn);
+    const run = async (): Promise<void> => {
+      await fn.warm().catch(() => undefined);
+      this.warmers--;
+      this.warmQueue.shift()?.();
+    };
+    if (this.warmers < Math.max(1, availableParallelism())) {
+      this.warmers++;
+      return run();
+    }
+    return new Promise<void>((resolve) => {
+      this.warmQueue.push(() => {
+        this.warmers++;
+        void run().then(resolve);
+      });
+    });
+  }
+
+  private warmers = 0;
+  private readonly warmQueue: (() => void)[] = [];
 
   /** The function a name, ARN or partial ARN (with or without qualifier) designates. */
   getFunction(nameOrArn: string): LambdaFunction {

@@ -17,6 +17,40 @@ function splitHandler(spec) {
   return { file: spec.slice(0, dot), exportName: spec.slice(dot + 1) };
 }
 
+/**
+ * require() with V8's code cache kept beside the file: bundles are megabytes, and every execution environment of
+ * every function parses its own. Falls back to plain require() for anything but a CommonJS .js file.
+ */
+function requireWithCodeCache(file) {
+  if (!file.endsWith('.js') && !file.endsWith('.cjs')) return require(file);
+  const fs = require('node:fs');
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  const cacheFile = `${file}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {}
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+  mod.loaded = true;
+  if (!cachedData || script.cachedDataRejected) {
+    try {
+      // written whole then renamed: environments starting at the same time never read half a cache
+      const tmp = `${cacheFile}.${process.pid}.${require('node:worker_threads').threadId}`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    } catch {}
+  }
+  return mod.exports;
+}
+
 let loaded;
 function load() {
   if (loaded) return loaded;
@@ -24,7 +58,7 @@ function load() {
   const base = path.resolve(codeDir, file);
   let mod;
   try {
-    mod = require(require.resolve(base, { paths: [codeDir] }));
+    mod = requireWithCodeCache(require.resolve(base, { paths: [codeDir] }));
   } catch (error) {
     if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(base)) {
       throw Object.assign(new Error(`Error: Cannot find module '${file}'`), { name: 'Runtime.ImportModuleError' });

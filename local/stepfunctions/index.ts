@@ -5,7 +5,9 @@
  * history records LambdaFunction* (or Task*) events around each invocation as AWS does.
  */
 import '../../src/polyfills';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type AwsJsonService, AwsServiceError, type RequestContext } from '../service';
 import { History, type LibraryEvent } from './history';
@@ -58,6 +60,16 @@ export interface Execution {
   abort: () => void;
 }
 
+/** Validation results are only reused with the validator that made them. */
+const VALIDATOR = ((): string => {
+  try {
+    const pkg = join(dirname(require.resolve('aws-local-stepfunctions')), '..', 'package.json');
+    return `aws-local-stepfunctions@${(JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version}`;
+  } catch {
+    return 'aws-local-stepfunctions';
+  }
+})();
+
 /** AWS's limit for a Task state's TimeoutSeconds default is "none"; this keeps Node's timer in range. */
 const NO_TIMEOUT_SECONDS = 2_000_000;
 
@@ -71,6 +83,11 @@ export class StepFunctionsTwin implements AwsJsonService {
   private readonly machines = new Map<string, Machine>();
   private readonly executions = new Map<string, Execution>();
   private invoker: FunctionInvoker | undefined;
+  /**
+   * Where definitions that passed validation are remembered (by hash), so the same definition is not validated
+   * again by a later twin: the validator compiles the whole ASL schema on each call, seconds on a busy machine.
+   */
+  validationCacheDir: string | undefined;
 
   constructor(private readonly opts: StepFunctionsTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
@@ -134,10 +151,20 @@ export class StepFunctionsTwin implements AwsJsonService {
     }
     const overrides = this.overrides(parsed);
     let runner: StateMachine;
+    const marker = this.validationCacheDir
+      ? join(this.validationCacheDir, createHash('sha256').update(`${VALIDATOR}\n${definition}`).digest('hex'))
+      : undefined;
+    const known = marker !== undefined && existsSync(marker);
     try {
-      runner = new StateMachine(withTaskTimeouts(parsed), { validationOptions: { checkArn: false } });
+      runner = new StateMachine(withTaskTimeouts(parsed), {
+        validationOptions: known ? { noValidate: true } : { checkArn: false },
+      });
     } catch (error) {
       throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${(error as Error).message}'`);
+    }
+    if (marker && !known) {
+      mkdirSync(this.validationCacheDir!, { recursive: true });
+      writeFileSync(marker, `${name}\n`);
     }
     const creationDate = Date.now();
     this.machines.set(arn, { arn, name, definition, parsed, roleArn, type, creationDate, runner, overrides });
