@@ -243,11 +243,14 @@ export class ApplicationRunner {
     const { clock, timing } = this.opts;
     while (!this.stopping) {
       let read = 0;
+      let failure = false;
       try {
         await this.refreshShards();
         read = await this.readOnce();
       } catch (error) {
-        if (!isThrottle(error) && !isMissingStream(error)) throw error;
+        // the input is not there (yet), or not readable: keep trying, as the service does
+        failure = !isThrottle(error);
+        if (!isThrottle(error) && !isMissingStream(error)) this.warnOnce(error);
       }
       const now = clock.now();
       if (now - this.lastAdvance >= timing.advanceIntervalMs) {
@@ -260,6 +263,7 @@ export class ApplicationRunner {
         let poll = this.unsubscribe ? timing.notifiedPollIntervalMs : timing.pollIntervalMs;
         // windows close as time passes, so a windowed application looks at the clock more often
         if (this.windowed) poll = Math.min(poll, timing.advanceIntervalMs);
+        if (failure) poll = Math.max(poll, timing.retryMaxMs);
         await this.idle(Math.max(1, Math.min(poll, this.nextReadyAt - clock.now())));
       }
     }
@@ -408,8 +412,10 @@ export class ApplicationRunner {
     const { kinesis, clock, timing } = this.opts;
     const name = destination.output.Name;
     let wait = timing.retryBaseMs;
+    // after a batch Kinesis refused as a whole (say, a record over its size limit), records go one at a time
+    let single = false;
     while (destination.queue.length > 0) {
-      const batch = takeBatch(destination.queue);
+      const batch = takeBatch(destination.queue, single ? 1 : MAX_BATCH_RECORDS);
       let failed: typeof batch = [];
       try {
         const result = await kinesis.putRecords({ StreamARN: destination.streamArn }, batch);
@@ -417,8 +423,15 @@ export class ApplicationRunner {
           if ('ErrorCode' in entry) failed.push(batch[i]!);
         });
       } catch (error) {
-        if (!isThrottle(error) && !isMissingStream(error)) throw error;
-        failed = batch;
+        if (isThrottle(error) || isMissingStream(error)) failed = batch;
+        else if (batch.length > 1) {
+          single = true;
+          destination.queue.unshift(...batch);
+          continue;
+        } else {
+          this.refused(destination, batch[0]!, error);
+          continue;
+        }
       }
       this.metrics.rowsDelivered[name] = (this.metrics.rowsDelivered[name] ?? 0) + batch.length - failed.length;
       if (failed.length === 0) {
@@ -436,6 +449,32 @@ export class ApplicationRunner {
       wait = Math.min(wait * 2, timing.retryMaxMs);
     }
     return true;
+  }
+
+  /** A row Kinesis will never take: it goes to the error stream's count instead of blocking its destination. */
+  private refused(destination: Destination, entry: { data: Uint8Array }, error: unknown): void {
+    const now = this.rowtime(this.opts.clock.now());
+    this.opts.errors.add([
+      {
+        stream: 'error_stream',
+        ERROR_TIME: now,
+        ERROR_LEVEL: 'ERROR',
+        ERROR_NAME: 'Destination_Write_Error',
+        MESSAGE: `${destination.output.Name} -> ${destination.streamArn}: ${error instanceof Error ? error.message : String(error)}`,
+        DATA_ROW: Buffer.from(entry.data).toString('hex'),
+        DATA_ROWTIME: now,
+        PUMP_NAME: null,
+      },
+    ]);
+  }
+
+  private readonly warned = new Set<string>();
+
+  private warnOnce(error: unknown): void {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    process.emitWarning(`Kinesis Analytics twin: application ${this.opts.app.name} cannot read its input: ${message}`);
   }
 
   private pollAll(): void {
@@ -494,13 +533,16 @@ function errorRowAsOutput(error: ErrorRow): OutputRow {
  * (throttled) goes back to the head of the queue, and no later record of its key can have landed before it in the
  * same call, so each key keeps its order whatever Kinesis admits. Records of other keys may pass it.
  */
-export function takeBatch<T extends { data: Uint8Array; partitionKey: string }>(queue: T[]): T[] {
+export function takeBatch<T extends { data: Uint8Array; partitionKey: string }>(
+  queue: T[],
+  maxRecords = MAX_BATCH_RECORDS,
+): T[] {
   const batch: T[] = [];
   const rest: T[] = [];
   const seen = new Set<string>();
   let bytes = 0;
   let i = 0;
-  for (; i < queue.length && i < MAX_BATCH_SCAN && batch.length < MAX_BATCH_RECORDS; i++) {
+  for (; i < queue.length && i < MAX_BATCH_SCAN && batch.length < maxRecords; i++) {
     const entry = queue[i]!;
     const size = entry.data.length + entry.partitionKey.length;
     if (seen.has(entry.partitionKey) || (bytes + size > MAX_BATCH_BYTES && batch.length > 0)) {

@@ -230,6 +230,28 @@ describe('Class: RunnerPool', () => {
       }
     });
 
+    it('counts a row Kinesis refuses (over its size limit) as an error and delivers the rest', async () => {
+      // Prepare
+      const { clock, pool, kinesis, output } = setup();
+      kinesis.call('DeleteStream', { StreamName: 'in' });
+      kinesis.call('CreateStream', { StreamName: 'in', ShardCount: 1, MaxRecordSizeInKiB: 2048 });
+      const app = application();
+      pool.start(app, 'NOW', clock.now());
+      await pass(clock, 60);
+
+      // Act
+      kinesis.putRecords({ StreamName: 'in' }, [
+        { data: Buffer.from(JSON.stringify({ ID: 1, PAD: 'x'.repeat(1_500_000) })), partitionKey: 'a' },
+        { data: Buffer.from(JSON.stringify({ ID: 2 })), partitionKey: 'b' },
+      ]);
+      await pass(clock, 200);
+      await pool.stop(app);
+
+      // Assess
+      expect(output().map((r) => r.ID)).toEqual([2]);
+      expect(pool.errors('app').recent.map((e) => e.ERROR_NAME)).toEqual(['Destination_Write_Error']);
+    });
+
     it('counts error-stream records', async () => {
       // Prepare
       const { clock, pool, kinesis } = setup();
