@@ -79,6 +79,8 @@ export interface ApplicationState {
   tags: Tag[];
   /** Per input shard, where LAST_STOPPED_POINT resumes. */
   checkpoints: Record<string, Checkpoint>;
+  /** The input stream the checkpoints are sequence numbers of. */
+  checkpointStream?: string;
   /** The starting position of the current (or last) run. */
   startingPosition?: StartingPosition;
 }

@@ -184,7 +184,9 @@ export class ApplicationRunner {
   /** Starts reading; the checkpoints of a NOW or TRIM_HORIZON run start afresh. */
   start(): void {
     const { app, position } = this.opts;
-    if (position !== 'LAST_STOPPED_POINT') app.checkpoints = {};
+    // checkpoints of another stream (the input was changed) mean nothing here: that stream is read from its start
+    if (position !== 'LAST_STOPPED_POINT' || app.checkpointStream !== this.inputArn) app.checkpoints = {};
+    app.checkpointStream = this.inputArn;
     const stream = parseStreamArn(this.inputArn).name;
     this.unsubscribe = this.opts.kinesis.onRecords?.(stream, () => {
       // a put while the runner is busy must not be missed: the next idle returns at once
