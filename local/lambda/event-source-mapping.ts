@@ -38,6 +38,11 @@ export interface KinesisSource {
       }>;
 }
 
+/** Most records one GetRecords call returns; Lambda asks for that many and cuts them into batches. */
+const READ_LIMIT = 10_000;
+/** 5 GetRecords calls a second per shard. */
+const EFO_POLL_MS = 200;
+
 export type MappingState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
 
 /** The settings of a mapping, with the defaults Lambda applies. */
@@ -177,25 +182,43 @@ export class EventSourceMapping {
     return out.ShardIterator;
   }
 
+  /**
+   * Idle pause between reads of a shard. An enhanced fan-out consumer has records pushed to it as they arrive
+   * (SubscribeToShard), so its mapping looks again sooner, at the 5 reads a second a shard allows.
+   */
+  private get idleMs(): number {
+    return this.settings.eventSourceArn.includes('/consumer/')
+      ? Math.min(this.deps.pollIntervalMs, EFO_POLL_MS)
+      : this.deps.pollIntervalMs;
+  }
+
   private async pollShard(shardId: string, generation: number): Promise<void> {
     let iterator: string | undefined;
+    let closed = false;
+    // Lambda reads up to 10,000 records a call and cuts them into batches; what is read but not yet delivered
+    // waits here (it is read again from the checkpoint when the iterator is made anew).
+    let buffer: KinesisRecord[] = [];
     while (this.running(generation)) {
       try {
-        iterator ??= await this.iterator(shardId);
-        const batch: KinesisRecord[] = [];
-        const windowEnds = this.deps.clock.now() + this.settings.maximumBatchingWindowInSeconds * 1000;
-        for (;;) {
-          const out = await this.deps.kinesis.getRecords(iterator, this.settings.batchSize - batch.length);
-          batch.push(...out.Records);
-          iterator = out.NextShardIterator;
-          if (!iterator || batch.length >= this.settings.batchSize) break;
-          if (this.deps.clock.now() >= windowEnds || !this.running(generation)) break;
-          if (out.Records.length === 0) await this.sleep(this.deps.pollIntervalMs, generation);
+        if (!closed && iterator === undefined) {
+          buffer = [];
+          iterator = await this.iterator(shardId);
         }
+        const windowEnds = this.deps.clock.now() + this.settings.maximumBatchingWindowInSeconds * 1000;
+        while (iterator !== undefined && buffer.length < this.settings.batchSize) {
+          const out = await this.deps.kinesis.getRecords(iterator, READ_LIMIT);
+          buffer.push(...out.Records);
+          iterator = out.NextShardIterator;
+          if (iterator === undefined) closed = true;
+          if (buffer.length >= this.settings.batchSize) break;
+          if (this.deps.clock.now() >= windowEnds || !this.running(generation)) break;
+          if (out.Records.length === 0) await this.sleep(this.idleMs, generation);
+        }
+        const batch = buffer.splice(0, this.settings.batchSize);
         if (batch.length > 0) await this.deliver(shardId, batch, generation);
-        if (!iterator) return; // the shard is closed and read to its end
+        if (closed && buffer.length === 0) return; // the shard is closed and read to its end
         // a full batch means the shard has more: read on at once; otherwise wait for the next poll
-        if (batch.length < this.settings.batchSize) await this.sleep(this.deps.pollIntervalMs, generation);
+        if (batch.length < this.settings.batchSize) await this.sleep(this.idleMs, generation);
       } catch (error) {
         const name = (error as { name?: string }).name;
         // an expired iterator is re-made from the checkpoint; throttling and other errors back off and retry
