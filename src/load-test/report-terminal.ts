@@ -36,7 +36,7 @@ export function renderSummaryTable(report: LoadTestReport, options: SummaryOptio
   const rate = report.achievedRate === undefined ? '' : ` at ${n(report.achievedRate)}/s`;
   const target = report.targetRate === undefined ? '' : ` (target ${n(report.targetRate)}/s)`;
   lines.push(
-    `Load test ${c.bold(report.runId)}: ${verdict}  ${n(report.sent)} records sent${rate}${target} in ${(report.durationMs / 1000).toFixed(1)} s`,
+    `Load test ${c.bold(report.runId)}: ${verdict}  ${n(report.sent)} records sent${rate}${target}, verified in ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   const names = Object.keys(report.outputs);
   const header = ['Output stream', ...columns.map(([, title]) => title)];

@@ -82,7 +82,7 @@ describe('Function: renderSummaryTable', () => {
 
     // Assess
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toBe('Load test lt-demo: PASS  1,000 records sent at 950/s (target 1,000/s) in 2.3 s');
+    expect(lines[0]).toBe('Load test lt-demo: PASS  1,000 records sent at 950/s (target 1,000/s), verified in 2.3 s');
     expect(lines[1]).toMatch(/^Output stream\s+Expected\s+Received\s+Missing\s+Duplicates\s+Misrouted\s+Out of order$/);
     expect(lines[2]).toMatch(/^PositiveTransactions\s+600\s+600\s+0\s+0\s+0\s+0$/);
     expect(lines[4]).toBe('Latency  p50 12 ms  p90 30 ms  p99 80 ms  max 95 ms');
