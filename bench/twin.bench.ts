@@ -19,7 +19,7 @@ import type { Benchmark } from './index';
 const ROOT = join(__dirname, '..');
 const BATCH = 500;
 const BATCHES = 5;
-const RATES = [2_000, 5_000, 10_000, 15_000, 20_000, 30_000];
+const RATES = [2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000];
 const SUSTAIN_MS = 3_000;
 const AWS_BATCH_LATENCY_MS = 2_000;
 
@@ -85,7 +85,8 @@ function follow(session: Up, onRow: (username: string, at: number) => void): () 
 }
 
 function record(tag: string, i: number): { data: Uint8Array; partitionKey: string } {
-  const amount = ((i * 7919) % 200_000) / 100 - 1000;
+  // within DECIMAL(5,2) of sql/fanout.sql: -999.99 to 999.99
+  const amount = ((i * 7919) % 199_999) / 100 - 999.99;
   return {
     data: Buffer.from(JSON.stringify({ ID: i, USERNAME: `${tag}-${i}`, AMOUNT: Number(amount.toFixed(2)) })),
     partitionKey: `${tag}-${i}`,
@@ -157,7 +158,8 @@ async function sustains(session: Up, rate: number): Promise<{ ok: boolean; max: 
       const records = Array.from({ length: perTick }, () => record(tag, n++));
       const now = performance.now();
       for (let i = n - perTick; i < n; i++) sent.set(`${tag}-${i}`, now);
-      session.twin.kinesis.putRecords({ StreamName: 'Transactions' }, records);
+      for (let i = 0; i < records.length; i += 500)
+        session.twin.kinesis.putRecords({ StreamName: 'Transactions' }, records.slice(i, i + 500));
     }
     const deadline = performance.now() + 1500;
     while (sent.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));

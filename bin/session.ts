@@ -6,9 +6,6 @@ import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { followExecution, type Up, up } from '../local/up';
 import { formatMs, type Progress, type Step } from './progress';
 
-// the CLI's own SDK clients would warn about Node 20 in the middle of the progress lines
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-
 export interface SessionOptions {
   projectDir: string;
   port: number;

@@ -19,6 +19,9 @@ import { type DeployEvent, type DeployedStack, deploy, readTemplate } from './de
 import { ensurePackaged, type PackageResult } from './package';
 import { startTwin, type Twin } from './twin';
 
+// the twin's own SDK clients (here and in the CLI) would warn about Node 20 in the middle of the output
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 export interface UpOptions {
   projectDir: string;
   port?: number;
