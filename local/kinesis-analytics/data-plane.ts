@@ -22,6 +22,9 @@ export interface DataPlaneOptions {
   onChange(): void;
 }
 
+/** How long closing the twin waits for undelivered rows. */
+const CLOSE_DRAIN_MS = 1000;
+
 const invalidConfig = (message: string) => new AwsServiceError('InvalidApplicationConfigurationException', message);
 
 export class RunnerPool implements DataPlane {
@@ -134,7 +137,8 @@ export class RunnerPool implements DataPlane {
 
   /** Stops every runner (the twin is closing); checkpoints stay where the outputs are. */
   async close(): Promise<void> {
-    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    // a destination that takes nothing must not hold the twin's shutdown for long; undelivered rows are read again
+    await Promise.all([...this.runners.values()].map((runner) => runner.stop(CLOSE_DRAIN_MS)));
     this.runners.clear();
   }
 

@@ -142,6 +142,7 @@ export class ApplicationRunner {
   private readonly shards = new Map<string, ShardReader>();
   private stopping = false;
   private stopRequestedAt = 0;
+  private drainMs = Number.POSITIVE_INFINITY;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
@@ -196,8 +197,12 @@ export class ApplicationRunner {
     this.loop = this.run().catch((error: unknown) => this.opts.onFailure?.(error));
   }
 
-  /** Stops reading, delivers what was read (up to drainTimeoutMs), and resolves when checkpoints are final. */
-  async stop(): Promise<void> {
+  /**
+   * Stops reading, delivers what was read (for up to `drainMs`, by default the timing's drainTimeoutMs), and
+   * resolves when checkpoints are final.
+   */
+  async stop(drainMs = this.opts.timing.drainTimeoutMs): Promise<void> {
+    this.drainMs = Math.min(this.drainMs, drainMs);
     if (!this.stopping) {
       this.stopping = true;
       this.stopRequestedAt = this.opts.clock.now();
@@ -443,7 +448,7 @@ export class ApplicationRunner {
       this.metrics.throttledPuts += failed.length;
       // failed records go back first, in their order, so each partition key keeps its order
       destination.queue.unshift(...failed);
-      if (this.stopping && clock.now() - this.stopRequestedAt >= timing.drainTimeoutMs) {
+      if (this.stopping && clock.now() - this.stopRequestedAt >= this.drainMs) {
         destination.queue.length = 0;
         return false;
       }
