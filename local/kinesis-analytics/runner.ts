@@ -258,6 +258,8 @@ export class ApplicationRunner {
         // the input is not there (yet), or not readable: keep trying, as the service does
         failure = !isThrottle(error);
         if (!isThrottle(error) && !isMissingStream(error)) this.warnOnce(error);
+        // whatever was read but not delivered is read again, from the checkpoints
+        if (failure) for (const reader of this.shards.values()) reader.iterator = undefined;
       }
       const now = clock.now();
       if (now - this.lastAdvance >= timing.advanceIntervalMs) {
@@ -403,7 +405,28 @@ export class ApplicationRunner {
 
   /** Serializes with the columns of the stream the row came from (a misrouted row keeps its own shape). */
   private enqueue(destination: Destination, row: OutputRow, source: Destination = destination): void {
-    const data = this.opts.engine.serializeRow(row, source.output.DestinationSchema, source.columns);
+    let data: Uint8Array;
+    try {
+      data = this.opts.engine.serializeRow(row, source.output.DestinationSchema, source.columns);
+    } catch (error) {
+      // a row its destination format cannot hold is an error of the application, not a reason to stop it
+      const now = this.rowtime(this.opts.clock.now());
+      this.opts.errors.add([
+        {
+          stream: 'error_stream',
+          ERROR_TIME: now,
+          ERROR_LEVEL: 'ERROR',
+          ERROR_NAME: 'Serialization_Error',
+          MESSAGE: `${source.output.Name}: ${error instanceof Error ? error.message : String(error)}`,
+          DATA_ROW: Buffer.from(JSON.stringify(row.values, (_, v) => (typeof v === 'bigint' ? String(v) : v))).toString(
+            'hex',
+          ),
+          DATA_ROWTIME: row.rowtime,
+          PUMP_NAME: null,
+        },
+      ]);
+      return;
+    }
     destination.queue.push({ data, partitionKey: row.partitionKey ?? randomBytes(8).toString('hex') });
   }
 
