@@ -53,8 +53,8 @@ export class Progress {
       this.draw();
     } else this.out.write(`… ${label}${detail ? ` ${detail}` : ''}\n`);
     const end = (mark: string, detail?: string): void => {
-      if (this.active?.started === started && this.active.label === label) this.active = undefined;
       this.clear();
+      if (this.active?.started === started && this.active.label === label) this.active = undefined;
       const took = this.c.dim(formatMs(Date.now() - started));
       this.out.write(`${mark} ${label}${detail ? ` ${detail}` : ''} ${took}\n`);
       if (!this.active) this.stopTimer();

@@ -73,42 +73,54 @@ export async function watchExecution(
 ): Promise<{ status: string; output?: string; error?: string; cause?: string; events: HistoryEvent[] }> {
   const c = progress.colors;
   const events: HistoryEvent[] = [];
-  const open = new Map<string, { step: Step; entered: number; type: string }>();
+  const open = new Map<string, { step: Step; type: string }>();
+  const order: string[] = [];
   let iterationPrefix = '';
+  let lastTask: { key: string; label: string } | undefined;
   const quiet = new Set(['Pass', 'Choice', 'Wait']);
+  const openStep = (key: string, label: string, type: string): void => {
+    open.set(key, { step: progress.step(label, type), type });
+    order.push(key);
+  };
+  const closeStep = (key: string, ok: boolean, detail?: string): void => {
+    const s = open.get(key);
+    if (!s) return;
+    if (ok) s.step.succeed(detail);
+    else s.step.fail(detail);
+    open.delete(key);
+  };
+  const latestOpen = (types: string[]): string | undefined =>
+    [...order].reverse().find((k) => open.has(k) && types.includes(open.get(k)!.type));
   const described = await followExecution(client, executionArn, (event) => {
     events.push(event);
     const type = event.type ?? '';
     if (type === 'MapIterationStarted') iterationPrefix = `  [${event.mapIterationStartedEventDetails?.index ?? 0}] `;
-    if (type === 'MapStateExited') iterationPrefix = '';
+    if (type === 'MapStateExited' || type === 'MapStateFailed') iterationPrefix = '';
     if (type.endsWith('StateEntered')) {
       const name = event.stateEnteredEventDetails?.name ?? '?';
       const stateType = type.slice(0, -'StateEntered'.length);
       if (quiet.has(stateType)) return;
       const key = `${iterationPrefix}${name}`;
-      open.set(key, {
-        step: progress.step(`${iterationPrefix}${name}`, c.dim(stateType)),
-        entered: Date.now(),
-        type: stateType,
-      });
-      if (stateType === 'Fail') {
-        open.get(key)?.step.fail();
-        open.delete(key);
-      }
+      openStep(key, key, stateType);
+      if (stateType === 'Task') lastTask = { key, label: key };
+      if (stateType === 'Fail') closeStep(key, false);
     } else if (type.endsWith('StateExited')) {
-      const name = event.stateExitedEventDetails?.name ?? '?';
-      const key = `${iterationPrefix}${name}`;
-      const s = open.get(key);
-      if (s) {
-        s.step.succeed();
-        open.delete(key);
-      }
+      closeStep(`${iterationPrefix}${event.stateExitedEventDetails?.name ?? '?'}`, true);
+    } else if (type === 'LambdaFunctionScheduled' || type === 'TaskScheduled') {
+      // a retry: the same Task state calls its function again without entering anew
+      if (lastTask && !open.has(lastTask.key)) openStep(lastTask.key, `${lastTask.label} ${c.dim('(retry)')}`, 'Task');
     } else if (type === 'LambdaFunctionFailed' || type === 'TaskFailed' || type === 'LambdaFunctionTimedOut') {
       const d =
         event.lambdaFunctionFailedEventDetails ??
         event.taskFailedEventDetails ??
         event.lambdaFunctionTimedOutEventDetails;
-      progress.line(c.yellow(`    ${d?.error ?? 'Error'}: ${shorten(d?.cause)}`));
+      const key = latestOpen(['Task']);
+      const why = c.yellow(`${d?.error ?? 'Error'}: ${shorten(d?.cause)}`);
+      if (key) closeStep(key, false, why);
+      else progress.line(`    ${why}`);
+    } else if (type === 'MapStateFailed' || type === 'ParallelStateFailed') {
+      const key = latestOpen([type === 'MapStateFailed' ? 'Map' : 'Parallel']);
+      if (key) closeStep(key, false);
     }
   });
   for (const [, s] of open) s.step.fail(c.dim(described.status?.toLowerCase() ?? ''));
