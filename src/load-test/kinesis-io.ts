@@ -127,8 +127,15 @@ interface Pending {
 export async function produce(kinesis: KinesisClient, options: ProducerOptions): Promise<ProducerResult> {
   const { total, rate, timer } = options;
   const startedAt = timer.now();
-  // Small batches at low rates keep the pace smooth; 20 batches a second at most.
+  // Small batches at low rates keep the pace smooth; about 20 batches a second.
   const batchTarget = Math.max(1, Math.min(MAX_BATCH_RECORDS, Math.ceil(rate / 20)));
+  // Room for one late batch to catch up, not for a burst after a long pause.
+  const bucket = Math.min(MAX_BATCH_RECORDS, 2 * batchTarget);
+  // A token bucket at an adaptive pace: a throttled call cuts it to 70%, a clean one wins back 5% of the target,
+  // so a target above what the shards take settles near their capacity instead of hammering them.
+  let pace = rate;
+  let tokens = batchTarget;
+  let refilledAt = startedAt;
   const retries: Pending[] = [];
   let next = 0;
   let sent = 0;
@@ -137,12 +144,16 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
   let backoffMs = 0;
   while ((next < total || retries.length > 0) && !options.signal?.aborted) {
     if (backoffMs > 0) await timer.sleep(backoffMs);
-    const elapsed = timer.now() - startedAt;
-    const due = Math.min(total, Math.floor((elapsed * rate) / 1000) + batchTarget);
-    if (retries.length === 0 && next >= due) {
-      await timer.sleep(Math.max(1, ((next - batchTarget + 1) * 1000) / rate - elapsed));
+    const now = timer.now();
+    tokens = Math.min(bucket, tokens + ((now - refilledAt) * pace) / 1000);
+    refilledAt = now;
+    // Wait for a whole batch (or what is left) rather than trickle single records.
+    const wanted = Math.min(batchTarget, retries.length + total - next);
+    if (tokens < wanted) {
+      await timer.sleep(Math.max(1, ((wanted - tokens) * 1000) / pace));
       continue;
     }
+    const room = Math.floor(tokens);
     const batch: Pending[] = [];
     const entries: PutRecordsRequestEntry[] = [];
     let bytes = 0;
@@ -155,8 +166,9 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
       bytes += size;
       return true;
     };
-    while (retries.length > 0 && add(retries[0]!)) retries.shift();
-    while (next < due && batch.length < batchTarget && add({ seq: next, attempts: 0 })) next++;
+    while (retries.length > 0 && batch.length < room && add(retries[0]!)) retries.shift();
+    while (next < total && batch.length < room && add({ seq: next, attempts: 0 })) next++;
+    tokens -= batch.length;
     let response: PutRecordsCommandOutput;
     try {
       response = await kinesis.send(new PutRecordsCommand({ StreamARN: options.streamArn, Records: entries }));
@@ -172,6 +184,7 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
       failed += again.length - kept.length;
       retries.unshift(...kept);
       backoffMs = Math.min(2000, Math.max(100, backoffMs * 2));
+      if (isThrottle(error)) pace = Math.max(rate * 0.05, pace * 0.7);
       continue;
     }
     const ackMs = timer.now();
@@ -195,6 +208,7 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
     });
     retries.unshift(...again);
     if (throttled > 0) options.onThrottle(throttled);
+    pace = throttled > 0 ? Math.max(rate * 0.05, pace * 0.7) : Math.min(rate, pace + rate * 0.05);
     backoffMs = again.length > 0 ? Math.min(2000, Math.max(100, backoffMs * 2)) : 0;
   }
   return { sent, failed, ...(firstError === undefined ? {} : { firstError }), startedAt, endedAt: timer.now() };

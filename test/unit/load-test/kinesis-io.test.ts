@@ -110,6 +110,42 @@ describe('Function: produce', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
   });
 
+  it('settles near what the shard takes when the target rate is above it', async () => {
+    // Prepare: a shard that takes 100 records per second of virtual time and throttles the rest
+    const timer = virtualTimer(0);
+    const taken = new Map<number, number>();
+    kinesisMock.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => {
+      const second = Math.floor(timer.now() / 1000);
+      const records = input.Records!.map(() => {
+        const n = taken.get(second) ?? 0;
+        if (n >= 100) return { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' };
+        taken.set(second, n + 1);
+        return { SequenceNumber: String(n), ShardId: 's' };
+      });
+      return { FailedRecordCount: records.filter((r) => 'ErrorCode' in r).length, Records: records };
+    });
+    let throttles = 0;
+
+    // Act
+    const result = await produce(new KinesisClient({}), {
+      streamArn: STREAM,
+      total: 1000,
+      rate: 400,
+      record,
+      onSent: () => {},
+      onThrottle: (n) => {
+        throttles += n;
+      },
+      timer,
+    });
+
+    // Assess: everything lands, and the producer does not keep putting at four times what the shard takes
+    expect(result.sent).toBe(1000);
+    expect(throttles).toBeGreaterThan(0);
+    // a fixed pace with back-off alone meets about 780 throttles here
+    expect(throttles).toBeLessThan(600);
+  });
+
   it('gives up on an entry that keeps failing for another reason, and says why', async () => {
     // Prepare
     kinesisMock.on(PutRecordsCommand).resolves({
