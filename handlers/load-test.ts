@@ -38,8 +38,15 @@ function schemaOf(event: LoadTestEvent): SourceSchema {
   return sourceSchema(raw?.InputSchema ?? raw);
 }
 
-export const handler = async (raw: LoadTestEvent): Promise<LoadTestReport> => {
+/** Time kept after the report is back for the function to log it and return. */
+const RETURN_MARGIN_MS = 5000;
+
+export const handler = async (
+  raw: LoadTestEvent,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<LoadTestReport> => {
   const event = eventObject(raw) as unknown as LoadTestEvent;
+  const remaining = context?.getRemainingTimeInMillis?.();
   config ??= loadConfig();
   clients ??= createClients(config.region);
   const defaults = config.loadTest;
@@ -64,7 +71,11 @@ export const handler = async (raw: LoadTestEvent): Promise<LoadTestReport> => {
       ...(negativeShare === undefined ? {} : { negativeShare }),
       ...(runId === undefined ? {} : { runId }),
     },
-    { log: (message, fields) => logger.info(message, fields ?? {}) },
+    {
+      log: (message, fields) => logger.info(message, fields ?? {}),
+      // A report cut short beats a function killed at its limit, which would lose the report altogether.
+      ...(remaining === undefined ? {} : { deadline: Date.now() + remaining - RETURN_MARGIN_MS }),
+    },
   );
   // The histogram and timeline stay in the returned report; the log line carries the summary only.
   const { histogram: _h, timeline: _t, ...summary } = report;

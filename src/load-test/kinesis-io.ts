@@ -105,6 +105,8 @@ export interface ProducerOptions {
   timer: Timer;
   /** Stops early (e.g. the caller gave up). */
   signal?: AbortSignal;
+  /** Stops putting at this time of `timer` (what is not put by then is not sent). */
+  stopAt?: number;
 }
 
 export interface ProducerResult {
@@ -142,7 +144,8 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
   let failed = 0;
   let firstError: string | undefined;
   let backoffMs = 0;
-  while ((next < total || retries.length > 0) && !options.signal?.aborted) {
+  const stopAt = options.stopAt ?? Number.POSITIVE_INFINITY;
+  while ((next < total || retries.length > 0) && !options.signal?.aborted && timer.now() < stopAt) {
     if (backoffMs > 0) await timer.sleep(backoffMs);
     const now = timer.now();
     tokens = Math.min(bucket, tokens + ((now - refilledAt) * pace) / 1000);

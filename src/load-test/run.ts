@@ -37,6 +37,11 @@ export interface LoadTestOptions {
 export interface LoadTestDependencies {
   timer?: Timer;
   log?: ProgressLog;
+  /**
+   * Time (of `timer`) by which the report must be back, e.g. the Lambda function's own limit less a margin: sending
+   * and waiting stop early enough, and the report says the run was cut short.
+   */
+  deadline?: number;
 }
 
 /** The options of a load test are out of range. */
@@ -48,6 +53,8 @@ export class LoadTestInputError extends Error {
 export const MAX_RECORDS = 2_000_000_000;
 /** After everything expected arrived (or the timeout), keep reading this long at most to catch late extras. */
 const DRAIN_MAX_MS = 5000;
+/** Time kept before the deadline for reading the input's arrival times and building the report. */
+const RESERVE_MS = 15_000;
 /** Clock skew allowance between this process and Kinesis when reading AT_TIMESTAMP. */
 const SKEW_MS = 5000;
 
@@ -155,11 +162,19 @@ export async function runLoadTest(
     const from = new Date(startedAt - SKEW_MS);
     let sendEndedAt: number | undefined;
     let drainSince: number | undefined;
+    let cutShort = false;
+    const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+    // Outputs are read until here at the latest; sending stops a little earlier still.
+    const readUntil = deadline - RESERVE_MS;
     const abort = new AbortController();
     const state = (): 'go' | 'drain' | 'stop' => {
       if (abort.signal.aborted) return 'stop';
-      if (sendEndedAt === undefined) return 'go';
       const now = timer.now();
+      if (now >= readUntil) {
+        cutShort ||= !verifier.complete || sendEndedAt === undefined;
+        return 'stop';
+      }
+      if (sendEndedAt === undefined) return 'go';
       if (drainSince === undefined && (verifier.complete || now >= sendEndedAt + options.timeoutSeconds * 1000))
         drainSince = now;
       if (drainSince === undefined) return 'go';
@@ -195,15 +210,17 @@ export async function runLoadTest(
       },
       timer,
       signal: abort.signal,
+      stopAt: readUntil - 5000,
     });
     sendEndedAt = sending.endedAt;
+    if (sending.sent + sending.failed < total) cutShort = true;
     log('records sent', { sent: sending.sent, failed: sending.failed, ms: sending.endedAt - sending.startedAt });
     await readers;
     log('outputs read', { outstanding: verifier.outstandingCount });
 
     // Input arrival times, read once the application is done with the input so the verifier takes no read
     // capacity from it while it runs.
-    const inputCap = timer.now() + Math.max(10_000, total / 2);
+    const inputCap = Math.min(timer.now() + Math.max(10_000, total / 2), deadline - 2000);
     // Without read access to the input, latency counts from each put's acknowledgement instead.
     await consume(kinesis, {
       streamArn: options.inputStreamArn,
@@ -228,6 +245,7 @@ export async function runLoadTest(
       rejected: expectation.rejected,
       ...(expectation.firstRejection === undefined ? {} : { firstRejection: expectation.firstRejection }),
       unidentified: expectation.unidentified,
+      cutShort,
     });
     log('load test done', { verdict: report.verdict, reasons: report.reasons });
     return report;

@@ -46,6 +46,8 @@ export interface RunFacts {
   rejected?: number;
   firstRejection?: string;
   unidentified?: number;
+  /** The run stopped early to return before its function's time limit. */
+  cutShort?: boolean;
 }
 
 const decoder = new TextDecoder();
@@ -95,8 +97,8 @@ export class Verifier {
   private readonly duplicates: number[];
   private readonly misrouted: number[];
   private readonly outOfOrder: number[];
+  /** Per output: records acknowledged by the input, bound for that output, not yet seen there. */
   private readonly outstanding: number[];
-  private readonly expected: number[];
   private readonly lastOrder: Map<string, number>[];
   private acked = 0;
   private inputSeen = 0;
@@ -116,8 +118,7 @@ export class Verifier {
     this.misrouted = outputs.map(() => 0);
     this.outOfOrder = outputs.map(() => 0);
     this.lastOrder = outputs.map(() => new Map());
-    this.expected = destinations.map((d) => d.reduce((n, v) => n + (v ? 1 : 0), 0));
-    this.outstanding = [...this.expected];
+    this.outstanding = outputs.map(() => 0);
   }
 
   /** Record `seq` was accepted by PutRecords; call in acknowledgement order (the input's per-shard order). */
@@ -125,6 +126,10 @@ export class Verifier {
     if (!Number.isNaN(this.putOrder[seq]!)) return;
     this.putOrder[seq] = this.acked++;
     this.ackMs[seq] = ackMs;
+    // A record can show up on an output before its put is acknowledged here; it is not outstanding then.
+    this.options.destinations.forEach((dest, o) => {
+      if (dest[seq] && Number.isNaN(this.firstArrival[o]![seq]!)) this.outstanding[o]!++;
+    });
   }
 
   /** Record `seq` was seen on the input stream with this ApproximateArrivalTimestamp. */
@@ -170,7 +175,7 @@ export class Verifier {
       return;
     }
     first[seq] = arrival.arrivalMs;
-    this.outstanding[o]!--;
+    if (!Number.isNaN(this.putOrder[seq]!)) this.outstanding[o]!--;
     const order = Number.isNaN(this.putOrder[seq]!) ? seq : this.putOrder[seq]!;
     const key = `${arrival.shardId}\u0000${this.options.partitionKeyOf(seq)}`;
     const last = this.lastOrder[o]!.get(key);
@@ -178,12 +183,12 @@ export class Verifier {
     else this.lastOrder[o]!.set(key, order);
   }
 
-  /** Every expected record has arrived on every output. */
+  /** Every record acknowledged so far has arrived on every output it is bound for. */
   get complete(): boolean {
     return this.outstanding.every((n) => n <= 0);
   }
 
-  /** Expected records not yet seen, over all outputs. */
+  /** Acknowledged records not yet seen where they are bound, over all outputs. */
   get outstandingCount(): number {
     return this.outstanding.reduce((a, b) => a + b, 0);
   }
@@ -203,10 +208,13 @@ export class Verifier {
     outputs.forEach((name, o) => {
       const first = this.firstArrival[o]!;
       const dest = this.options.destinations[o]!;
+      let expected = 0;
       let received = 0;
       let late = 0;
       for (let seq = 0; seq < total; seq++) {
-        if (!dest[seq]) continue;
+        // Only records the input acknowledged are expected anywhere; the rest are a reason of their own.
+        if (!dest[seq] || Number.isNaN(this.putOrder[seq]!)) continue;
+        expected++;
         const at = first[seq]!;
         if (Number.isNaN(at)) continue;
         if (at > deadline) {
@@ -219,9 +227,9 @@ export class Verifier {
         if (!Number.isNaN(sentAt)) latencies[o]!.push(Math.max(0, at - sentAt));
       }
       outputReports[name] = {
-        expected: this.expected[o]!,
+        expected,
         received,
-        missing: this.expected[o]! - received,
+        missing: expected - received,
         duplicates: this.duplicates[o]!,
         misrouted: this.misrouted[o]!,
         outOfOrder: this.outOfOrder[o]!,
@@ -261,6 +269,10 @@ export class Verifier {
 
   private reasons(outputs: Record<string, OutputReport>, facts: RunFacts): string[] {
     const reasons: string[] = [];
+    if (facts.cutShort)
+      reasons.push(
+        "the run was cut short to return its report before the function's time limit: ask for fewer records, a higher rate or a shorter timeout",
+      );
     if (this.acked < facts.requested) {
       const why = facts.firstSendError ? `: ${facts.firstSendError}` : '';
       reasons.push(

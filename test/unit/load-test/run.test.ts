@@ -68,6 +68,39 @@ describe('Function: runLoadTest', () => {
     expect(report.reasons.some((r) => /^(Positive|Negative): \d of \d+ records? missing$/.test(r))).toBe(true);
   });
 
+  it('returns a report cut short before a deadline it cannot make, saying so', async () => {
+    // Prepare: 100,000 records at 1,000/s cannot be sent in the 30 s left
+    const timer = virtualTimer();
+    fakeKinesis(timer.now);
+    const deadline = timer.now() + 30_000;
+
+    // Act
+    const report = await runLoadTest(
+      new KinesisClient({}),
+      {
+        sql: applicationSql,
+        schema,
+        inputStreamArn: arn('Input'),
+        outputs,
+        records: 100_000,
+        rate: 1000,
+        timeoutSeconds: 60,
+      },
+      { timer, deadline },
+    );
+
+    // Assess
+    expect(timer.now()).toBeLessThanOrEqual(deadline);
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons[0]).toMatch(/^the run was cut short/);
+    expect(report.sent).toBeGreaterThan(0);
+    expect(report.sent).toBeLessThan(100_000);
+    // the outputs are not blamed for what never left
+    expect(report.outputs['Positive']!.expected + report.outputs['Negative']!.expected).toBe(report.sent);
+    expect(report.outputs['Positive']!.received + report.outputs['Negative']!.received).toBe(report.sent);
+    expect(report.reasons.some((r) => r.includes('missing'))).toBe(false);
+  });
+
   it('refuses out-of-range options before putting anything', async () => {
     // Act
     const running = runLoadTest(new KinesisClient({}), {

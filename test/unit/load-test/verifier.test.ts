@@ -247,6 +247,34 @@ describe('Class: Verifier', () => {
       expect(report.reasons).toEqual(['only 2 of 3 records were written to the input stream: InternalFailure: boom']);
     });
 
+    it('expects on the outputs only the records the input acknowledged, whenever their arrival is seen', () => {
+      // Prepare: 4 records; 3 never acknowledged; 1 shows up on its output before its acknowledgement
+      const verifier = new Verifier({
+        runId,
+        total: 4,
+        outputs: ['Positive', 'Negative'],
+        destinations: [Uint8Array.from([1, 0, 1, 0]), Uint8Array.from([0, 1, 0, 1])],
+        partitionKeyOf: () => 'k',
+      });
+      verifier.sent(0, T0);
+      deliver(verifier, 1);
+      verifier.sent(1, T0 + 10);
+      verifier.sent(2, T0 + 20);
+      deliver(verifier, 0);
+      const beforeLast = verifier.complete;
+      deliver(verifier, 2);
+
+      // Act
+      const report = verifier.report(facts(4, { requested: 4 }));
+
+      // Assess
+      expect(beforeLast).toBe(false);
+      expect(verifier.complete).toBe(true);
+      expect(report.outputs['Positive']).toMatchObject({ expected: 2, received: 2, missing: 0 });
+      expect(report.outputs['Negative']).toMatchObject({ expected: 1, received: 1, missing: 0 });
+      expect(report.reasons).toEqual(['only 3 of 4 records were written to the input stream']);
+    });
+
     it('fails when the SQL rejects generated records or routes none of them', () => {
       // Prepare
       const verifier = new Verifier({
