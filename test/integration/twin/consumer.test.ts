@@ -59,7 +59,18 @@ describe('Integration: a consumer that throws', () => {
       // Act: the engines enable mappings through the Lambda API, so the test does too
       await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
       const mapping = twin.lambda.getEventSourceMapping(uuid);
-      for (let i = 0; i < 500 && mapping.stats.records + mapping.stats.discardedRecords < 16; i++)
+      const logged = (): number =>
+        logs
+          .join('')
+          .split('\n')
+          .filter((l) => l.startsWith('BATCH ')).length;
+      // a worker's stdout and its answer travel apart: wait for the log of every invocation too
+      for (
+        let i = 0;
+        i < 3000 &&
+        (mapping.stats.records + mapping.stats.discardedRecords < 16 || logged() < mapping.stats.invocations);
+        i++
+      )
         await new Promise((r) => setTimeout(r, 10));
       const described = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
 

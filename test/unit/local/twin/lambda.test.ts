@@ -156,7 +156,7 @@ describe('Class: LambdaTwin', () => {
         .filter((l) => l.startsWith('BATCH '))
         .map((l) => JSON.parse(l.slice(6)) as string[]);
     const until = async (cond: () => boolean): Promise<void> => {
-      for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 3000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
     };
 
     it('retries a failing batch, bisects it down to the poison record and discards only that one', async () => {
@@ -175,7 +175,10 @@ describe('Class: LambdaTwin', () => {
         MaximumRetryAttempts: 3,
       });
       const esm = lambda.getEventSourceMapping(String(mapping['UUID']));
-      await until(() => esm.stats.records + esm.stats.discardedRecords >= 8);
+      // a worker's stdout and its answer travel apart: wait for the log of every invocation too
+      await until(
+        () => esm.stats.records + esm.stats.discardedRecords >= 8 && batches().length >= esm.stats.invocations,
+      );
 
       // Assess
       const seen = batches();
@@ -202,7 +205,7 @@ describe('Class: LambdaTwin', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
       const esm = lambda.getEventSourceMapping(String(mapping['UUID']));
-      await until(() => esm.stats.records >= 3);
+      await until(() => esm.stats.records >= 3 && batches().length >= esm.stats.invocations);
 
       // Assess
       expect(batches()).toEqual([
@@ -234,7 +237,7 @@ describe('Class: LambdaTwin', () => {
       await new Promise((r) => setTimeout(r, 50));
       const whileOff = esm.stats.records;
       lambda.updateEventSourceMapping(uuid, { Enabled: true });
-      await until(() => esm.stats.records >= 2);
+      await until(() => esm.stats.records >= 2 && batches().length >= esm.stats.invocations);
 
       // Assess
       expect(whileOff).toBe(1);
