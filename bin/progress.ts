@@ -36,6 +36,13 @@ export class Progress {
     return this.c;
   }
 
+  /** Shows `text` as the detail of the live step (what it is doing now). */
+  activity(text: string): void {
+    if (!this.active) return;
+    this.active.detail = text;
+    this.draw();
+  }
+
   /** Prints a line above the live step (if any). */
   line(text: string): void {
     this.clear();

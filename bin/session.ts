@@ -49,13 +49,16 @@ export async function bringUp(progress: Progress, opts: SessionOptions): Promise
           step?.update(`${event.logicalId} (${event.resourceType})`);
         }
       },
-      ...(opts.verbose
-        ? {
-            onFunctionLog: (fn: string, chunk: string) => {
-              for (const line of chunk.split('\n')) if (line.trim()) progress.line(c.dim(`  [${fn}] ${line}`));
-            },
+      onFunctionLog: (fn: string, chunk: string) => {
+        for (const line of chunk.split('\n')) {
+          if (!line.trim()) continue;
+          if (opts.verbose) progress.line(c.dim(`  [${fn}] ${line}`));
+          else {
+            const activity = logActivity(line);
+            if (activity) progress.activity(`${fn.replace(/^.*-/, '')}: ${activity}`);
           }
-        : {}),
+        }
+      },
     });
     step?.succeed(`${resources} resources ${c.dim(`(${live} in the twin, ${resources - live} recorded)`)}`);
     return session;
@@ -132,6 +135,22 @@ export async function watchExecution(
   if (described.error !== undefined) out.error = described.error;
   if (described.cause !== undefined) out.cause = described.cause;
   return out;
+}
+
+/** What a function's structured log line says it is doing: its message and its numbers (`records sent 500`). */
+export function logActivity(line: string): string | undefined {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof entry['message'] !== 'string' || entry['level'] === 'DEBUG') return undefined;
+  const numbers = Object.entries(entry)
+    .filter(([k, v]) => typeof v === 'number' && k !== 'sampling_rate')
+    .slice(0, 3)
+    .map(([k, v]) => `${k} ${(v as number).toLocaleString('en-US')}`);
+  return [entry['message'], ...numbers].join(' · ').slice(0, 100);
 }
 
 function shorten(cause: string | undefined): string {
