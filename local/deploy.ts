@@ -558,7 +558,8 @@ class Deployment {
     if (!['.js', '.cjs', '.mjs'].some((ext) => existsSync(join(codeDir, `${file}${ext}`))))
       throw new DeployError(`the artifact has no ${file}.js for Handler ${handler}: package the service again`);
     // environments start now, in the background: the first invocation of a function waits for its own
-    void this.target.lambda.warm(name);
+    // in the template's order: serverless.yml lists the functions as the lifecycle calls them
+    void this.target.lambda.warm(name, Object.keys(this.template.Resources).indexOf(id));
     return { physicalId: name, attributes: { Arn: config['FunctionArn'] } };
   }
 

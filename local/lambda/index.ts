@@ -138,30 +138,36 @@ export class LambdaTwin {
   }
 
   /**
-   * Starts one environment of the function and loads its handler, a few functions at a time (one per core) in the
-   * order asked, so the first functions a run needs are ready first. Invocations wait for their function's warm-up.
+   * Starts one environment of the function and loads its handler, a few functions at a time (one per core), lowest
+   * `priority` first (then in the order asked), so the functions a run needs first are ready first. Invocations wait
+   * for their function's warm-up.
    */
-  warm(nameOrArn: string): Promise<void> {
+  warm(nameOrArn: string, priority = 0): Promise<void> {
     const fn = this.getFunction(nameOrArn);
     const run = async (): Promise<void> => {
       await fn.warm().catch(() => undefined);
       this.warmers--;
-      this.warmQueue.shift()?.();
+      this.warmQueue.shift()?.start();
     };
     if (this.warmers < Math.max(1, availableParallelism())) {
       this.warmers++;
       return run();
     }
     return new Promise<void>((resolve) => {
-      this.warmQueue.push(() => {
-        this.warmers++;
-        void run().then(resolve);
-      });
+      const entry = {
+        priority,
+        start: () => {
+          this.warmers++;
+          void run().then(resolve);
+        },
+      };
+      const at = this.warmQueue.findIndex((e) => e.priority > priority);
+      this.warmQueue.splice(at < 0 ? this.warmQueue.length : at, 0, entry);
     });
   }
 
   private warmers = 0;
-  private readonly warmQueue: (() => void)[] = [];
+  private readonly warmQueue: { priority: number; start: () => void }[] = [];
 
   /** The function a name, ARN or partial ARN (with or without qualifier) designates. */
   getFunction(nameOrArn: string): LambdaFunction {
