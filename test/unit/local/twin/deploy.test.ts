@@ -29,7 +29,6 @@ function target(): DeployTarget & { kinesis: KinesisTwin; close(): Promise<void>
   };
 }
 
-// CloudFormation's Fn::Sub uses ${...} in plain strings
 /* biome-ignore-start lint/suspicious/noTemplateCurlyInString: CloudFormation syntax, not JavaScript */
 const template = (): Template => ({
   Parameters: { Stage: { Type: 'String', Default: 'dev' } },
