@@ -48,6 +48,14 @@ export function register(program: Command): void {
         c.dim('Ctrl-C stops the twin.'),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
+      twin.events.onDeliver = (d, error) => {
+        const when = new Date(d.at).toISOString();
+        process.stdout.write(
+          error
+            ? `${c.red('✖')} ${when} schedule ${d.rule}: ${error instanceof Error ? error.message : String(error)}\n`
+            : `${c.cyan('⏰')} ${when} schedule ${d.rule} started ${d.target.split(':').pop()} with ${d.input}\n`,
+        );
+      };
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

@@ -115,6 +115,10 @@ export class EventsTwin {
   private invoker: TargetInvoker | undefined;
   /** Every delivery made, in order: for tests and the CLI. */
   readonly deliveries: { rule: string; target: string; input: string; at: number }[] = [];
+  /** Told of each delivery as it is made (the CLI prints it). */
+  onDeliver:
+    | ((delivery: { rule: string; target: string; input: string; at: number }, error?: unknown) => void)
+    | undefined;
 
   constructor(private readonly opts: EventsTwinOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -191,12 +195,15 @@ export class EventsTwin {
           resources: [rule.arn],
           detail: {},
         });
-      this.deliveries.push({ rule: rule.name, target: target.arn, input, at });
+      const delivery = { rule: rule.name, target: target.arn, input, at };
+      this.deliveries.push(delivery);
       try {
         if (!this.invoker) throw new Error('No target invoker is connected to the events twin');
         await this.invoker(target, input);
+        this.onDeliver?.(delivery);
       } catch (error) {
         this.opts.onError?.(rule.name, error);
+        this.onDeliver?.(delivery, error);
       }
     }
   }
