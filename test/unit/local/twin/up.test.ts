@@ -31,7 +31,12 @@ describe('Module: up', () => {
     it('finds none when no step produced one', () => {
       // Act
       const found = findReport('{"x":1}', [
-        { type: 'TaskStateExited', stateExitedEventDetails: { name: 'LoadTest', output: '[]' } },
+        {
+          id: 1,
+          timestamp: new Date(0),
+          type: 'TaskStateExited',
+          stateExitedEventDetails: { name: 'LoadTest', output: '[]' },
+        },
       ]);
 
       // Assess
