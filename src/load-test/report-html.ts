@@ -148,10 +148,12 @@ const CHARTS = `
   var t = report.timeline;
   if (t && t.sent.length > 0) {
     var step = t.bucketMs / 1000;
-    var xs = t.sent.map(function (_, i) { return '+' + (i * step) + ' s'; });
-    var per = step === 1 ? 'records/s' : 'records per ' + step + ' s';
-    var datasets = [{ label: 'sent (input)', data: t.sent, borderColor: '#64748b', backgroundColor: '#64748b12', borderDash: [6, 4], fill: true, tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3 }];
-    names.forEach(function (n, i) { datasets.push({ label: n + ' received', data: t.received[n] || [], borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3, borderWidth: 2 }); });
+    var xs = t.sent.map(function (_, i) { return '+' + Number((i * step).toFixed(1)) + ' s'; });
+    // counts per bucket drawn as a rate, so the axis reads records/s whatever the bucket width
+    var rate = function (counts) { return counts.map(function (c) { return Math.round(c / step); }); };
+    var per = 'records/s (per ' + (step < 1 ? t.bucketMs + ' ms' : step + ' s') + ' bucket)';
+    var datasets = [{ label: 'sent (input)', data: rate(t.sent), borderColor: '#64748b', backgroundColor: '#64748b12', borderDash: [6, 4], fill: true, tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3 }];
+    names.forEach(function (n, i) { datasets.push({ label: n + ' received', data: rate(t.received[n] || []), borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3, borderWidth: 2 }); });
     new Chart(document.getElementById('timeline'), {
       type: 'line',
       data: { labels: xs, datasets: datasets },

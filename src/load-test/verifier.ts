@@ -21,6 +21,9 @@ export interface VerifierOptions {
   partitionKeyOf: (seq: number) => string;
 }
 
+
+/** Widths the timeline's buckets may take, finest first. */
+const TIMELINE_BUCKETS_MS = [100, 200, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000];
 /** One record read from an output stream. */
 export interface Arrival {
   shardId: string;
@@ -320,8 +323,9 @@ export class Verifier {
 
   private timeline(startMs: number, endMs: number): Timeline {
     const span = Math.max(1, endMs - startMs);
-    // One bucket per second, widened on long runs so the report stays small (Step Functions caps state at 256 KB).
-    const bucketMs = Math.max(1000, Math.ceil(span / 600 / 1000) * 1000);
+    // The finest bucket that keeps at most 300 of them: a 500-record run (under a second of sending) still draws
+    // a curve, a 5-minute run is per second, and the report stays small (Step Functions caps state at 256 KB).
+    const bucketMs = TIMELINE_BUCKETS_MS.find((ms) => span / ms <= 300) ?? Math.ceil(span / 300 / 60_000) * 60_000;
     const buckets = Math.floor(span / bucketMs) + 1;
     const at = (ms: number) => Math.min(buckets - 1, Math.max(0, Math.floor((ms - startMs) / bucketMs)));
     const sent = new Array<number>(buckets).fill(0);
