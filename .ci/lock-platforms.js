@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Adds lock entries for optional platform packages the registry here does not serve (other OS/CPU builds),
 // so `npm ci` accepts the lock; npm skips them on this platform by their os/cpu fields.
-const fs = require('fs');
+const fs = require('node:fs');
 const file = process.argv[2] || 'package-lock.json';
 const lock = JSON.parse(fs.readFileSync(file, 'utf8'));
 const pk = lock.packages;

@@ -21,7 +21,6 @@ export interface VerifierOptions {
   partitionKeyOf: (seq: number) => string;
 }
 
-
 /** Widths the timeline's buckets may take, finest first. */
 const TIMELINE_BUCKETS_MS = [100, 200, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000];
 /** One record read from an output stream. */

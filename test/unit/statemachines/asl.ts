@@ -11,12 +11,25 @@ const root = join(__dirname, '..', '..', '..');
 
 export const FUNCTION_ARN_PREFIX = 'arn:aws:lambda:us-east-1:123456789012:function:';
 
-/** The default params of serverless.yml. */
-export function defaultParams(): Record<string, unknown> {
+/**
+ * The default params of serverless.yml, with `${env:NAME, 'fallback'}` resolved against `env` as the framework
+ * resolves it (an empty environment by default: what a deploy from a clean shell gets).
+ */
+export function defaultParams(env: Record<string, string | undefined> = {}): Record<string, unknown> {
   const service = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { merge: true }) as {
     params: { default: Record<string, unknown> };
   };
-  return service.params.default;
+  const resolved: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(service.params.default)) {
+    resolved[name] =
+      typeof value === 'string'
+        ? value.replace(
+            /\$\{env:(\w+),\s*'([^']*)'\}/g,
+            (_, variable: string, fallback: string) => env[variable] ?? fallback,
+          )
+        : value;
+  }
+  return resolved;
 }
 
 export interface LoadedStateMachine {

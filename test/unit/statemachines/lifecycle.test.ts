@@ -138,8 +138,9 @@ describe('State machine: lifecycle', () => {
       'fanout-dev-2',
     ]);
     expect(service.callsTo('startApplication')).toEqual([
-      { engine: 'kinesis-analytics', name: 'fanout-dev-1', startingPosition: 'TRIM_HORIZON' },
-      { engine: 'kinesis-analytics', name: 'fanout-dev-2', startingPosition: 'TRIM_HORIZON' },
+      // AWS stages default to the lambda engine (serverless.yml: engine from FANOUT_ENGINE, else lambda)
+      { engine: 'lambda', name: 'fanout-dev-1', startingPosition: 'TRIM_HORIZON' },
+      { engine: 'lambda', name: 'fanout-dev-2', startingPosition: 'TRIM_HORIZON' },
     ]);
     expect(service.callsTo('loadTest')).toEqual([
       expect.objectContaining({
