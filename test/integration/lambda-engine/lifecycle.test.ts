@@ -1,0 +1,92 @@
+/**
+ * The same lifecycle state machine, on the same deployed twin, with either engine: discover, create, start, load
+ * test and teardown end in a passing report, and the lambda engine leaves no mapping, consumer or stored application.
+ */
+import { KinesisClient, ListStreamConsumersCommand } from '@aws-sdk/client-kinesis';
+import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  findReport,
+  findStateMachine,
+  followExecution,
+  sfnClient,
+  startExecution,
+  type Up,
+  up,
+} from '../../../local/up';
+import { packagedProject, ROOT } from '../twin/project';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const region = 'us-east-1';
+
+interface Report {
+  verdict: string;
+  sent: number;
+  outputs: Record<string, { expected: number; received: number; missing: number; duplicates: number }>;
+}
+
+describe('Integration: the lifecycle with both engines', () => {
+  let session: Up;
+  let client: SFNClient;
+  let lambda: LambdaClient;
+  let kinesis: KinesisClient;
+
+  beforeAll(async () => {
+    const templatePath = await packagedProject();
+    session = await up({ projectDir: ROOT, templatePath, fast: true, port: 0 });
+    client = sfnClient(session.twin.endpoint);
+    lambda = new LambdaClient({ endpoint: session.twin.endpoint, region, credentials });
+    kinesis = new KinesisClient({ endpoint: session.twin.endpoint, region, credentials });
+  }, 240_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    lambda?.destroy();
+    kinesis?.destroy();
+    await session?.close();
+  });
+
+  async function runLifecycle(engine: string): Promise<{ status: string; report: Report }> {
+    const lifecycle = await findStateMachine(client, 'lifecycle');
+    const executionArn = await startExecution(client, lifecycle, { records: 300, engine });
+    const events: Parameters<Parameters<typeof followExecution>[2]>[0][] = [];
+    const described = await followExecution(client, executionArn, (e) => events.push(e));
+    return { status: described.status ?? '', report: findReport(described.output, events) as unknown as Report };
+  }
+
+  it.each(['lambda', 'kinesis-analytics'])(
+    'passes the load test with the %s engine',
+    async (engine) => {
+      // Act
+      const { status, report } = await runLifecycle(engine);
+
+      // Assess
+      expect(status).toBe('SUCCEEDED');
+      expect(report.verdict).toBe('pass');
+      expect(report.sent).toBe(300);
+      const outputs = Object.values(report.outputs);
+      expect(outputs).toHaveLength(2);
+      expect(outputs.reduce((n, o) => n + o.received, 0)).toBe(300);
+      for (const output of outputs) expect(output).toMatchObject({ missing: 0, duplicates: 0 });
+    },
+    120_000,
+  );
+
+  it('leaves no mapping, consumer or stored application after the lambda engine tears down', async () => {
+    // Prepare
+    const fanout = session.twin.lambda.listFunctions().find((f) => f.config.handler === 'handlers/fanout.handler')!
+      .config.name;
+    const input = session.stack.outputs['InputStreamArn']!;
+
+    // Act
+    await runLifecycle('lambda');
+    const mappings = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: fanout }));
+    const consumers = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: input }));
+    const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fanout }));
+
+    // Assess
+    expect(mappings.EventSourceMappings ?? []).toEqual([]);
+    expect(consumers.Consumers ?? []).toEqual([]);
+    expect(configuration.Environment?.Variables?.['FANOUT_APPLICATION']).toBeUndefined();
+  }, 120_000);
+});
