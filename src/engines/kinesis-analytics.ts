@@ -3,7 +3,6 @@
  * reads the input stream and writes up to three output streams. AWS stopped accepting new SQL applications on
  * 15 Oct 2025; this engine runs against the local twin and any endpoint that still serves the v1 API.
  */
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   AddApplicationInputCommand,
   AddApplicationOutputCommand,
@@ -24,10 +23,11 @@ import {
   StopApplicationCommand,
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
-import { applicationSql, INPUT_NAME_PREFIX, SCHEMA_SAMPLE_PARTITION_KEY, schemaSample } from '../application';
+import { applicationSql, INPUT_NAME_PREFIX, schemaSample } from '../application';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig, OutputBinding } from '../config';
 import type { RecordColumn, RecordFormat } from '../streaming-sql';
+import { putSchemaSample } from './sample';
 import {
   ApplicationNotFoundError,
   type ApplicationPlan,
@@ -205,31 +205,8 @@ export class KinesisAnalyticsEngine implements Engine {
     };
   }
 
-  async #putSample(): Promise<number> {
-    if (this.#sample.length === 0) {
-      throw new SchemaDiscoveryError('The input stream is empty and there are no sample records to put into it');
-    }
-    const encoder = new TextEncoder();
-    const response = await this.#clients.kinesis.send(
-      new PutRecordsCommand({
-        StreamARN: this.#config.inputStreamArn,
-        Records: this.#sample.map((record) => ({
-          Data: encoder.encode(JSON.stringify(record)),
-          PartitionKey: SCHEMA_SAMPLE_PARTITION_KEY,
-        })),
-      }),
-    );
-    const failed = response.FailedRecordCount ?? 0;
-    if (failed > 0) {
-      const first = response.Records?.find((r) => r.ErrorCode);
-      const error = new Error(
-        `${failed} of ${this.#sample.length} sample records were rejected: ${first?.ErrorMessage}`,
-      );
-      // Keep the Kinesis error name, so the state machine's Retry on throughput errors applies.
-      error.name = first?.ErrorCode ?? 'ProvisionedThroughputExceededException';
-      throw error;
-    }
-    return this.#sample.length;
+  #putSample(): Promise<number> {
+    return putSchemaSample(this.#clients.kinesis, this.#config.inputStreamArn, this.#sample);
   }
 
   async create(application: ApplicationPlan, schema: SourceSchema): Promise<CreateResult> {

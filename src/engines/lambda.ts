@@ -17,7 +17,6 @@ import {
   GetShardIteratorCommand,
   ListShardsCommand,
   ListStreamConsumersCommand,
-  PutRecordsCommand,
   RegisterStreamConsumerCommand,
 } from '@aws-sdk/client-kinesis';
 import {
@@ -30,7 +29,7 @@ import {
   UpdateEventSourceMappingCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { applicationSql, SCHEMA_SAMPLE_PARTITION_KEY, schemaSample } from '../application';
+import { applicationSql, schemaSample } from '../application';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig } from '../config';
 import {
@@ -47,6 +46,7 @@ import {
   parseOutputPrefixes,
 } from '../fanout/application';
 import { discoverSchema, UnableToDetectSchemaError } from '../streaming-sql';
+import { putSchemaSample } from './sample';
 import {
   ApplicationNotFoundError,
   type ApplicationPlan,
@@ -249,31 +249,8 @@ export class LambdaEngine implements Engine {
     return samples.slice(0, DISCOVERY_SAMPLE);
   }
 
-  async #putSample(): Promise<number> {
-    if (this.#sample.length === 0) {
-      throw new SchemaDiscoveryError('The input stream is empty and there are no sample records to put into it');
-    }
-    const encoder = new TextEncoder();
-    const response = await this.#clients.kinesis.send(
-      new PutRecordsCommand({
-        StreamARN: this.#config.inputStreamArn,
-        Records: this.#sample.map((record) => ({
-          Data: encoder.encode(JSON.stringify(record)),
-          PartitionKey: SCHEMA_SAMPLE_PARTITION_KEY,
-        })),
-      }),
-    );
-    const failed = response.FailedRecordCount ?? 0;
-    if (failed > 0) {
-      const first = response.Records?.find((r) => r.ErrorCode);
-      const error = new Error(
-        `${failed} of ${this.#sample.length} sample records were rejected: ${first?.ErrorMessage}`,
-      );
-      // Keep the Kinesis error name, so the state machine's Retry on throughput errors applies.
-      error.name = first?.ErrorCode ?? 'ProvisionedThroughputExceededException';
-      throw error;
-    }
-    return this.#sample.length;
+  #putSample(): Promise<number> {
+    return putSchemaSample(this.#clients.kinesis, this.#config.inputStreamArn, this.#sample);
   }
 
   // ---- create --------------------------------------------------------------------------------------------------
