@@ -5,19 +5,16 @@
  */
 
 import { join } from 'node:path';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  ListStateMachinesCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { reportFromHistory, findReport as reportIn } from '../src/load-test/report-source';
+import type { LoadTestReport } from '../src/load-test/types';
 import type { Clock } from './clock';
 import { type DeployEvent, type DeployedStack, deploy, readTemplate } from './deploy';
 import { ensurePackaged, type PackageResult } from './package';
 import { startTwin, type Twin } from './twin';
+
+// Finding, starting and following executions is the same against AWS and the twin: it lives in src/.
+export { findStateMachine, followExecution, StateMachineNotFoundError, startExecution } from '../src/executions';
 
 // the twin's own SDK clients (here and in the CLI) would warn about Node 20 in the middle of the output
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -97,113 +94,9 @@ export function sfnClient(endpoint: string, region = 'us-east-1'): SFNClient {
   });
 }
 
-/** Raised when no state machine matches the name given. */
-export class StateMachineNotFoundError extends Error {
-  constructor(name: string, known: string[]) {
-    super(`No state machine named '${name}'. Deployed: ${known.join(', ') || '(none)'}`);
-    this.name = 'StateMachineNotFoundError';
-  }
-}
-
-/**
- * Finds a state machine by ARN, full name, or the short name of serverless.yml (`lifecycle` matches
- * `kinesis-fanout-dev-lifecycle`).
- */
-export async function findStateMachine(client: SFNClient, name: string): Promise<string> {
-  if (name.startsWith('arn:')) return name;
-  const all: { name?: string | undefined; stateMachineArn?: string | undefined }[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(new ListStateMachinesCommand(nextToken ? { nextToken } : {}));
-    all.push(...(page.stateMachines ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const lower = name.toLowerCase();
-  const match =
-    all.find((m) => m.name === name) ??
-    all.find((m) => m.name?.toLowerCase().endsWith(`-${lower}`)) ??
-    all.find((m) =>
-      m.name
-        ?.toLowerCase()
-        .replace(/[^a-z0-9]/g, '')
-        .includes(lower.replace(/[^a-z0-9]/g, '')),
-    );
-  if (!match?.stateMachineArn)
-    throw new StateMachineNotFoundError(
-      name,
-      all.map((m) => m.name ?? ''),
-    );
-  return match.stateMachineArn;
-}
-
-/** Starts an execution with the SDK, as on AWS. */
-export async function startExecution(client: SFNClient, stateMachineArn: string, input: unknown): Promise<string> {
-  const out = await client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input ?? {}) }));
-  if (!out.executionArn) throw new Error('StartExecution returned no executionArn');
-  return out.executionArn;
-}
-
-/**
- * Follows an execution's history until it stops: hands over each new event in order, then returns the final
- * DescribeExecution.
- */
-export async function followExecution(
-  client: SFNClient,
-  executionArn: string,
-  onEvent: (event: HistoryEvent) => void,
-  opts: { pollMs?: number; signal?: AbortSignal } = {},
-): Promise<DescribeExecutionCommandOutput> {
-  let seen = 0;
-  for (;;) {
-    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-    let nextToken: string | undefined;
-    let index = 0;
-    do {
-      const page = await client.send(
-        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
-      );
-      for (const event of page.events ?? []) {
-        if (index++ >= seen) {
-          seen++;
-          onEvent(event);
-        }
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-    if (described.status !== 'RUNNING') return described;
-    if (opts.signal?.aborted) return described;
-    await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 50));
-  }
-}
-
 /** The load-test report an execution produced: in its output, or (when it failed) in the LoadTest task's result. */
-export function findReport(output: string | undefined, events: HistoryEvent[]): Record<string, unknown> | undefined {
-  const isReport = (v: unknown): v is Record<string, unknown> =>
-    !!v && typeof v === 'object' && 'verdict' in v && 'sent' in v && 'outputs' in v;
-  const dig = (v: unknown): Record<string, unknown> | undefined => {
-    if (isReport(v)) return v;
-    if (v && typeof v === 'object' && isReport((v as { report?: unknown }).report))
-      return (v as { report: Record<string, unknown> }).report;
-    return undefined;
-  };
-  const parse = (text: string | undefined): unknown => {
-    try {
-      return text === undefined ? undefined : JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-  };
-  const fromOutput = dig(parse(output));
-  if (fromOutput) return fromOutput;
-  for (const e of [...events].reverse()) {
-    const text =
-      e.lambdaFunctionSucceededEventDetails?.output ??
-      e.taskSucceededEventDetails?.output ??
-      e.stateExitedEventDetails?.output;
-    const found = dig(parse(text));
-    if (found) return found;
-  }
-  return undefined;
+export function findReport(output: string | undefined, events: HistoryEvent[]): LoadTestReport | undefined {
+  return reportIn(output) ?? reportFromHistory(events);
 }
 
 /** The message a failed execution's cause carries (Lambda causes are JSON with errorMessage). */

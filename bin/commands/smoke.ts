@@ -4,16 +4,9 @@
  * verdict is pass.
  */
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  ListStateMachinesCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { type Command, InvalidArgumentError } from 'commander';
+import { findStateMachine, followExecution, StateMachineNotFoundError, startExecution } from '../../src/executions';
 import { presentReport } from '../../src/load-test/present';
 import { reportFromHistory } from '../../src/load-test/report-source';
 import type { LoadTestReport } from '../../src/load-test/types';
@@ -85,21 +78,15 @@ export async function findLifecycle(
 ): Promise<string> {
   if (options.endpoint === undefined) return fromStack(clients.cloudFormation, options.stage);
   const name = `${stackNameOf(options.stage)}-lifecycle`;
-  let nextToken: string | undefined;
   try {
-    do {
-      const page = await clients.sfn.send(new ListStateMachinesCommand(nextToken ? { nextToken } : {}));
-      const found = page.stateMachines?.find((m) => m.name === name);
-      if (found?.stateMachineArn) return found.stateMachineArn;
-      nextToken = page.nextToken;
-    } while (nextToken);
+    return await findStateMachine(clients.sfn, name);
   } catch (error) {
-    throw new SmokeError(
-      `cannot list state machines at ${options.endpoint}: ${(error as Error).message} (is \`fanout up\` running?)`,
-      {
-        cause: error,
-      },
-    );
+    if (!(error instanceof StateMachineNotFoundError)) {
+      throw new SmokeError(
+        `cannot list state machines at ${options.endpoint}: ${(error as Error).message} (is \`fanout up\` running?)`,
+        { cause: error },
+      );
+    }
   }
   try {
     return await fromStack(clients.cloudFormation, options.stage);
@@ -125,41 +112,21 @@ export async function runSmoke(
   if (options.rate !== undefined) input['rate'] = options.rate;
   if (options.timeoutSeconds !== undefined) input['timeoutSeconds'] = options.timeoutSeconds;
   const name = `smoke-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const started = await clients.sfn.send(
-    new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-  );
-  const executionArn = started.executionArn!;
+  const executionArn = await startExecution(clients.sfn, stateMachineArn, input, name);
   write(`Started ${executionArn}\n`);
 
-  let events: HistoryEvent[] = [];
-  const pollMs = options.pollMs ?? 1000;
-  const giveUpAt = Date.now() + options.maxWaitSeconds * 1000;
-  let execution: DescribeExecutionCommandOutput;
-  // A history token only pages through one listing, so each poll lists the history afresh and shows the new part.
-  const readHistory = async (): Promise<HistoryEvent[]> => {
-    const all: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await clients.sfn.send(
-        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
-      );
-      all.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return all;
-  };
-  for (;;) {
-    execution = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    const all = await readHistory();
-    for (const e of all.slice(events.length)) {
-      if (e.stateEnteredEventDetails?.name) write(`  → ${e.stateEnteredEventDetails.name}\n`);
-    }
-    if (all.length >= events.length) events = all;
-    if (execution.status !== 'RUNNING') break;
-    if (Date.now() > giveUpAt)
-      throw new SmokeError(`the execution is still running after ${options.maxWaitSeconds} s: ${executionArn}`);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
+  const events: HistoryEvent[] = [];
+  const execution = await followExecution(
+    clients.sfn,
+    executionArn,
+    (event) => {
+      events.push(event);
+      if (event.stateEnteredEventDetails?.name) write(`  → ${event.stateEnteredEventDetails.name}\n`);
+    },
+    { pollMs: options.pollMs ?? 1000, signal: AbortSignal.timeout(options.maxWaitSeconds * 1000) },
+  );
+  if (execution.status === 'RUNNING')
+    throw new SmokeError(`the execution is still running after ${options.maxWaitSeconds} s: ${executionArn}`);
   const status = execution.status ?? 'UNKNOWN';
   write(
     `Execution ${status}${execution.error ? `: ${execution.error}` : ''}${execution.cause ? ` (${execution.cause})` : ''}\n`,

@@ -1,0 +1,105 @@
+/**
+ * Step Functions executions through @aws-sdk/client-sfn, the same against AWS and against any endpoint that speaks
+ * its API: find a state machine by name, start an execution, follow its history until it stops.
+ */
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListStateMachinesCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+
+/** Raised when no state machine matches the name given. */
+export class StateMachineNotFoundError extends Error {
+  constructor(name: string, known: string[]) {
+    super(`No state machine named '${name}'. Deployed: ${known.join(', ') || '(none)'}`);
+    this.name = 'StateMachineNotFoundError';
+  }
+}
+
+/**
+ * Finds a state machine by ARN, full name, or the short name of serverless.yml (`lifecycle` matches
+ * `kinesis-fanout-dev-lifecycle`).
+ */
+export async function findStateMachine(client: SFNClient, name: string): Promise<string> {
+  if (name.startsWith('arn:')) return name;
+  const all: { name?: string | undefined; stateMachineArn?: string | undefined }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListStateMachinesCommand(nextToken ? { nextToken } : {}));
+    all.push(...(page.stateMachines ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const lower = name.toLowerCase();
+  const match =
+    all.find((m) => m.name === name) ??
+    all.find((m) => m.name?.toLowerCase().endsWith(`-${lower}`)) ??
+    all.find((m) =>
+      m.name
+        ?.toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .includes(lower.replace(/[^a-z0-9]/g, '')),
+    );
+  if (!match?.stateMachineArn)
+    throw new StateMachineNotFoundError(
+      name,
+      all.map((m) => m.name ?? ''),
+    );
+  return match.stateMachineArn;
+}
+
+/**
+ * Starts an execution with the SDK, as on AWS.
+ *
+ * @param input - the execution input (JSON-serialised; `{}` when undefined)
+ * @param name - the execution's name (Step Functions makes one up when omitted)
+ * @returns the execution ARN
+ */
+export async function startExecution(
+  client: SFNClient,
+  stateMachineArn: string,
+  input: unknown,
+  name?: string,
+): Promise<string> {
+  const out = await client.send(
+    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input ?? {}), ...(name ? { name } : {}) }),
+  );
+  if (!out.executionArn) throw new Error('StartExecution returned no executionArn');
+  return out.executionArn;
+}
+
+/**
+ * Follows an execution's history until it stops: hands over each new event in order, then returns the final
+ * DescribeExecution.
+ */
+export async function followExecution(
+  client: SFNClient,
+  executionArn: string,
+  onEvent: (event: HistoryEvent) => void,
+  opts: { pollMs?: number; signal?: AbortSignal } = {},
+): Promise<DescribeExecutionCommandOutput> {
+  let seen = 0;
+  for (;;) {
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    let nextToken: string | undefined;
+    let index = 0;
+    do {
+      const page = await client.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
+      );
+      for (const event of page.events ?? []) {
+        if (index++ >= seen) {
+          seen++;
+          onEvent(event);
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    if (described.status !== 'RUNNING') return described;
+    if (opts.signal?.aborted) return described;
+    await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 50));
+  }
+}
