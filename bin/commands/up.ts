@@ -41,7 +41,7 @@ export function register(program: Command): void {
         }),
         '',
         c.bold('try'),
-        `  npx tsx bin/fanout.ts invoke lifecycle --endpoint ${twin.endpoint}`,
+        `  npx fanout invoke lifecycle --endpoint ${twin.endpoint}`,
         `  aws --endpoint-url ${twin.endpoint} kinesis list-streams`,
         `  aws --endpoint-url ${twin.endpoint} stepfunctions list-state-machines`,
         '',
