@@ -12,30 +12,19 @@ import type { RequestContext } from '../service';
 /** What the poller needs of the Kinesis twin (contract C): its wire operations and the in-process GetRecords. */
 export interface KinesisSource {
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown>;
-  getRecords(
-    shardIterator: string,
-    limit?: number,
-  ):
-    | {
-        Records: {
-          SequenceNumber: string;
-          ApproximateArrivalTimestamp: number;
-          Data: Uint8Array;
-          PartitionKey: string;
-        }[];
-        NextShardIterator?: string;
-        MillisBehindLatest: number;
-      }
-    | Promise<{
-        Records: {
-          SequenceNumber: string;
-          ApproximateArrivalTimestamp: number;
-          Data: Uint8Array;
-          PartitionKey: string;
-        }[];
-        NextShardIterator?: string;
-        MillisBehindLatest: number;
-      }>;
+  getRecords(shardIterator: string, limit?: number): SourceRecords | Promise<SourceRecords>;
+}
+
+/** The in-process GetRecords answer of the Kinesis twin (timestamps in ms). */
+export interface SourceRecords {
+  Records: {
+    SequenceNumber: string;
+    ApproximateArrivalTimestamp: number;
+    Data: Uint8Array;
+    PartitionKey: string;
+  }[];
+  NextShardIterator?: string;
+  MillisBehindLatest: number;
 }
 
 /** Most records one GetRecords call returns; Lambda asks for that many and cuts them into batches. */

@@ -224,13 +224,7 @@ export class LambdaTwin {
           `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${size}`,
         );
     }
-    const num = (key: string, min: number, max: number): number | undefined => {
-      const v = input[key];
-      if (v === undefined || v === null) return undefined;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-        throw invalid(`${key} must be an integer between ${min} and ${max}`);
-      return v;
-    };
+    const num = (key: string, min: number, max: number) => integerIn(input, key, min, max);
     return this.createFunction({
       name: c.name,
       handler: str(input['Handler']) ?? c.handler,
@@ -553,6 +547,15 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** An optional integer field within [min, max]; InvalidParameterValueException otherwise. */
+function integerIn(input: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const v = input[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw invalid(`${key} must be an integer between ${min} and ${max}`);
+  return v;
+}
+
 function invalid(message: string, cause?: unknown): AwsServiceError {
   const e = new AwsServiceError('InvalidParameterValueException', message);
   if (cause !== undefined) (e as { cause?: unknown }).cause = cause;
@@ -569,13 +572,7 @@ function parseBody(req: RestRequest): Record<string, unknown> {
 }
 
 function applySettings(s: MappingSettings, input: Record<string, unknown>): void {
-  const num = (key: string, min: number, max: number): number | undefined => {
-    const v = input[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-      throw invalid(`${key} must be an integer between ${min} and ${max}`);
-    return v;
-  };
+  const num = (key: string, min: number, max: number) => integerIn(input, key, min, max);
   s.batchSize = num('BatchSize', 1, 10000) ?? s.batchSize;
   s.maximumBatchingWindowInSeconds = num('MaximumBatchingWindowInSeconds', 0, 300) ?? s.maximumBatchingWindowInSeconds;
   s.maximumRetryAttempts = num('MaximumRetryAttempts', -1, 10000) ?? s.maximumRetryAttempts;

@@ -151,7 +151,8 @@ export function putRecordsInProcess(
   return putEntries(state, stream, entries);
 }
 
-function shardOf(stream: Stream, shardId: string): Shard {
+/** The shard of a stream by id, or ResourceNotFoundException as AWS words it. */
+export function shardOf(stream: Stream, shardId: string): Shard {
   const index = shardIndexOf(shardId);
   const shard = index === undefined ? undefined : stream.shards[index];
   if (!shard) {

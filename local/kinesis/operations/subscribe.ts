@@ -12,10 +12,10 @@ import { ACCOUNT } from '../errors';
 import { eventMessage, exceptionMessage } from '../event-stream';
 import { decodeIterator } from '../iterators';
 import { LIMITS, TokenBucket } from '../limits';
-import { sequenceNumber, shardIndexOf, startingSequenceNumber } from '../sequence';
+import { sequenceNumber, startingSequenceNumber } from '../sequence';
 import { type KinesisState, str } from '../state';
 import { findConsumer } from './consumers';
-import { childShards, getShardIterator, recordsJson } from './records';
+import { childShards, getShardIterator, recordsJson, shardOf } from './records';
 
 type Input = Record<string, unknown>;
 
@@ -33,14 +33,7 @@ export function subscribeToShard(state: KinesisState, input: Input): StreamingBo
     );
   }
   const shardId = str(input, 'ShardId')!;
-  const index = shardIndexOf(shardId);
-  const shard = index === undefined ? undefined : stream.shards[index];
-  if (!shard) {
-    throw new AwsServiceError(
-      'ResourceNotFoundException',
-      `Could not find shard ${shardId} in stream ${stream.name} under account ${ACCOUNT}.`,
-    );
-  }
+  const shard = shardOf(stream, shardId);
   const start = input['StartingPosition'] as { Type: string; SequenceNumber?: string; Timestamp?: unknown };
   const iterator = getShardIterator(state, {
     StreamName: stream.name,
