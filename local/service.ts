@@ -1,8 +1,18 @@
 /**
  * The contract between the twin's shared server (local/server.ts) and each service it serves.
  *
- * AWS JSON services (Kinesis, Kinesis Analytics, Step Functions) are dispatched on the `X-Amz-Target` header
- * `<targetPrefix>.<Operation>`; REST services (Lambda) on method and path.
+ * A service is mounted in one wire protocol (`Mount`): the server picks the protocol of each request
+ * (local/protocols/), the protocol finds the service and the operation, decodes the input, encodes the output
+ * and puts errors on the wire in its own shape. The services themselves see plain inputs and outputs.
+ *
+ * | protocol      | dispatch                                            | services                          |
+ * | ------------- | --------------------------------------------------- | --------------------------------- |
+ * | `aws-json`    | POST, `X-Amz-Target: <targetPrefix>.<Operation>`    | Kinesis, Kinesis Analytics, SFN   |
+ * |   + CBOR      | the same, `Content-Type: application/x-amz-cbor-1.1` | Kinesis (Java SDK, KCL)         |
+ * | `rest-json`   | method and path                                     | Lambda, the twin's own routes     |
+ * | `aws-query`   | POST form `Action=..&Version=..`, XML answers       | CloudFormation, STS (to come)     |
+ * | `rest-xml`    | method and path (S3 path-style), XML errors         | S3 (to come)                      |
+ * | `rpc-v2-cbor` | POST `/service/<name>/operation/<Operation>`        | CloudWatch (to come)              |
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -47,11 +57,81 @@ export interface RestRequest {
 export interface RestResponse {
   status: number;
   headers?: Record<string, string>;
+  /** A string or Buffer goes out as it is; anything else as JSON (rest-json) . */
   body?: Buffer | string | unknown;
 }
 
 /**
- * An error as AWS puts it on the wire: `{"__type": type, "message": message}` with `status` (400 by default).
+ * A service spoken in the AWS query protocol (CloudFormation, STS, IAM): `POST /` with a form-urlencoded body
+ * `Action=<Operation>&Version=<version>&<member>=<value>...` (or the same in the query string of a GET).
+ * The protocol wraps what `handle` returns in `<{Action}Response xmlns="{xmlNamespace}"><{Action}Result>` ...
+ * `</{Action}Result><ResponseMetadata><RequestId>` and errors in `<ErrorResponse><Error><Code>`.
+ */
+export interface QueryService {
+  /** The API version every request names (`Version=2010-05-15` for CloudFormation, `2011-06-15` for STS). */
+  readonly version: string;
+  /** The SigV4 signing name (`cloudformation`, `sts`): tells two services apart when a request has no Version. */
+  readonly signingName: string;
+  /** The namespace of the answers, e.g. `http://cloudformation.amazonaws.com/doc/2010-05-15/`. */
+  readonly xmlNamespace: string;
+  /**
+   * Runs one action with the request's parameters as sent (`Parameters.member.1.ParameterKey=...`; decode
+   * them with `queryParams` of local/protocols/aws-query). Returns the XML inside `<{Action}Result>` (already
+   * escaped; `xml` of local/protocols/xml builds it), or undefined for an action with no output.
+   */
+  handle(action: string, params: URLSearchParams, ctx: RequestContext): Promise<string | undefined>;
+}
+
+/**
+ * A service spoken in Smithy RPC v2 CBOR (CloudWatch, as recent SDKs send it): `POST
+ * /service/<serviceName>/operation/<Operation>`, `smithy-protocol: rpc-v2-cbor`, CBOR bodies both ways.
+ */
+export interface RpcV2CborService {
+  /** The Smithy service name in the path, e.g. `GraniteServiceVersion20100801`. */
+  readonly serviceName: string;
+  handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown>;
+}
+
+/** How a service is put on the twin's port: in which wire protocol it speaks. */
+export type Mount =
+  | {
+      readonly protocol: 'aws-json';
+      readonly service: AwsJsonService /** Also CBOR (Kinesis). */;
+      readonly cbor?: boolean;
+    }
+  | { readonly protocol: 'rest-json'; readonly routes: readonly RestRoute[] }
+  | { readonly protocol: 'aws-query'; readonly service: QueryService }
+  | { readonly protocol: 'rest-xml'; readonly routes: readonly RestRoute[] }
+  | { readonly protocol: 'rpc-v2-cbor'; readonly service: RpcV2CborService };
+
+/** Mounts an AWS JSON service (with `cbor: true`, CBOR requests too). */
+export function awsJson(service: AwsJsonService, opts: { cbor?: boolean } = {}): Mount {
+  return { protocol: 'aws-json', service, ...(opts.cbor ? { cbor: true } : {}) };
+}
+
+/** Mounts REST routes with JSON bodies and `{"__type", "message"}` errors (Lambda, the twin's own routes). */
+export function restJson(routes: readonly RestRoute[]): Mount {
+  return { protocol: 'rest-json', routes };
+}
+
+/** Mounts a query-protocol service (form in, XML out). */
+export function awsQuery(service: QueryService): Mount {
+  return { protocol: 'aws-query', service };
+}
+
+/** Mounts REST routes with XML errors (S3); tried after every other route, so path-style buckets can match `/*`. */
+export function restXml(routes: readonly RestRoute[]): Mount {
+  return { protocol: 'rest-xml', routes };
+}
+
+/** Mounts a Smithy RPC v2 CBOR service. */
+export function rpcV2Cbor(service: RpcV2CborService): Mount {
+  return { protocol: 'rpc-v2-cbor', service };
+}
+
+/**
+ * An error as AWS puts it on the wire: `{"__type": type, "message": message}` (JSON protocols) or
+ * `<Error><Code>type</Code><Message>` (XML protocols) with `status` (400 by default).
  * The name is AWS's exception name, so SDK clients raise the matching exception class.
  */
 export class AwsServiceError extends Error {
@@ -64,4 +144,29 @@ export class AwsServiceError extends Error {
     super(message);
     this.name = type;
   }
+}
+
+/**
+ * A response body that is already JSON text. Services return it from `handle` on hot paths (GetRecords) where
+ * building the string by hand beats building objects for JSON.stringify.
+ */
+export class JsonText {
+  constructor(readonly json: string) {}
+}
+
+/** Where a streaming response writes (SubscribeToShard's event stream). */
+export interface ResponseSink {
+  write(chunk: Buffer): void;
+  end(): void;
+  /** True once the client has gone or `end` was called. */
+  readonly closed: boolean;
+  onClose(fn: () => void): void;
+}
+
+/** A 200 response written over time by `start`, for event streams. */
+export class StreamingBody {
+  constructor(
+    readonly contentType: string,
+    readonly start: (sink: ResponseSink) => void,
+  ) {}
 }

@@ -3,8 +3,9 @@
  *
  * Adding a service takes two edits in this file: a field on `TwinParts` (its in-process handle, which `Twin`
  * exposes under the same name) and an entry in `services` saying how to build it from the shared context and
- * what the server dispatches to it (an AWS JSON service, REST routes, or both). Services are built in list
- * order, so a later one can use an earlier one in process through `ctx.parts`.
+ * in which wire protocol(s) the server speaks it (`mounts`: `awsJson(service)`, `restJson(routes)`,
+ * `awsQuery(service)`, `restXml(routes)`; see local/service.ts and docs/architecture.md). Services are built in
+ * list order, so a later one can use an earlier one in process through `ctx.parts`.
  */
 import { type Clock, systemClock } from './clock';
 import { EventsTwin } from './events';
@@ -12,7 +13,7 @@ import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin } from './kinesis-analytics';
 import { LambdaTwin } from './lambda';
 import { startServer } from './server';
-import type { AwsJsonService, RestRoute } from './service';
+import { awsJson, type Mount, restJson } from './service';
 import { StepFunctionsTwin } from './stepfunctions';
 
 export interface TwinOptions {
@@ -65,10 +66,8 @@ export interface TwinContext {
 interface ServicePart<K extends keyof TwinParts> {
   key: K;
   create(ctx: TwinContext): TwinParts[K];
-  /** AWS JSON services (dispatched on X-Amz-Target) this part serves. */
-  json?(part: TwinParts[K]): AwsJsonService[];
-  /** REST routes (dispatched on method and path) this part serves. */
-  routes?(part: TwinParts[K]): RestRoute[];
+  /** What the server serves of this part, each in its wire protocol. */
+  mounts?(part: TwinParts[K]): Mount[];
   /** Called once the server listens, e.g. to hand the endpoint to worker environments. */
   started?(part: TwinParts[K], endpoint: string): void | Promise<void>;
   close?(part: TwinParts[K]): Promise<void>;
@@ -92,7 +91,7 @@ const services = [
         createDelayMs: ctx.fast ? 0 : KINESIS_CREATE_DELAY_MS,
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
       }),
-    json: (kinesis) => [kinesis],
+    mounts: (kinesis) => [awsJson(kinesis)],
     close: (kinesis) => kinesis.close(),
   }),
   part({
@@ -106,8 +105,7 @@ const services = [
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
         ...(ctx.faults !== undefined ? { faults: ctx.faults } : {}),
       }),
-    json: (analytics) => [analytics],
-    routes: (analytics) => analytics.routes,
+    mounts: (analytics) => [awsJson(analytics), restJson(analytics.routes)],
     close: (analytics) => analytics.close(),
   }),
   part({
@@ -122,7 +120,7 @@ const services = [
         pollIntervalMs: ctx.fast && !ctx.limits ? 50 : 1000,
         retryDelayMs: ctx.fast ? 10 : 500,
       }),
-    routes: (lambda) => lambda.routes,
+    mounts: (lambda) => [restJson(lambda.routes)],
     started: (lambda, endpoint) => {
       lambda.endpoint = endpoint;
     },
@@ -138,7 +136,7 @@ const services = [
         ...(ctx.fast ? { waitScale: 0.01, retryScale: 0.01 } : {}),
       });
     },
-    json: (sfn) => [sfn],
+    mounts: (sfn) => [awsJson(sfn)],
     close: (sfn) => sfn.close(),
   }),
   part({
@@ -173,8 +171,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
   };
-  const json: AwsJsonService[] = [];
-  const routes: RestRoute[] = [];
+  const mounts: Mount[] = [];
   const built: AnyPart[] = [];
   const closeParts = async (): Promise<void> => {
     for (const service of built.reverse()) await service.close?.(parts[service.key]!);
@@ -184,19 +181,16 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       const handle = service.create(ctx);
       (parts as Record<string, unknown>)[service.key] = handle;
       built.push(service);
-      json.push(...(service.json?.(handle) ?? []));
-      routes.push(...(service.routes?.(handle) ?? []));
+      mounts.push(...(service.mounts?.(handle) ?? []));
     }
   } catch (error) {
     await closeParts();
     throw error;
   }
-  const server = await startServer({ port: opts.port ?? 4566, services: json, routes, region }).catch(
-    async (error: unknown) => {
-      await closeParts();
-      throw new TwinStartError(`Cannot listen on 127.0.0.1:${opts.port ?? 4566}`, { cause: error });
-    },
-  );
+  const server = await startServer({ port: opts.port ?? 4566, mounts, region }).catch(async (error: unknown) => {
+    await closeParts();
+    throw new TwinStartError(`Cannot listen on 127.0.0.1:${opts.port ?? 4566}`, { cause: error });
+  });
   endpoint = server.url;
   for (const service of built) await service.started?.(parts[service.key]!, server.url);
   return {

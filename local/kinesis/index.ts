@@ -4,8 +4,7 @@
  * per-shard limits.
  */
 import { type Clock, systemClock } from '../clock';
-import { JsonText } from '../server';
-import { type AwsJsonService, AwsServiceError, type RequestContext } from '../service';
+import { type AwsJsonService, AwsServiceError, JsonText, type RequestContext } from '../service';
 import { ACCOUNT } from './errors';
 import { LIMITS } from './limits';
 import {

@@ -6,8 +6,7 @@
  * consumer and shard.
  */
 
-import { StreamingBody } from '../../server';
-import { AwsServiceError } from '../../service';
+import { AwsServiceError, StreamingBody } from '../../service';
 import { ACCOUNT } from '../errors';
 import { eventMessage, exceptionMessage } from '../event-stream';
 import { decodeIterator } from '../iterators';
