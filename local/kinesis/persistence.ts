@@ -241,8 +241,7 @@ function readRecords(path: string, log: ShardLog, fileFirst: number, next: numbe
     const size = buf.readUInt32LE(at);
     at += 4;
     if (index >= next) extra++;
-    else if (index >= log.first)
-      log.append(buf.subarray(at, at + size), size, buf.toString('utf8', keyAt, at - 4), time);
+    else if (index >= log.first) log.append(buf.subarray(at, at + size), buf.toString('utf8', keyAt, at - 4), time);
     at += size;
     index++;
   }

@@ -1,6 +1,6 @@
 /**
  * The records of one shard, stored without an object per record: segments of up to SEGMENT_RECORDS records,
- * each with one data buffer, one Float64Array of arrival times, one Uint32Array of end offsets and an array of
+ * each with one data buffer (zero-filled when allocated: no byte of it is ever old process memory), one Float64Array of arrival times, one Uint32Array of end offsets and an array of
  * partition keys. A million 100-byte records cost about 150 MB. Records are addressed by their index in the
  * shard (the tail of their sequence number); retention trims whole segments from the front.
  */
@@ -23,7 +23,7 @@ class Segment {
   ) {
     this.times = new Float64Array(INITIAL_RECORDS);
     this.ends = new Uint32Array(INITIAL_RECORDS);
-    this.data = Buffer.allocUnsafeSlow(Math.max(INITIAL_BYTES, firstSize));
+    this.data = Buffer.alloc(Math.max(INITIAL_BYTES, firstSize));
   }
 
   /** Room for one more record of `size` bytes without passing the segment's caps. */
@@ -43,7 +43,7 @@ class Segment {
     }
     const need = this.used + size;
     if (need > this.data.length) {
-      const data = Buffer.allocUnsafeSlow(Math.max(Math.min(this.data.length * 2, SEGMENT_BYTES), need));
+      const data = Buffer.alloc(Math.max(Math.min(this.data.length * 2, SEGMENT_BYTES), need));
       this.data.copy(data, 0, 0, this.used);
       this.data = data;
     }
@@ -61,7 +61,7 @@ class Segment {
   /** Gives back the unused tail of a full segment. */
   seal(): void {
     if (this.data.length > this.used + (this.used >> 4)) {
-      const data = Buffer.allocUnsafeSlow(this.used);
+      const data = Buffer.alloc(this.used);
       this.data.copy(data, 0, 0, this.used);
       this.data = data;
     }
@@ -102,17 +102,27 @@ export class ShardLog {
     return this.next - this.first;
   }
 
-  /** Appends a record given as bytes or as base64 text (decoded straight into the log); returns its index. */
-  append(data: Uint8Array | string, size: number, key: string, time: number): number {
+  /**
+   * Appends a record given as bytes or as base64 text (decoded straight into the log); returns its index. The
+   * record is exactly the bytes written: base64 text takes what it decodes to, never a length its caller claims,
+   * so no byte of the log that was not written can be read back.
+   */
+  append(data: Uint8Array | string, key: string, time: number): number {
+    // base64 never decodes to more than 3 bytes for each 4 characters
+    const room = typeof data === 'string' ? Math.ceil((data.length * 3) / 4) : data.length;
     let seg = this.segments[this.segments.length - 1];
-    if (!seg?.fits(size)) {
+    if (!seg?.fits(room)) {
       seg?.seal();
-      seg = new Segment(this.next, size);
+      seg = new Segment(this.next, room);
       this.segments.push(seg);
     }
-    const at = seg.reserve(size);
-    if (typeof data === 'string') seg.data.write(data, at, size, 'base64');
-    else seg.data.set(data, at);
+    const at = seg.reserve(room);
+    let size: number;
+    if (typeof data === 'string') size = seg.data.write(data, at, room, 'base64');
+    else {
+      seg.data.set(data, at);
+      size = data.length;
+    }
     if (time < this.lastTime) time = this.lastTime;
     seg.commit(size, time, key);
     this.lastTime = time;

@@ -84,7 +84,7 @@ export function putEntries(state: KinesisState, stream: Stream, entries: PutEntr
       records[i] = { ErrorCode: THROUGHPUT_EXCEEDED, ErrorMessage: rateExceededMessage(shard.id, stream.name) };
       continue;
     }
-    const index = shard.log.append(e.data, e.size, e.partitionKey, now);
+    const index = shard.log.append(e.data, e.partitionKey, now);
     records[i] = { SequenceNumber: sequenceNumber(shard.prefix, index), ShardId: shard.id };
   }
   if (now - stream.lastTrimMs >= 1000) {

@@ -2,8 +2,7 @@ import { ShardLog } from '../../../../local/kinesis/shard-log';
 
 function fill(log: ShardLog, n: number, time: (i: number) => number): void {
   for (let i = 0; i < n; i++) {
-    const data = Buffer.from(`record-${i}`);
-    log.append(data, data.length, `k${i}`, time(i));
+    log.append(Buffer.from(`record-${i}`), `k${i}`, time(i));
   }
 }
 
@@ -34,10 +33,49 @@ describe('Class: ShardLog', () => {
       const log = new ShardLog();
 
       // Act
-      log.append(Buffer.from('hello').toString('base64'), 5, 'k', 1);
+      log.append(Buffer.from('hello').toString('base64'), 'k', 1);
 
       // Assess
       expect(readAll(log, 0)).toEqual(['hello']);
+    });
+
+    it('stores what base64 text decodes to, never the length that text seems to claim', () => {
+      // Prepare: 8,000 characters that are not base64 look like 6,000 bytes and decode to none
+      const log = new ShardLog();
+      const bad = '!'.repeat(8000);
+
+      // Act
+      log.append(bad, 'k', 1);
+
+      // Assess
+      const read: Buffer[] = [];
+      log.read(0, 10, Number.POSITIVE_INFINITY, (buf, s, e) => read.push(Buffer.from(buf.subarray(s, e))));
+      expect(read).toEqual([Buffer.from(bad, 'base64')]);
+      expect(read[0]).toHaveLength(0);
+      expect(log.bytes).toBe(0);
+    });
+
+    it('keeps records whole around one that decodes short, within a segment and across segments', () => {
+      // Prepare: good records, then text that decodes to 3 bytes where 4,500 seem claimed, then more
+      const log = new ShardLog();
+      const good = (i: number): Buffer => Buffer.alloc(200_000, i + 1);
+      const short = `QUJD${'*'.repeat(5996)}`;
+      const expected: Buffer[] = [];
+      for (let i = 0; i < 12; i++) {
+        const data = i % 3 === 1 ? short : good(i).toString('base64');
+        log.append(data, `k${i}`, 1);
+        expected.push(Buffer.from(data, 'base64'));
+      }
+
+      // Act
+      const read: Buffer[] = [];
+      log.read(0, 100, Number.POSITIVE_INFINITY, (buf, s, e) => read.push(Buffer.from(buf.subarray(s, e))));
+
+      // Assess: each record is exactly what was decoded ('ABC' for the short ones), nothing in between
+      expect(read.map((b) => b.length)).toEqual(expected.map((b) => b.length));
+      expect(read.map((b, i) => b.equals(expected[i]!))).toEqual(expected.map(() => true));
+      expect(read[1]!.toString()).toBe('ABC');
+      expect(log.bytes).toBe(expected.reduce((n, b) => n + b.length, 0));
     });
 
     it('never lets arrival time go backwards', () => {
@@ -104,8 +142,7 @@ describe('Class: ShardLog', () => {
 
       // Act
       log.trim(100);
-      const data = Buffer.from('later');
-      const index = log.append(data, data.length, 'k', 200);
+      const index = log.append(Buffer.from('later'), 'k', 200);
 
       // Assess
       expect(log.size).toBe(1);
