@@ -2,10 +2,11 @@
  * Consumer of one output stream: logs each batch with the structured logger. A record that is not JSON is logged
  * as a warning and not retried (it would fail the same way again).
  */
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { logger } from './runtime';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { logger, useLambdaContext } from './runtime';
 
-export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+export async function handler(event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> {
+  useLambdaContext(context);
   const records = event.Records ?? [];
   const rows: unknown[] = [];
   for (const record of records) {

@@ -1,11 +1,9 @@
 /** DeleteApplication: deletes one application; one that does not exist counts as deleted. */
 import type { DeleteResult } from '../src/engines';
-import { applicationName, eventObject, logger, stepContext } from './runtime';
+import { applicationEvent, applicationName, stepContext } from './runtime';
+import { step } from './step';
 
-export async function handler(event: unknown): Promise<DeleteResult> {
-  const input = eventObject(event);
+export const handler = step('Application delete', applicationEvent, async (input): Promise<DeleteResult> => {
   const { config, engine } = stepContext(input);
-  const result = await engine.delete(applicationName(input, config));
-  logger.info('Application delete', { ...result });
-  return result;
-}
+  return engine.delete(applicationName(input.name, config));
+});

@@ -2,8 +2,10 @@
  * DiscoverSchema: infers the input stream's schema (putting a labelled sample first when the stream is empty) and
  * plans the applications the Map state creates, one per group of outputs the engine allows per application.
  */
+import { z } from 'zod';
 import type { ApplicationPlan, SourceSchema } from '../src/engines';
-import { eventObject, logger, stepContext } from './runtime';
+import { engineField, stepContext } from './runtime';
+import { step } from './step';
 
 /** A few parsed records are enough to show in the console; the state payload stays small. */
 const PARSED_RECORDS_SHOWN = 5;
@@ -15,20 +17,24 @@ export interface DiscoverSchemaResult {
   applications: ApplicationPlan[];
 }
 
-export async function handler(event: unknown): Promise<DiscoverSchemaResult> {
-  const { engine } = stepContext(eventObject(event));
-  const discovery = await engine.discover();
-  const applications = engine.plan();
-  logger.info('Schema discovered', {
-    engine: engine.name,
-    samplePut: discovery.samplePut,
-    columns: discovery.schema.RecordColumns.map((c) => `${c.Name} ${c.SqlType}`),
-    applications: applications.map((a) => a.name),
-  });
-  return {
-    schema: discovery.schema,
-    samplePut: discovery.samplePut,
-    parsedRecords: discovery.parsedRecords.slice(0, PARSED_RECORDS_SHOWN),
-    applications,
-  };
-}
+export const handler = step(
+  'Schema discovery',
+  z.object({ engine: engineField }),
+  async (event): Promise<DiscoverSchemaResult> => {
+    const { engine } = stepContext(event);
+    const discovery = await engine.discover();
+    return {
+      schema: discovery.schema,
+      samplePut: discovery.samplePut,
+      parsedRecords: discovery.parsedRecords.slice(0, PARSED_RECORDS_SHOWN),
+      applications: engine.plan(),
+    };
+  },
+  {
+    summary: (r) => ({
+      samplePut: r.samplePut,
+      columns: r.schema.RecordColumns.map((c) => `${c.Name} ${c.SqlType}`),
+      applications: r.applications.map((a) => a.name),
+    }),
+  },
+);

@@ -4,10 +4,10 @@
  * per cold start (src/fanout); each batch answers with the records Lambda must retry (ReportBatchItemFailures).
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createClients } from '../src/aws';
 import { type FanoutProcessor, loadFanoutProcessor } from '../src/fanout';
-import { logger } from './runtime';
+import { logger, useLambdaContext } from './runtime';
 
 const metrics = new Metrics({
   namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'KinesisFanout',
@@ -21,7 +21,8 @@ function coldStart(): Promise<FanoutProcessor> {
   return loadFanoutProcessor({ env: process.env, kinesis: createClients(region).kinesis, log: logger, metrics });
 }
 
-export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+export async function handler(event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> {
+  useLambdaContext(context);
   // A failed cold start (no application yet, SQL that does not compile) is tried again on the next batch.
   processor ??= coldStart().catch((error: unknown) => {
     processor = undefined;

@@ -1,13 +1,17 @@
 /** ListApplications: every application of this stage (by name prefix), for the scheduled teardown. */
-import { eventObject, logger, stepContext } from './runtime';
+import { z } from 'zod';
+import { engineField, stepContext } from './runtime';
+import { step } from './step';
 
 export interface ListApplicationsResult {
   names: string[];
 }
 
-export async function handler(event: unknown): Promise<ListApplicationsResult> {
-  const { engine } = stepContext(eventObject(event));
-  const names = await engine.list();
-  logger.info('Applications of the stage', { engine: engine.name, names });
-  return { names };
-}
+export const handler = step(
+  'Applications of the stage',
+  z.object({ engine: engineField }),
+  async (input): Promise<ListApplicationsResult> => {
+    const { engine } = stepContext(input);
+    return { names: await engine.list() };
+  },
+);

@@ -1,13 +1,21 @@
 /**
  * What every step handler shares: configuration from the environment, SDK clients built once per container, the
- * engine the event asks for, a structured logger, and validation of the event's fields.
+ * engine the event asks for, a structured logger, and the zod pieces of the events (handlers/step.ts wraps them).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
 import { type AwsClients, createClients } from '../src/aws';
 import { engineNameOf, type FanoutConfig, loadConfig } from '../src/config';
-import { createEngine, type Engine, InvalidInputError, type SourceSchema } from '../src/engines';
+import { createEngine, type Engine, InvalidInputError, type SourceSchema, STARTING_POSITIONS } from '../src/engines';
 
 export const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'kinesis-fanout' });
+
+/** Puts this invocation's Lambda context (request id, function, cold start) on every log line that follows. */
+export function useLambdaContext(context: Context | undefined): void {
+  logger.resetKeys();
+  if (context) logger.addContext(context);
+}
 
 const clientsByRegion = new Map<string, AwsClients>();
 
@@ -26,9 +34,9 @@ export interface StepContext {
 }
 
 /** Reads the configuration and builds the engine named by the event (or the configured one). */
-export function stepContext(event: Record<string, unknown>): StepContext {
+export function stepContext(event: { readonly engine?: unknown }): StepContext {
   const config = loadConfig();
-  const engine = createEngine(engineNameOf(event['engine'], config.engine), config, clientsFor(config.region));
+  const engine = createEngine(engineNameOf(event.engine, config.engine), config, clientsFor(config.region));
   return { config, engine };
 }
 
@@ -42,8 +50,7 @@ export function eventObject(event: unknown): Record<string, unknown> {
 }
 
 /** An application name of this stage: `${APPLICATION_PREFIX}-<n>`. */
-export function applicationName(event: Record<string, unknown>, config: FanoutConfig): string {
-  const name = event['name'];
+export function applicationName(name: unknown, config: FanoutConfig): string {
   if (typeof name !== 'string' || !name.startsWith(`${config.applicationPrefix}-`)) {
     throw new InvalidInputError(
       `name must be an application of this stage (${config.applicationPrefix}-<n>), got ${JSON.stringify(name)}`,
@@ -69,3 +76,23 @@ export function sourceSchema(value: unknown): SourceSchema {
   }
   return schema as SourceSchema;
 }
+
+// ---- the zod pieces of the step events ---------------------------------------------------------------------
+
+/** The engine is parsed by `stepContext` (engineNameOf), which names the engines this build has. */
+export const engineField = z.unknown().optional();
+
+/** A SourceSchema, as `sourceSchema` checks it. */
+export const schemaField = z.unknown().transform((value, ctx): SourceSchema => {
+  try {
+    return sourceSchema(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const startingPositionField = z.enum(STARTING_POSITIONS).optional();
+
+/** The event of a step on one application of the stage (describe, start, stop, delete). */
+export const applicationEvent = z.object({ engine: engineField, name: z.string() });

@@ -1,13 +1,12 @@
 /** StartApplication: starts one application at the starting position of the input (TRIM_HORIZON by default). */
+import { z } from 'zod';
 import { type StartResult, startingPositionOf } from '../src/engines';
-import { applicationName, eventObject, logger, stepContext } from './runtime';
+import { applicationEvent, applicationName, stepContext } from './runtime';
+import { step } from './step';
 
-export async function handler(event: unknown): Promise<StartResult> {
-  const input = eventObject(event);
+const event = applicationEvent.extend({ startingPosition: z.unknown().optional() });
+
+export const handler = step('Application start', event, async (input): Promise<StartResult> => {
   const { config, engine } = stepContext(input);
-  const name = applicationName(input, config);
-  const position = startingPositionOf(input['startingPosition']);
-  const result = await engine.start(name, position);
-  logger.info('Application start', { ...result, startingPosition: position });
-  return result;
-}
+  return engine.start(applicationName(input.name, config), startingPositionOf(input.startingPosition));
+});

@@ -1,11 +1,9 @@
 /** StopApplication: stops one application; one that is not running, or gone, is left as it is. */
 import type { StopResult } from '../src/engines';
-import { applicationName, eventObject, logger, stepContext } from './runtime';
+import { applicationEvent, applicationName, stepContext } from './runtime';
+import { step } from './step';
 
-export async function handler(event: unknown): Promise<StopResult> {
-  const input = eventObject(event);
+export const handler = step('Application stop', applicationEvent, async (input): Promise<StopResult> => {
   const { config, engine } = stepContext(input);
-  const result = await engine.stop(applicationName(input, config));
-  logger.info('Application stop', { ...result });
-  return result;
-}
+  return engine.stop(applicationName(input.name, config));
+});

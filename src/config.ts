@@ -3,6 +3,8 @@
  * packaged template) turned into a typed, validated object. Nothing else in src/ or handlers/ reads process.env.
  */
 
+import { isStreamArn, streamNameOf } from './arn';
+
 /** The engines that can make a fan-out application real (see src/engines). */
 export const ENGINE_NAMES = ['kinesis-analytics', 'lambda'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -42,7 +44,6 @@ export class ConfigError extends Error {
   }
 }
 
-const STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[a-zA-Z0-9_.-]{1,128}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 // Kinesis Analytics application names allow 1-128 of [a-zA-Z0-9_.-]; leave room for the `-<n>` suffix.
 const APPLICATION_PREFIX = /^[a-zA-Z0-9_.-]{1,120}$/;
@@ -56,9 +57,10 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-function matching(env: Env, name: string, pattern: RegExp, what: string): string {
+function matching(env: Env, name: string, pattern: RegExp | ((value: string) => boolean), what: string): string {
   const value = required(env, name);
-  if (!pattern.test(value)) throw new ConfigError(`${name} must be ${what}, got ${JSON.stringify(value)}`);
+  const ok = typeof pattern === 'function' ? pattern(value) : pattern.test(value);
+  if (!ok) throw new ConfigError(`${name} must be ${what}, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -72,16 +74,8 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-/** Reads a Kinesis stream ARN; exported because handlers validate ARNs in their events the same way. */
-export function isStreamArn(value: unknown): value is string {
-  return typeof value === 'string' && STREAM_ARN.test(value);
-}
-
-/** The stream name part of a Kinesis stream ARN. */
-export function streamNameOf(streamArn: string): string {
-  const slash = streamArn.lastIndexOf('/');
-  return slash < 0 ? streamArn : streamArn.slice(slash + 1);
-}
+// ARNs have one home, src/arn.ts; these two stay exported here for the modules that import them from config.
+export { isStreamArn, streamNameOf };
 
 function parseOutputs(raw: string): OutputBinding[] {
   let parsed: unknown;
@@ -137,7 +131,7 @@ export function loadConfig(env: Env = process.env): FanoutConfig {
     region,
     engine: engine as EngineName,
     applicationPrefix: matching(env, 'APPLICATION_PREFIX', APPLICATION_PREFIX, '1-120 characters of [a-zA-Z0-9_.-]'),
-    inputStreamArn: matching(env, 'INPUT_STREAM_ARN', STREAM_ARN, 'a Kinesis stream ARN'),
+    inputStreamArn: matching(env, 'INPUT_STREAM_ARN', isStreamArn, 'a Kinesis stream ARN'),
     outputs: parseOutputs(required(env, 'OUTPUTS')),
     analyticsRoleArn: matching(env, 'ANALYTICS_ROLE_ARN', ROLE_ARN, 'an IAM role ARN'),
     loadTest: {

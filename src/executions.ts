@@ -2,12 +2,13 @@
  * Step Functions executions through @aws-sdk/client-sfn, the same against AWS and against any endpoint that speaks
  * its API: find a state machine by name, start an execution, follow its history until it stops.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListStateMachinesCommand,
+  paginateGetExecutionHistory,
+  paginateListStateMachines,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -27,12 +28,7 @@ export class StateMachineNotFoundError extends Error {
 export async function findStateMachine(client: SFNClient, name: string): Promise<string> {
   if (name.startsWith('arn:')) return name;
   const all: { name?: string | undefined; stateMachineArn?: string | undefined }[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(new ListStateMachinesCommand(nextToken ? { nextToken } : {}));
-    all.push(...(page.stateMachines ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  for await (const page of paginateListStateMachines({ client }, {})) all.push(...(page.stateMachines ?? []));
   const lower = name.toLowerCase();
   const match =
     all.find((m) => m.name === name) ??
@@ -84,22 +80,17 @@ export async function followExecution(
   let seen = 0;
   for (;;) {
     const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-    let nextToken: string | undefined;
     let index = 0;
-    do {
-      const page = await client.send(
-        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
-      );
+    for await (const page of paginateGetExecutionHistory({ client }, { executionArn, maxResults: 1000 })) {
       for (const event of page.events ?? []) {
         if (index++ >= seen) {
           seen++;
           onEvent(event);
         }
       }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
     if (described.status !== 'RUNNING') return described;
     if (opts.signal?.aborted) return described;
-    await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 50));
+    await sleep(opts.pollMs ?? 50);
   }
 }

@@ -3,19 +3,13 @@
  */
 import type { AwsClients } from '../aws';
 import type { EngineName, FanoutConfig } from '../config';
+import { EngineNotAvailableError } from './errors';
 import { KinesisAnalyticsEngine } from './kinesis-analytics';
 import { LambdaEngine, loadLambdaSettings } from './lambda';
 import type { Engine } from './types';
 
+export * from './errors';
 export * from './types';
-
-/** An engine is named but not built yet in this version of the service. */
-export class EngineNotAvailableError extends Error {
-  constructor(name: string) {
-    super(`Engine ${name} is not available in this build`);
-    this.name = 'EngineNotAvailableError';
-  }
-}
 
 /**
  * Builds the engine named `name` for this configuration.

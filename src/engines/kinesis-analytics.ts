@@ -3,11 +3,14 @@
  * reads the input stream and writes up to three output streams. AWS stopped accepting new SQL applications on
  * 15 Oct 2025; this engine runs against the local twin and any endpoint that still serves the v1 API.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AddApplicationInputCommand,
   AddApplicationOutputCommand,
   type SourceSchema as ApiSourceSchema,
   type ApplicationDetail,
+  type ApplicationSummary,
   CreateApplicationCommand,
   DeleteApplicationCommand,
   DeleteApplicationOutputCommand,
@@ -27,18 +30,23 @@ import { applicationSql, INPUT_NAME_PREFIX, schemaSample } from '../application'
 import type { AwsClients } from '../aws';
 import type { FanoutConfig, OutputBinding } from '../config';
 import type { RecordColumn, RecordFormat } from '../streaming-sql';
+import {
+  ApplicationBusyError,
+  ApplicationNotFoundError,
+  ApplicationStateError,
+  isNamed,
+  SchemaDiscoveryError,
+} from './errors';
 import { putSchemaSample } from './sample';
 import {
-  ApplicationNotFoundError,
   type ApplicationPlan,
-  ApplicationStateError,
   type ApplicationStatus,
+  applicationNamePattern,
   type CreateResult,
   type DeleteResult,
   type Discovery,
   type Engine,
   planApplications,
-  SchemaDiscoveryError,
   type SourceSchema,
   type StartingPosition,
   type StartResult,
@@ -47,14 +55,6 @@ import {
 
 /** Kinesis Analytics accepts at most three destinations per application. */
 export const MAX_OUTPUTS_PER_APPLICATION = 3;
-
-/** The application exists but is between states (starting, stopping, updating); try again shortly. */
-export class ApplicationBusyError extends Error {
-  constructor(name: string, status: ApplicationStatus, options?: { cause?: unknown }) {
-    super(`Application ${name} is ${status}; try again when it is READY or RUNNING`, options);
-    this.name = 'ApplicationBusyError';
-  }
-}
 
 export interface KinesisAnalyticsEngineOptions {
   readonly config: FanoutConfig;
@@ -70,12 +70,6 @@ export interface KinesisAnalyticsEngineOptions {
 }
 
 const DESTINATION_FORMAT = 'JSON';
-
-function isNamed(error: unknown, name: string): boolean {
-  return error instanceof Error && error.name === name;
-}
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The API's schema (every field optional in the SDK types) as the validated SourceSchema of the SQL engine. */
 function fromApiSchema(schema: ApiSourceSchema | undefined): SourceSchema {
@@ -153,7 +147,7 @@ export class KinesisAnalyticsEngine implements Engine {
     this.#sample = options.sample ?? schemaSample;
     this.#discoverAttempts = options.discoverAttempts ?? 5;
     this.#discoverDelayMs = options.discoverDelayMs ?? 1000;
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.#sleep = options.sleep ?? sleep;
   }
 
   plan(): ApplicationPlan[] {
@@ -225,7 +219,7 @@ export class KinesisAnalyticsEngine implements Engine {
     }
     const status = detail.ApplicationStatus as ApplicationStatus;
     // An application on its way out cannot be reused; once it is gone, a retry creates it afresh.
-    if (status === 'DELETING') throw new ApplicationBusyError(application.name, status);
+    if (status === 'DELETING') throw ApplicationBusyError.inStatus(application.name, status);
     const changed = await this.#reconcile(detail, application, schema);
     return { name: application.name, action: changed ? 'updated' : 'unchanged', status };
   }
@@ -272,7 +266,7 @@ export class KinesisAnalyticsEngine implements Engine {
     if (!codeChanged && !inputChanged && input && !outputUpdates.length && !removed.length && !added.length) {
       return false;
     }
-    if (status !== 'READY' && status !== 'RUNNING') throw new ApplicationBusyError(name, status);
+    if (status !== 'READY' && status !== 'RUNNING') throw ApplicationBusyError.inStatus(name, status);
 
     // Every configuration change bumps ApplicationVersionId by one, and each call must name the current one.
     let version = detail.ApplicationVersionId ?? 1;
@@ -369,7 +363,7 @@ export class KinesisAnalyticsEngine implements Engine {
     const status = detail.ApplicationStatus as ApplicationStatus;
     if (status === 'RUNNING' || status === 'STARTING') return { name, action: 'already-running' };
     if (status === 'DELETING') throw new ApplicationStateError(`Application ${name} is being deleted; it cannot start`);
-    if (status !== 'READY') throw new ApplicationBusyError(name, status);
+    if (status !== 'READY') throw ApplicationBusyError.inStatus(name, status);
     const inputId = detail.InputDescriptions?.[0]?.InputId;
     if (!inputId) throw new ApplicationStateError(`Application ${name} has no input to start`);
     await this.#clients.kinesisAnalytics.send(
@@ -411,8 +405,19 @@ export class KinesisAnalyticsEngine implements Engine {
   }
 
   async list(): Promise<string[]> {
-    const pattern = new RegExp(`^${this.#config.applicationPrefix.replace(/[.]/g, '\\.')}-\\d+$`);
+    const pattern = applicationNamePattern(this.#config.applicationPrefix);
     const names: string[] = [];
+    for await (const summary of this.#applications()) {
+      if (summary.ApplicationName && pattern.test(summary.ApplicationName)) names.push(summary.ApplicationName);
+    }
+    return names;
+  }
+
+  /**
+   * Every application of the account and region. The v1 client has no paginator: ListApplications pages by the
+   * last name of the previous page (ExclusiveStartApplicationName) while HasMoreApplications holds.
+   */
+  async *#applications(): AsyncGenerator<ApplicationSummary> {
     let exclusiveStart: string | undefined;
     for (;;) {
       const response = await this.#clients.kinesisAnalytics.send(
@@ -422,11 +427,9 @@ export class KinesisAnalyticsEngine implements Engine {
         }),
       );
       const summaries = response.ApplicationSummaries ?? [];
-      for (const summary of summaries) {
-        if (summary.ApplicationName && pattern.test(summary.ApplicationName)) names.push(summary.ApplicationName);
-      }
+      yield* summaries;
       const last = summaries.at(-1)?.ApplicationName;
-      if (!response.HasMoreApplications || !last) return names;
+      if (!response.HasMoreApplications || !last) return;
       exclusiveStart = last;
     }
   }

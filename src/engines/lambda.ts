@@ -10,13 +10,14 @@
  * A mapping's StartingPosition is fixed when it is created, so starting at another position than the mapping's
  * (NOW on a mapping made for TRIM_HORIZON, or TRIM_HORIZON again after it read records) deletes and re-creates it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeregisterStreamConsumerCommand,
   DescribeStreamConsumerCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
-  ListStreamConsumersCommand,
+  paginateListStreamConsumers,
   RegisterStreamConsumerCommand,
 } from '@aws-sdk/client-kinesis';
 import {
@@ -25,11 +26,12 @@ import {
   type EventSourceMappingConfiguration,
   type FunctionConfiguration,
   GetFunctionConfigurationCommand,
-  ListEventSourceMappingsCommand,
+  paginateListEventSourceMappings,
   UpdateEventSourceMappingCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { applicationSql, schemaSample } from '../application';
+import { parseStreamArn, streamArn } from '../arn';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig } from '../config';
 import {
@@ -46,18 +48,23 @@ import {
   parseOutputPrefixes,
 } from '../fanout/application';
 import { discoverSchema, UnableToDetectSchemaError } from '../streaming-sql';
+import {
+  ApplicationBusyError,
+  ApplicationNotFoundError,
+  ApplicationStateError,
+  isNamed,
+  SchemaDiscoveryError,
+} from './errors';
 import { putSchemaSample } from './sample';
 import {
-  ApplicationNotFoundError,
   type ApplicationPlan,
-  ApplicationStateError,
   type ApplicationStatus,
+  applicationNamePattern,
   type CreateResult,
   type DeleteResult,
   type Discovery,
   type Engine,
   planApplications,
-  SchemaDiscoveryError,
   type SourceSchema,
   type StartingPosition,
   type StartResult,
@@ -69,14 +76,6 @@ export const LAMBDA_MAX_OUTPUTS = Number.MAX_SAFE_INTEGER;
 
 /** Records one GetRecords call reads for discovery, per shard. */
 const DISCOVERY_SAMPLE = 100;
-
-/** The application is between states (consumer or mapping changing, function updating); try again shortly. */
-export class ApplicationBusyError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ApplicationBusyError';
-  }
-}
 
 /** What the lambda engine needs beyond the service configuration. */
 export interface LambdaEngineSettings {
@@ -137,12 +136,6 @@ export interface LambdaEngineOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function isNamed(error: unknown, ...names: string[]): boolean {
-  return error instanceof Error && names.includes(error.name);
-}
-
 /** Mapping states (Lambda) -> application statuses (Kinesis Analytics). */
 const MAPPING_STATUS: Record<string, ApplicationStatus> = {
   Creating: 'STARTING',
@@ -182,7 +175,7 @@ export class LambdaEngine implements Engine {
     // At most ~10 s of waiting in one call: a step function has 30 s, and the state machine retries busy errors.
     this.#waitAttempts = options.waitAttempts ?? 10;
     this.#waitDelayMs = options.waitDelayMs ?? 1000;
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.#sleep = options.sleep ?? sleep;
   }
 
   plan(): ApplicationPlan[] {
@@ -382,22 +375,18 @@ export class LambdaEngine implements Engine {
   /** The application's mapping: the function's mapping on its consumer (or on the input stream without one). */
   async #mapping(name: string): Promise<EventSourceMappingConfiguration | undefined> {
     const input = this.#config.inputStreamArn;
-    const consumerPrefix = `${input}/consumer/${name}:`;
-    let marker: string | undefined;
-    do {
-      const out = await this.#clients.lambda.send(
-        new ListEventSourceMappingsCommand({
-          FunctionName: this.#settings.functionName,
-          ...(marker === undefined ? {} : { Marker: marker }),
-        }),
-      );
-      const found = (out.EventSourceMappings ?? []).find((m) => {
-        const source = m.EventSourceArn ?? '';
-        return this.#settings.enhancedFanOut ? source.startsWith(consumerPrefix) : source === input;
+    const pages = paginateListEventSourceMappings(
+      { client: this.#clients.lambda },
+      { FunctionName: this.#settings.functionName },
+    );
+    for await (const page of pages) {
+      const found = (page.EventSourceMappings ?? []).find((m) => {
+        if (!this.#settings.enhancedFanOut) return m.EventSourceArn === input;
+        const source = parseStreamArn(m.EventSourceArn);
+        return source?.consumer?.name === name && streamArn(source, source.streamName) === input;
       });
       if (found) return found;
-      marker = out.NextMarker;
-    } while (marker);
+    }
     return undefined;
   }
 
@@ -527,7 +516,7 @@ export class LambdaEngine implements Engine {
   }
 
   async list(): Promise<string[]> {
-    const pattern = new RegExp(`^${this.#config.applicationPrefix.replace(/[.]/g, '\\.')}-\\d+$`);
+    const pattern = applicationNamePattern(this.#config.applicationPrefix);
     const names = new Set<string>();
     const fn = await this.#function();
     const value = fn.Environment?.Variables?.[APPLICATION_VARIABLE];
@@ -540,17 +529,12 @@ export class LambdaEngine implements Engine {
       }
     }
     if (this.#settings.enhancedFanOut) {
-      let nextToken: string | undefined;
-      do {
-        const out = await this.#clients.kinesis.send(
-          new ListStreamConsumersCommand({
-            StreamARN: this.#config.inputStreamArn,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
-        );
-        for (const c of out.Consumers ?? []) if (c.ConsumerName) names.add(c.ConsumerName);
-        nextToken = out.NextToken;
-      } while (nextToken);
+      const pages = paginateListStreamConsumers(
+        { client: this.#clients.kinesis },
+        { StreamARN: this.#config.inputStreamArn },
+      );
+      for await (const page of pages)
+        for (const c of page.Consumers ?? []) if (c.ConsumerName) names.add(c.ConsumerName);
     }
     return [...names].filter((n) => pattern.test(n)).sort();
   }

@@ -4,7 +4,7 @@
  */
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { SCHEMA_SAMPLE_PARTITION_KEY } from '../application';
-import { SchemaDiscoveryError } from './types';
+import { SchemaDiscoveryError } from './errors';
 
 /**
  * Puts the sample records into the input stream.

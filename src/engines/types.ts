@@ -4,6 +4,7 @@
  */
 import type { EngineName, OutputBinding } from '../config';
 import type { SourceSchema } from '../streaming-sql';
+import { InvalidInputError } from './errors';
 
 export type { SourceSchema };
 
@@ -87,38 +88,6 @@ export interface Engine {
   list(): Promise<string[]>;
 }
 
-/** A field of a task's input (from the execution input) has a value the engine cannot use. */
-export class InvalidInputError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InvalidInputError';
-  }
-}
-
-/** Schema discovery could not produce a schema; the message says what to do. */
-export class SchemaDiscoveryError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SchemaDiscoveryError';
-  }
-}
-
-/** The application is in a state where the operation cannot succeed (and waiting will not help). */
-export class ApplicationStateError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ApplicationStateError';
-  }
-}
-
-/** The application does not exist (where it must, e.g. to start it). */
-export class ApplicationNotFoundError extends Error {
-  constructor(name: string, options?: { cause?: unknown }) {
-    super(`Application ${name} does not exist`, options);
-    this.name = 'ApplicationNotFoundError';
-  }
-}
-
 /**
  * Splits the outputs into applications of at most `maxPerApplication` outputs, named `${prefix}-1`, `${prefix}-2`...
  *
@@ -150,4 +119,9 @@ export function startingPositionOf(value: unknown): StartingPosition {
   throw new InvalidInputError(
     `startingPosition must be one of ${STARTING_POSITIONS.join(', ')}, got ${JSON.stringify(value)}`,
   );
+}
+
+/** The names of a stage's applications, `${prefix}-<n>`: what `list` keeps of everything it finds. */
+export function applicationNamePattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix.replace(/[.]/g, '\\.')}-\\d+$`);
 }

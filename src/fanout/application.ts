@@ -3,7 +3,8 @@
  * stream-name prefixes) and where error-stream rows go. The engine writes it into the fan-out function's
  * environment (`FANOUT_APPLICATION`); the function reads it once per cold start. See docs/architecture.md.
  */
-import { isStreamArn, type OutputBinding } from '../config';
+import { isStreamArn } from '../arn';
+import type { OutputBinding } from '../config';
 import type { SourceSchema } from '../streaming-sql';
 
 /** The environment variable of the fan-out function that holds the application, as JSON. */

@@ -16,7 +16,7 @@ export * from './writer';
 export interface LoadOptions {
   /** The function's environment (`process.env` in the handler). */
   readonly env: Record<string, string | undefined>;
-  readonly kinesis: Pick<KinesisClient, 'send'>;
+  readonly kinesis: KinesisClient;
   readonly log?: FanoutLog;
   readonly metrics?: FanoutMetrics;
   readonly retry?: Partial<RetryPolicy>;

@@ -2,8 +2,8 @@
  * Where each in-application stream's rows go: the output streams named in the application, and, when output prefixes
  * are configured, every Kinesis stream whose name starts with a prefix (listed once per cold start).
  */
-import { type KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { streamNameOf } from '../config';
+import { type KinesisClient, paginateListStreams } from '@aws-sdk/client-kinesis';
+import { streamNameOf } from '../arn';
 import type { FanoutApplication, OutputPrefix } from './application';
 
 /** A stream of the account: its name and ARN. */
@@ -20,16 +20,13 @@ export type OutputTargets = ReadonlyMap<string, readonly string[]>;
  *
  * @param client - the Kinesis client
  */
-export async function listStreams(client: Pick<KinesisClient, 'send'>): Promise<StreamRef[]> {
+export async function listStreams(client: KinesisClient): Promise<StreamRef[]> {
   const streams: StreamRef[] = [];
-  let nextToken: string | undefined;
-  do {
-    const response = await client.send(new ListStreamsCommand(nextToken === undefined ? {} : { NextToken: nextToken }));
-    for (const summary of response.StreamSummaries ?? []) {
+  for await (const page of paginateListStreams({ client }, {})) {
+    for (const summary of page.StreamSummaries ?? []) {
       if (summary.StreamName && summary.StreamARN) streams.push({ name: summary.StreamName, arn: summary.StreamARN });
     }
-    nextToken = response.HasMoreStreams ? response.NextToken : undefined;
-  } while (nextToken !== undefined);
+  }
   return streams;
 }
 

@@ -3,6 +3,7 @@
  * records a call rejects are retried with exponential backoff and full jitter, and a call that Kinesis refuses as a
  * whole for a bad request is bisected until the bad record stands alone, so one bad record never holds back the rest.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 
 /** Kinesis PutRecords limits. */
@@ -113,8 +114,6 @@ function entryBytes(entry: PutEntry): number {
   return entry.data.byteLength + Buffer.byteLength(entry.partitionKey);
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Writes records to Kinesis streams with PutRecords, retrying what fails. */
 export class KinesisWriter {
   readonly #port: KinesisPut;
@@ -128,7 +127,7 @@ export class KinesisWriter {
     if (!Number.isInteger(this.#retry.maxAttempts) || this.#retry.maxAttempts < 1) {
       throw new RangeError(`maxAttempts must be a positive integer, got ${this.#retry.maxAttempts}`);
     }
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.#sleep = options.sleep ?? sleep;
     this.#random = options.random ?? Math.random;
   }
 

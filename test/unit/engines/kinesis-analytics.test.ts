@@ -19,13 +19,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { applicationSql } from '../../../src/application';
 import {
+  ApplicationBusyError,
   ApplicationNotFoundError,
   type ApplicationPlan,
   ApplicationStateError,
   planApplications,
   SchemaDiscoveryError,
 } from '../../../src/engines';
-import { ApplicationBusyError, KinesisAnalyticsEngine } from '../../../src/engines/kinesis-analytics';
+import { KinesisAnalyticsEngine } from '../../../src/engines/kinesis-analytics';
 import { arn, makeConfig, roleArn, schema } from './fixtures';
 
 const analytics = mockClient(KinesisAnalyticsClient);

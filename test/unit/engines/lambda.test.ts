@@ -22,13 +22,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { FanoutConfig } from '../../../src/config';
-import {
-  ApplicationBusyError,
-  LambdaEngine,
-  type LambdaEngineSettings,
-  loadLambdaSettings,
-} from '../../../src/engines/lambda';
-import { ApplicationNotFoundError, type SourceSchema } from '../../../src/engines/types';
+import { ApplicationBusyError, ApplicationNotFoundError, type SourceSchema } from '../../../src/engines';
+import { LambdaEngine, type LambdaEngineSettings, loadLambdaSettings } from '../../../src/engines/lambda';
 import { APPLICATION_VARIABLE, ApplicationConfigError, decodeApplication } from '../../../src/fanout/application';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;

@@ -49,6 +49,7 @@ beforeEach(() => {
   process.env = { ...savedEnv, ...makeEnv() };
   jest.spyOn(logger, 'info').mockImplementation(() => {});
   jest.spyOn(logger, 'warn').mockImplementation(() => {});
+  jest.spyOn(logger, 'error').mockImplementation(() => {});
 });
 
 afterEach(() => {
