@@ -24,6 +24,23 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+/**
+ * Resolves after `ms` milliseconds of `clock`'s time, or at once when `signal` aborts (it never rejects): the one
+ * way a twin waits when the wait can be cancelled (a stopped execution, a disabled mapping).
+ */
+export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      signal?.removeEventListener('abort', done);
+      clock.clearTimeout(handle);
+      resolve();
+    };
+    const handle = clock.setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 interface Timer {
   at: number;
   seq: number;

@@ -593,7 +593,7 @@ class Deployment {
       name,
       definition,
       roleArn,
-      type: str(p['StateMachineType']) ?? 'STANDARD',
+      type: p['StateMachineType'] === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
     });
     return { physicalId: out.stateMachineArn, attributes: { Arn: out.stateMachineArn, Name: name } };
   }

@@ -131,6 +131,7 @@ const services = [
     create: (ctx) => {
       const lambda = ctx.parts.lambda;
       return new StepFunctionsTwin({
+        clock: ctx.clock,
         region: ctx.region,
         ...(lambda ? { invoke: (fn: string, payload: string) => lambda.invoke(fn, payload) } : {}),
         ...(ctx.fast ? { waitScale: 0.01, retryScale: 0.01 } : {}),

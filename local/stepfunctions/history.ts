@@ -1,7 +1,9 @@
 /**
  * Execution history in AWS's shape: the events aws-local-stepfunctions reports, plus the Lambda/Task events the
- * twin records around each invocation, renamed and detailed as GetExecutionHistory returns them.
+ * twin records around each invocation, renamed and detailed as GetExecutionHistory returns them, stamped with the
+ * twin's Clock. Each event is also handed to the history's listener as it is added (the execution log sink).
  */
+import type { Clock } from '../clock';
 
 /** One HistoryEvent on the wire (timestamp in epoch seconds). */
 export interface HistoryEvent {
@@ -35,7 +37,23 @@ export class History {
   /** Index of the event to point previousEventId at, per nesting (the last entered state). */
   private lastEntered = 0;
 
-  add(type: string, detailKey: string | undefined, detail: Record<string, unknown> | undefined, at = Date.now()): void {
+  /**
+   * @param typeOf the type the history gives a state the interpreter runs as another (Wait states run as Task
+   *   states on the twin's Clock)
+   * @param onEvent told of every event as it is added
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly typeOf: (stateName: string, type: string) => string = (_name, type) => type,
+    private readonly onEvent?: (event: HistoryEvent) => void,
+  ) {}
+
+  add(
+    type: string,
+    detailKey: string | undefined,
+    detail: Record<string, unknown> | undefined,
+    at = this.clock.now(),
+  ): void {
     const id = this.events.length + 1;
     const event: HistoryEvent = {
       timestamp: at / 1000,
@@ -47,11 +65,13 @@ export class History {
     if (type.endsWith('StateEntered')) this.lastEntered = id;
     if (type === 'ExecutionStarted') event.previousEventId = 0;
     this.events.push(event);
+    this.onEvent?.(event);
   }
 
   /** Adds what one library event means in AWS's vocabulary. */
   fromLibrary(e: LibraryEvent, roleArn: string): void {
-    const at = e.timestamp;
+    const at = this.clock.now();
+    const state = e.state && { ...e.state, type: this.typeOf(e.state.name, e.state.type) };
     switch (e.type) {
       case 'ExecutionStarted':
         this.add(
@@ -84,7 +104,7 @@ export class History {
         );
         return;
       case 'StateEntered': {
-        const s = e.state!;
+        const s = state!;
         this.add(
           `${s.type}StateEntered`,
           'stateEnteredEventDetails',
@@ -97,7 +117,7 @@ export class History {
         return;
       }
       case 'StateExited': {
-        const s = e.state!;
+        const s = state!;
         if (s.type === 'Fail') return;
         if (s.type === 'Map') this.add('MapStateSucceeded', undefined, undefined, at);
         if (s.type === 'Parallel') this.add('ParallelStateSucceeded', undefined, undefined, at);
@@ -110,7 +130,7 @@ export class History {
         return;
       }
       case 'StateFailed': {
-        const s = e.state!;
+        const s = state!;
         if (s.type === 'Map') this.add('MapStateFailed', undefined, undefined, at);
         if (s.type === 'Parallel') this.add('ParallelStateFailed', undefined, undefined, at);
         return;

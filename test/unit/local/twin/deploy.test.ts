@@ -114,7 +114,7 @@ describe('Function: deploy', () => {
       input: '{"x":1}',
     });
     await twin.stepFunctions.execution(executionArn).done;
-    const output = JSON.parse(String(twin.stepFunctions.describeExecution(executionArn)['output']));
+    const output = JSON.parse(String(twin.stepFunctions.describeExecution({ executionArn })['output']));
 
     // Assess
     expect(stack.outputs).toEqual({

@@ -39,7 +39,7 @@ async function runToEnd(sfn: StepFunctionsTwin, definition: unknown, input: unkn
   const history = (await sfn.handle('GetExecutionHistory', { executionArn })) as {
     events: { type: string; [k: string]: unknown }[];
   };
-  return { executionArn, described: sfn.describeExecution(executionArn), events: history.events };
+  return { executionArn, described: sfn.describeExecution({ executionArn }), events: history.events };
 }
 
 class Boom extends Error {
@@ -196,7 +196,7 @@ describe('Class: StepFunctionsTwin', () => {
       await sfn.execution(executionArn).done;
 
       // Assess
-      expect(sfn.describeExecution(executionArn)).toMatchObject({
+      expect(sfn.describeExecution({ executionArn })).toMatchObject({
         status: 'ABORTED',
         error: 'Stopped',
         cause: 'by the test',
