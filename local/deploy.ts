@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import type { CreateEventSourceMappingRequest, Runtime } from '@aws-sdk/client-lambda';
 import type { EventsTwin } from './events';
 import type { LambdaTwin } from './lambda';
 import { unpackArtifact } from './lambda/code';
@@ -542,18 +543,20 @@ class Deployment {
       ]),
     );
     const config = await this.target.lambda.createFunction({
-      name,
-      handler,
-      codeDir,
-      variables,
-      ...(str(p['Runtime']) ? { runtime: str(p['Runtime'])! } : {}),
-      ...(p['Timeout'] !== undefined ? { timeout: Number(p['Timeout']) } : {}),
-      ...(p['MemorySize'] !== undefined ? { memorySize: Number(p['MemorySize']) } : {}),
-      ...(str(p['Role']) ? { role: str(p['Role'])! } : {}),
-      ...(p['ReservedConcurrentExecutions'] !== undefined
-        ? { concurrency: Math.max(1, Number(p['ReservedConcurrentExecutions'])) }
-        : {}),
+      FunctionName: name,
+      Handler: handler,
+      Code: { Directory: codeDir },
+      Environment: { Variables: variables },
+      ...(str(p['Runtime']) ? { Runtime: str(p['Runtime']) as Runtime } : {}),
+      ...(p['Timeout'] !== undefined ? { Timeout: Number(p['Timeout']) } : {}),
+      ...(p['MemorySize'] !== undefined ? { MemorySize: Number(p['MemorySize']) } : {}),
+      ...(str(p['Role']) ? { Role: str(p['Role'])! } : {}),
     });
+    if (p['ReservedConcurrentExecutions'] !== undefined)
+      await this.target.lambda.putFunctionConcurrency({
+        FunctionName: name,
+        ReservedConcurrentExecutions: Number(p['ReservedConcurrentExecutions']),
+      });
     const file = handler.slice(0, handler.lastIndexOf('.'));
     if (!['.js', '.cjs', '.mjs'].some((ext) => existsSync(join(codeDir, `${file}${ext}`))))
       throw new DeployError(`the artifact has no ${file}.js for Handler ${handler}: package the service again`);
@@ -567,9 +570,13 @@ class Deployment {
     _id: string,
     p: Record<string, unknown>,
   ): Promise<Omit<DeployedResource, 'logicalId' | 'type' | 'live'>> {
-    const input = { ...p };
-    if (typeof input['StartingPositionTimestamp'] === 'string')
-      input['StartingPositionTimestamp'] = Date.parse(input['StartingPositionTimestamp']) / 1000;
+    const input = { ...p } as unknown as CreateEventSourceMappingRequest & { StartingPositionTimestamp?: unknown };
+    if (typeof input.StartingPositionTimestamp === 'string' || typeof input.StartingPositionTimestamp === 'number')
+      input.StartingPositionTimestamp = new Date(
+        typeof input.StartingPositionTimestamp === 'number'
+          ? input.StartingPositionTimestamp * 1000
+          : input.StartingPositionTimestamp,
+      );
     const out = await this.target.lambda.createEventSourceMapping(input);
     return {
       physicalId: String(out['UUID']),
@@ -608,11 +615,16 @@ class Deployment {
     if (!schedule)
       throw new DeployError('the twin runs schedule rules only (ScheduleExpression); event patterns are not delivered');
     const targets = ((p['Targets'] as Record<string, unknown>[] | undefined) ?? []).map((t) => ({
-      id: String(t['Id']),
-      arn: String(t['Arn']),
-      ...(typeof t['Input'] === 'string' ? { input: t['Input'] } : {}),
+      Id: String(t['Id']),
+      Arn: String(t['Arn']),
+      ...(typeof t['Input'] === 'string' ? { Input: t['Input'] } : {}),
     }));
-    this.target.events.putRule({ name, scheduleExpression: schedule, enabled: p['State'] !== 'DISABLED', targets });
+    this.target.events.putRule({
+      Name: name,
+      ScheduleExpression: schedule,
+      State: p['State'] === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+    });
+    if (targets.length > 0) this.target.events.putTargets({ Rule: name, Targets: targets });
     return { physicalId: name, attributes: { Arn: arn } };
   }
 }

@@ -133,7 +133,7 @@ const services = [
       return new StepFunctionsTwin({
         clock: ctx.clock,
         region: ctx.region,
-        ...(lambda ? { invoke: (fn: string, payload: string) => lambda.invoke(fn, payload) } : {}),
+        ...(lambda ? { invoke: (fn: string, payload: string) => lambda.invokeText(fn, payload) } : {}),
         ...(ctx.fast ? { waitScale: 0.01, retryScale: 0.01 } : {}),
       });
     },
@@ -145,7 +145,7 @@ const services = [
     create: (ctx) => {
       const events = new EventsTwin({ clock: ctx.clock, region: ctx.region });
       const sfn = ctx.parts.stepFunctions;
-      if (sfn) events.setInvoker(async (target, input) => sfn.startExecution({ stateMachineArn: target.arn, input }));
+      if (sfn) events.setInvoker(async (target, input) => sfn.startExecution({ stateMachineArn: target.Arn, input }));
       return events;
     },
     close: (events) => events.close(),

@@ -35,8 +35,8 @@ export function register(program: Command): void {
         ...Object.entries(stack.outputs).map(([k, v]) => `  ${k.padEnd(28)} ${v}`),
         '',
         c.bold('schedules'),
-        ...twin.events.listRules().map((r) => {
-          const next = twin.events.nextFire(r.name);
+        ...twin.events.schedules().map((r) => {
+          const next = r.nextFire;
           return `  ${r.name.padEnd(28)} ${r.scheduleExpression}${next ? c.dim(` next ${new Date(next).toISOString()}`) : c.dim(' disabled')}`;
         }),
         '',
@@ -48,14 +48,14 @@ export function register(program: Command): void {
         c.dim('Ctrl-C stops the twin.'),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
-      twin.events.onDeliver = (d, error) => {
+      twin.events.onDelivery((d, error) => {
         const when = new Date(d.at).toISOString();
         process.stdout.write(
           error
             ? `${c.red('✖')} ${when} schedule ${d.rule}: ${error instanceof Error ? error.message : String(error)}\n`
             : `${c.cyan('⏰')} ${when} schedule ${d.rule} started ${d.target.split(':').pop()} with ${d.input}\n`,
         );
-      };
+      });
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

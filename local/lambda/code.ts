@@ -27,6 +27,16 @@ export function unpackArtifact(zipPath: string, cacheRoot: string): string {
   } catch (error) {
     throw new ArtifactError(`Cannot read the function artifact ${zipPath}`, { cause: error });
   }
+  return unpackZip(bytes, cacheRoot, zipPath);
+}
+
+/** What Lambda reports of a function's code: its CodeSha256 (base64) and CodeSize. */
+export function codeDigest(bytes: Uint8Array): { sha256: string; size: number } {
+  return { sha256: createHash('sha256').update(bytes).digest('base64'), size: bytes.length };
+}
+
+/** Unpacks zip bytes into `<cacheRoot>/<sha256 of the zip>/` (once) and returns that directory. */
+export function unpackZip(bytes: Uint8Array, cacheRoot: string, zipPath = 'the function code'): string {
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const target = resolve(cacheRoot, hash);
   if (existsSync(join(target, '.complete'))) {

@@ -1,172 +1,142 @@
 /**
- * One function of the Lambda twin: a pool of execution environments, each a worker thread running
- * local/lambda/runtime.cjs with the function's own environment. An environment serves one invocation at a time;
- * concurrent invocations get more environments, up to the function's concurrency limit.
+ * One function version of the Lambda twin: a pool of execution environments (local/lambda/environment.ts). An
+ * environment serves one invocation at a time; concurrent invocations get more environments, up to the function's
+ * concurrency limit. The function's timeout runs on the twin's Clock. Every invocation's log lines (START, what the
+ * handler writes, END, REPORT) go to the log sink.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Clock } from '../clock';
+import { Environment, type FunctionConfig, type RuntimeAnswer } from './environment';
+import { type LogSink, runtimeLines } from './logs';
 
-/** The configuration of a deployed function, as AWS::Lambda::Function describes it. */
-export interface FunctionConfig {
-  name: string;
-  arn: string;
-  /** `<file>.<export>`, relative to codeDir. */
-  handler: string;
-  runtime: string;
-  /** Seconds. */
-  timeout: number;
-  /** MB. */
-  memorySize: number;
-  /** Directory holding the unpacked code. */
-  codeDir: string;
-  /** The complete environment of the function (template variables and the runtime's own). */
-  environment: Record<string, string>;
-  role?: string;
-  /** Environments at most (reserved concurrency); invocations beyond wait for one to free up. */
-  concurrency?: number;
-}
+export type { FunctionConfig } from './environment';
 
 /** What an invocation returns: the payload (JSON text) and, when the function failed, `Unhandled`. */
 export interface InvokeResult {
   payload: string;
   functionError?: 'Unhandled';
   requestId: string;
+  /** `$LATEST` or the version that ran. */
+  executedVersion: string;
   durationMs: number;
+  /** The invocation's log, as Lambda's LogType Tail returns it (the last 4 KB). */
   logs: string;
 }
 
-interface Pending {
-  resolve: (r: { ok: boolean; payload: string }) => void;
+export interface FunctionDeps {
+  clock: Clock;
+  sink: LogSink;
+  /** Raw stdout/stderr of the function's environments. */
+  onStdout: (functionName: string, chunk: string) => void;
 }
 
-const RUNTIME = join(__dirname, 'runtime.cjs');
+/** Raised to an invocation that reached a function replaced or deleted before it got an environment. */
+export class FunctionGoneError extends Error {
+  constructor(name: string) {
+    super(`Function ${name} is deleted`);
+    this.name = 'FunctionGoneError';
+  }
+}
+
 const LOG_TAIL = 4096;
+/** Environments at most, without reserved concurrency. */
+const DEFAULT_CONCURRENCY = 64;
 
-class Environment {
-  readonly worker: Worker;
-  busy = false;
-  dead = false;
-  private pending: Pending | undefined;
-  private logs = '';
-
-  constructor(config: FunctionConfig, onLog: (chunk: string) => void, onExit: (env: Environment) => void) {
-    this.worker = new Worker(RUNTIME, {
-      workerData: {
-        codeDir: config.codeDir,
-        handler: config.handler,
-        functionName: config.name,
-        functionArn: config.arn,
-        memorySize: config.memorySize,
-        logGroupName: `/aws/lambda/${config.name}`,
-      },
-      env: config.environment,
-      stdout: true,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(256, config.memorySize) },
-    });
-    const capture = (chunk: Buffer): void => {
-      const text = chunk.toString('utf8');
-      this.logs = (this.logs + text).slice(-LOG_TAIL);
-      onLog(text);
-    };
-    this.worker.stdout.on('data', capture);
-    this.worker.stderr.on('data', capture);
-    this.worker.on('message', (message: { ok: boolean; payload: string }) => {
-      const p = this.pending;
-      this.pending = undefined;
-      p?.resolve(message);
-    });
-    const fail = (errorType: string, errorMessage: string): void => {
-      this.dead = true;
-      const p = this.pending;
-      this.pending = undefined;
-      p?.resolve({ ok: false, payload: JSON.stringify({ errorType, errorMessage, trace: [] }) });
-      onExit(this);
-    };
-    this.worker.on('error', (error) => fail('Runtime.ExitError', `RequestId: worker crashed: ${error.message}`));
-    this.worker.on('exit', (code) => fail('Runtime.ExitError', `Runtime exited with error: exit status ${code}`));
-  }
-
-  /** Runs one invocation; resolves with the runtime's answer, never rejects. */
-  run(payload: string, requestId: string, deadline: number): Promise<{ ok: boolean; payload: string; logs: string }> {
-    this.logs = '';
-    return new Promise((resolve) => {
-      this.pending = { resolve: (r) => resolve({ ...r, logs: this.logs }) };
-      this.worker.postMessage({
-        id: requestId,
-        payload,
-        requestId,
-        deadline,
-        logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${requestId.replaceAll('-', '')}`,
-      });
-    });
-  }
-
-  /** Loads the handler without invoking it. */
-  init(): Promise<void> {
-    return new Promise((resolve) => {
-      this.pending = { resolve: () => resolve() };
-      this.worker.postMessage({ id: 'init', init: true });
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.dead = true;
-    await this.worker.terminate();
-  }
-}
-
-/** A deployed function and its execution environments. */
+/** A function version and its execution environments. */
 export class LambdaFunction {
   private readonly environments = new Set<Environment>();
   private readonly waiting: (() => void)[] = [];
+  /** Log lines of the invocation running in each environment (for LogType Tail). */
+  private readonly tails = new Map<string, string>();
   private closed = false;
+  private warming: Promise<void> | undefined;
   /** Invocations so far, and how many environments were started (cold starts). */
   invocations = 0;
   coldStarts = 0;
 
   constructor(
     readonly config: FunctionConfig,
-    private readonly onLog: (functionName: string, chunk: string) => void = () => {},
+    private readonly deps: FunctionDeps,
   ) {}
+
+  /** False once the function was replaced or deleted: new invocations go elsewhere. */
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  private log(env: Environment, message: string, requestId?: string): void {
+    if (requestId !== undefined) {
+      const tail = this.tails.get(requestId);
+      if (tail !== undefined) this.tails.set(requestId, (tail + message).slice(-LOG_TAIL));
+    }
+    if (!this.deps.sink.active) return;
+    this.deps.sink.publish({
+      functionName: this.config.name,
+      version: this.config.version,
+      logGroupName: `/aws/lambda/${this.config.name}`,
+      logStreamName: env.logStreamName,
+      ...(requestId !== undefined ? { requestId } : {}),
+      timestamp: this.deps.clock.now(),
+      message,
+    });
+  }
 
   /** Invokes the function with a JSON payload (text); waits for a free environment when at the limit. */
   async invoke(payload: string): Promise<InvokeResult> {
-    if (this.closed) throw new Error(`Function ${this.config.name} is deleted`);
+    if (this.closed) throw new FunctionGoneError(this.config.name);
     const env = await this.acquire();
     const requestId = randomUUID();
-    const started = Date.now();
-    const timeoutMs = this.config.timeout * 1000;
-    let timer: NodeJS.Timeout | undefined;
+    const { clock } = this.deps;
+    const started = performance.now();
+    this.tails.set(requestId, '');
+    this.log(env, runtimeLines.start(requestId, this.config.version), requestId);
+    let timer: unknown;
     let expired = false;
-    const timedOut = new Promise<{ ok: boolean; payload: string; logs: string }>((resolve) => {
-      timer = setTimeout(() => {
+    const timedOut = new Promise<RuntimeAnswer>((resolve) => {
+      timer = clock.setTimeout(() => {
         expired = true;
         resolve({
           ok: false,
-          logs: '',
+          memoryMb: 0,
           payload: JSON.stringify({
             errorType: 'Sandbox.Timedout',
             errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.config.timeout.toFixed(2)} seconds`,
           }),
         });
-      }, timeoutMs);
-      timer.unref();
+      }, this.config.timeout * 1000);
     });
     this.invocations++;
+    const first = env.invocations === 0 && !env.warmed;
     try {
-      const answer = await Promise.race([env.run(payload, requestId, started + timeoutMs), timedOut]);
-      if (answer.ok) return { payload: answer.payload, requestId, durationMs: Date.now() - started, logs: answer.logs };
-      return {
-        payload: answer.payload,
-        functionError: 'Unhandled',
+      const answer = await Promise.race([env.run(payload, requestId), timedOut]);
+      const durationMs = performance.now() - started;
+      if (expired) this.log(env, runtimeLines.timedOut(clock.now(), requestId, this.config.timeout), requestId);
+      else if (!answer.ok) this.log(env, runtimeLines.invokeError(clock.now(), requestId, answer.payload), requestId);
+      this.log(env, runtimeLines.end(requestId), requestId);
+      this.log(
+        env,
+        runtimeLines.report({
+          requestId,
+          durationMs,
+          memorySize: this.config.memorySize,
+          maxMemoryUsedMb: answer.memoryMb,
+          ...(first && answer.initMs !== undefined ? { initDurationMs: answer.initMs } : {}),
+          ...(expired ? { status: 'timeout' as const } : answer.ok ? {} : { status: 'error' as const }),
+        }),
         requestId,
-        durationMs: Date.now() - started,
-        logs: answer.logs,
+      );
+      const result: InvokeResult = {
+        payload: answer.payload,
+        requestId,
+        executedVersion: this.config.version,
+        durationMs,
+        logs: this.tails.get(requestId) ?? '',
       };
+      if (!answer.ok) result.functionError = 'Unhandled';
+      return result;
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
+      this.tails.delete(requestId);
       // a timed-out environment may still be running the handler: it is discarded, as Lambda does
       if (expired) {
         this.environments.delete(env);
@@ -193,27 +163,26 @@ export class LambdaFunction {
     return this.warming;
   }
 
-  private warming: Promise<void> | undefined;
-
   private async acquire(warming = false): Promise<Environment> {
     // the first invocation waits for the environment being warmed rather than starting a second one
     if (!warming && this.warming) await this.warming;
     for (;;) {
+      if (this.closed) throw new FunctionGoneError(this.config.name);
       for (const env of this.environments) {
         if (!env.busy && !env.dead) {
           env.busy = true;
           return env;
         }
       }
-      const limit = this.config.concurrency ?? 64;
-      if (this.environments.size < limit) {
-        const env = new Environment(
-          this.config,
-          (chunk) => this.onLog(this.config.name, chunk),
-          (e) => this.environments.delete(e),
-        );
+      if (this.environments.size < (this.config.concurrency ?? DEFAULT_CONCURRENCY)) {
+        const env = new Environment(this.config, this.deps.clock, {
+          stdout: (chunk) => this.deps.onStdout(this.config.name, chunk),
+          log: (e, line, requestId) => this.log(e, line, requestId),
+          exited: (e) => this.environments.delete(e),
+        });
         this.coldStarts++;
         this.environments.add(env);
+        this.log(env, runtimeLines.initStart(this.config.runtime));
         env.busy = true;
         return env;
       }
@@ -223,15 +192,29 @@ export class LambdaFunction {
 
   private release(env: Environment): void {
     env.busy = false;
+    if (this.retiring && !env.dead) void env.terminate().then(() => this.environments.delete(env));
     this.waiting.shift()?.();
   }
+
+  private retiring = false;
 
   /** Number of live execution environments. */
   get environmentCount(): number {
     return this.environments.size;
   }
 
-  /** Stops every environment (worker thread) of the function. */
+  /**
+   * Takes no new invocations; the running ones finish in their environments, which then stop (what Lambda does to
+   * the old environments of a function whose code or configuration changes).
+   */
+  async retire(): Promise<void> {
+    this.closed = true;
+    this.retiring = true;
+    for (const w of this.waiting.splice(0)) w();
+    await Promise.all([...this.environments].filter((e) => !e.busy).map((e) => e.terminate()));
+  }
+
+  /** Stops every environment (worker thread) of the function at once. */
   async close(): Promise<void> {
     this.closed = true;
     const envs = [...this.environments];

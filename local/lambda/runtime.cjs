@@ -1,12 +1,56 @@
 /**
  * The Lambda runtime of the twin, run in a worker thread: loads one handler of the packaged bundle once (the cold
- * start), then answers invocations posted by the parent (local/lambda/function.ts) one at a time, as one execution
- * environment of AWS Lambda does. Plain CommonJS, so it runs the same under tsx, jest and node.
+ * start), then answers invocations posted by the parent (local/lambda/environment.ts) one at a time, as one
+ * execution environment of AWS Lambda does. Plain CommonJS, so it runs the same under tsx, jest and node.
+ *
+ * What the handler writes still goes to the worker's stdout and stderr; it is also posted to the parent as log
+ * lines the way Lambda's Node.js runtime sends them to CloudWatch Logs: console calls prefixed with time, request id
+ * and level, other writes line by line.
  */
 const { parentPort, workerData } = require('node:worker_threads');
 const path = require('node:path');
+const util = require('node:util');
+const v8 = require('node:v8');
 
-const { codeDir, handler, functionName, functionArn, memorySize, logGroupName } = workerData;
+const { codeDir, handler, functionName, functionArn, functionVersion, memorySize, logGroupName } = workerData;
+
+/** The invocation running now, and the offset of the twin's clock from this thread's. */
+let current;
+let clockOffsetMs = 0;
+const now = () => Date.now() + clockOffsetMs;
+const postLog = (text) => parentPort.postMessage({ log: text, requestId: current?.requestId });
+
+let inConsole = false;
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    if (!inConsole) {
+      for (const line of String(chunk).split(/(?<=\n)/))
+        if (line.length > 0) postLog(line.endsWith('\n') ? line : `${line}\n`);
+    }
+    return write(chunk, ...rest);
+  };
+}
+for (const [method, level] of [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['debug', 'DEBUG'],
+  ['trace', 'TRACE'],
+]) {
+  const original = console[method].bind(console);
+  console[method] = (...args) => {
+    const id = current ? current.requestId : 'undefined';
+    postLog(`${new Date(now()).toISOString()}\t${id}\t${level}\t${util.format(...args)}\n`);
+    inConsole = true;
+    try {
+      original(...args);
+    } finally {
+      inConsole = false;
+    }
+  };
+}
 
 function splitHandler(spec) {
   const dot = spec.lastIndexOf('.');
@@ -52,6 +96,8 @@ function requireWithCodeCache(file) {
 }
 
 let loaded;
+/** ms from the start of this environment until its handler was loaded: the cold start's Init Duration. */
+let initMs;
 function load() {
   if (loaded) return loaded;
   const { file, exportName } = splitHandler(handler);
@@ -72,6 +118,7 @@ function load() {
     });
   }
   loaded = fn;
+  initMs = performance.now();
   return fn;
 }
 
@@ -99,7 +146,7 @@ function invoke(fn, event, ctx) {
     };
     const context = {
       functionName,
-      functionVersion: '$LATEST',
+      functionVersion,
       invokedFunctionArn: functionArn,
       memoryLimitInMB: String(memorySize),
       awsRequestId: ctx.requestId,
@@ -121,22 +168,41 @@ function invoke(fn, event, ctx) {
   });
 }
 
+const memoryMb = () => Math.ceil(v8.getHeapStatistics().total_heap_size / 1048576);
+
 parentPort.on('message', async (message) => {
-  const { id, payload, requestId, deadline, logStreamName } = message;
+  const { id, payload, requestId, timeoutMs, logStreamName } = message;
+  if (typeof message.clockNow === 'number') clockOffsetMs = message.clockNow - Date.now();
   if (message.init) {
     // initialise ahead of the first invocation (the twin's provisioned concurrency); a failure shows on invoke
     try {
       load();
     } catch {}
-    parentPort.postMessage({ id, ok: true, payload: 'null' });
+    parentPort.postMessage({ id, ok: true, payload: 'null', memoryMb: memoryMb(), initMs });
     return;
   }
+  current = { requestId };
+  const deadline = Date.now() + timeoutMs;
   try {
     const fn = load();
     const event = payload.length === 0 ? {} : JSON.parse(payload);
     const value = await invoke(fn, event, { requestId, deadline, logStreamName });
-    parentPort.postMessage({ id, ok: true, payload: value === undefined ? 'null' : JSON.stringify(value) });
+    current = undefined;
+    parentPort.postMessage({
+      id,
+      ok: true,
+      payload: value === undefined ? 'null' : JSON.stringify(value),
+      memoryMb: memoryMb(),
+      initMs,
+    });
   } catch (error) {
-    parentPort.postMessage({ id, ok: false, payload: JSON.stringify(toErrorPayload(error)) });
+    current = undefined;
+    parentPort.postMessage({
+      id,
+      ok: false,
+      payload: JSON.stringify(toErrorPayload(error)),
+      memoryMb: memoryMb(),
+      initMs,
+    });
   }
 });

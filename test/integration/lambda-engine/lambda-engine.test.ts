@@ -139,12 +139,12 @@ describe('Integration: the lambda engine on the twin', () => {
       logLevel: 'silent',
     });
     await twin.lambda.createFunction({
-      name: FUNCTION,
-      handler: 'handlers/fanout.handler',
-      codeDir,
-      timeout: 30,
-      memorySize: 1024,
-      variables: { STAGE: 'it', POWERTOOLS_SERVICE_NAME: 'kinesis-fanout' },
+      FunctionName: FUNCTION,
+      Handler: 'handlers/fanout.handler',
+      Code: { Directory: codeDir },
+      Timeout: 30,
+      MemorySize: 1024,
+      Environment: { Variables: { STAGE: 'it', POWERTOOLS_SERVICE_NAME: 'kinesis-fanout' } },
     });
     twin.lambda.onLog = (_fn, chunk) => {
       for (const line of chunk.split('\n')) {

@@ -74,7 +74,7 @@ describe('Integration: the lifecycle with both engines', () => {
 
   it('leaves no mapping, consumer or stored application after the lambda engine tears down', async () => {
     // Prepare
-    const fanout = session.twin.lambda.listFunctions().find((f) => f.config.handler === 'handlers/fanout.handler')!
+    const fanout = session.twin.lambda.runtimes().find((f) => f.config.handler === 'handlers/fanout.handler')!
       .config.name;
     const input = session.stack.outputs['InputStreamArn']!;
 

@@ -58,7 +58,7 @@ describe('Integration: a consumer that throws', () => {
 
       // Act: the engines enable mappings through the Lambda API, so the test does too
       await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
-      const mapping = twin.lambda.getEventSourceMapping(uuid);
+      const mapping = twin.lambda.mapping(uuid);
       const logged = (): number =>
         logs
           .join('')

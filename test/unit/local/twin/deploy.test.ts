@@ -11,7 +11,7 @@ import { StepFunctionsTwin } from '../../../../local/stepfunctions';
 function target(): DeployTarget & { kinesis: KinesisTwin; close(): Promise<void> } {
   const kinesis = new KinesisTwin({ limits: false });
   const lambda = new LambdaTwin({ kinesis });
-  const stepFunctions = new StepFunctionsTwin({ invoke: (fn, payload) => lambda.invoke(fn, payload) });
+  const stepFunctions = new StepFunctionsTwin({ invoke: (fn, payload) => lambda.invokeText(fn, payload) });
   const events = new EventsTwin();
   return {
     endpoint: 'http://127.0.0.1:4566',
@@ -131,7 +131,7 @@ describe('Function: deploy', () => {
       },
     });
     expect(twin.kinesis.shardIds({ StreamName: 'input-dev' })).toHaveLength(2);
-    expect(twin.events.listRules()).toMatchObject([{ scheduleExpression: 'cron(0 2 * * ? *)', enabled: true }]);
+    expect(twin.events.schedules()).toMatchObject([{ scheduleExpression: 'cron(0 2 * * ? *)', enabled: true }]);
     expect(stack.resources.get('Role')).toMatchObject({
       live: false,
       physicalId: 'fn-role',
@@ -156,7 +156,7 @@ describe('Function: deploy', () => {
       name: 'DeployError',
       message: expect.stringContaining('Queue has type AWS::SQS::Queue'),
     });
-    expect(twin.lambda.listFunctions()).toHaveLength(0);
+    expect(twin.lambda.runtimes()).toHaveLength(0);
   });
 
   it('refuses a reference to something the template does not define, as CloudFormation does', async () => {

@@ -39,12 +39,12 @@ describe('Class: EventsTwin', () => {
       const events = new EventsTwin({ clock });
       const delivered: { arn: string; input: string }[] = [];
       events.setInvoker(async (target, input) => {
-        delivered.push({ arn: target.arn, input });
+        delivered.push({ arn: target.Arn!, input });
       });
-      events.putRule({
-        name: 'nightly',
-        scheduleExpression: 'cron(0 2 * * ? *)',
-        targets: [{ id: 't', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:teardown', input: '{}' }],
+      events.putRule({ Name: 'nightly', ScheduleExpression: 'cron(0 2 * * ? *)' });
+      events.putTargets({
+        Rule: 'nightly',
+        Targets: [{ Id: 't', Arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:teardown', Input: '{}' }],
       });
 
       // Act
@@ -69,13 +69,10 @@ describe('Class: EventsTwin', () => {
       events.setInvoker(async (_target, input) => {
         inputs.push(input);
       });
-      events.putRule({ name: 'r', scheduleExpression: 'rate(1 minute)', targets: [{ id: 'a', arn: 'arn:x' }] });
-      events.putRule({
-        name: 'off',
-        scheduleExpression: 'rate(1 minute)',
-        enabled: false,
-        targets: [{ id: 'b', arn: 'arn:y' }],
-      });
+      events.putRule({ Name: 'r', ScheduleExpression: 'rate(1 minute)' });
+      events.putTargets({ Rule: 'r', Targets: [{ Id: 'a', Arn: 'arn:x' }] });
+      events.putRule({ Name: 'off', ScheduleExpression: 'rate(1 minute)', State: 'DISABLED' });
+      events.putTargets({ Rule: 'off', Targets: [{ Id: 'b', Arn: 'arn:y' }] });
 
       // Act
       await clock.advance(60_000);

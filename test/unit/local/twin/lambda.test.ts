@@ -51,12 +51,12 @@ describe('Class: LambdaTwin', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const create = (name: string, handler: string, extra: Record<string, unknown> = {}) =>
+  const create = (name: string, handler: string, extra: { Timeout?: number } = {}) =>
     lambda.createFunction({
-      name,
-      handler,
-      codeDir: dir,
-      variables: { OWN: 'mine', AWS_REGION: 'eu-west-1' },
+      FunctionName: name,
+      Handler: handler,
+      Code: { Directory: dir },
+      Environment: { Variables: { OWN: 'mine', AWS_REGION: 'eu-west-1' } },
       ...extra,
     });
 
@@ -66,7 +66,7 @@ describe('Class: LambdaTwin', () => {
       await create('echo', 'index.echo');
 
       // Act
-      const result = await lambda.invoke('arn:aws:lambda:us-east-1:000000000000:function:echo', '{"a":1}');
+      const result = await lambda.invokeText('arn:aws:lambda:us-east-1:000000000000:function:echo', '{"a":1}');
 
       // Assess
       expect(result.functionError).toBeUndefined();
@@ -86,7 +86,7 @@ describe('Class: LambdaTwin', () => {
       await create('fail', 'index.fail');
 
       // Act
-      const result = await lambda.invoke('fail', '{}');
+      const result = await lambda.invokeText('fail', '{}');
 
       // Assess
       expect(result.functionError).toBe('Unhandled');
@@ -98,7 +98,7 @@ describe('Class: LambdaTwin', () => {
       await create('cb', 'index.callback');
 
       // Act
-      const result = await lambda.invoke('cb', '{"x":7}');
+      const result = await lambda.invokeText('cb', '{"x":7}');
 
       // Assess
       expect(JSON.parse(result.payload)).toEqual({ viaCallback: 7 });
@@ -106,10 +106,10 @@ describe('Class: LambdaTwin', () => {
 
     it('stops an invocation at the function timeout and discards its environment', async () => {
       // Prepare
-      await create('slow', 'index.sleep', { timeout: 1 });
+      await create('slow', 'index.sleep', { Timeout: 1 });
 
       // Act
-      const result = await lambda.invoke('slow', '{"ms":5000}');
+      const result = await lambda.invokeText('slow', '{"ms":5000}');
 
       // Assess
       expect(result.functionError).toBe('Unhandled');
@@ -117,7 +117,7 @@ describe('Class: LambdaTwin', () => {
         errorType: 'Sandbox.Timedout',
         errorMessage: expect.stringContaining('Task timed out after 1.00 seconds'),
       });
-      expect(lambda.getFunction('slow').environmentCount).toBe(0);
+      expect(lambda.runtimeOf('slow').environmentCount).toBe(0);
     });
 
     it('serves concurrent invocations from separate environments', async () => {
@@ -125,16 +125,16 @@ describe('Class: LambdaTwin', () => {
       await create('sleepy', 'index.sleep');
 
       // Act
-      const results = await Promise.all([1, 2, 3].map(() => lambda.invoke('sleepy', '{"ms":200}')));
+      const results = await Promise.all([1, 2, 3].map(() => lambda.invokeText('sleepy', '{"ms":200}')));
 
       // Assess
       expect(results.map((r) => JSON.parse(r.payload))).toEqual(['slept', 'slept', 'slept']);
-      expect(lambda.getFunction('sleepy').coldStarts).toBe(3);
+      expect(lambda.runtimeOf('sleepy').coldStarts).toBe(3);
     });
 
     it('fails with ResourceNotFoundException for an unknown function', async () => {
       // Act
-      const error = await lambda.invoke('nope', '{}').catch((e: unknown) => e);
+      const error = await lambda.invokeText('nope', '{}').catch((e: unknown) => e);
 
       // Assess
       expect(error).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
@@ -174,7 +174,7 @@ describe('Class: LambdaTwin', () => {
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: 3,
       });
-      const esm = lambda.getEventSourceMapping(String(mapping['UUID']));
+      const esm = lambda.mapping(String(mapping['UUID']));
       // a worker's stdout and its answer travel apart: wait for the log of every invocation too
       await until(
         () => esm.stats.records + esm.stats.discardedRecords >= 8 && batches().length >= esm.stats.invocations,
@@ -204,7 +204,7 @@ describe('Class: LambdaTwin', () => {
         StartingPosition: 'TRIM_HORIZON',
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
-      const esm = lambda.getEventSourceMapping(String(mapping['UUID']));
+      const esm = lambda.mapping(String(mapping['UUID']));
       await until(() => esm.stats.records >= 3 && batches().length >= esm.stats.invocations);
 
       // Assess
@@ -225,18 +225,18 @@ describe('Class: LambdaTwin', () => {
         StartingPosition: 'LATEST',
       });
       const uuid = String(mapping['UUID']);
-      const esm = lambda.getEventSourceMapping(uuid);
+      const esm = lambda.mapping(uuid);
       await until(() => esm.state === 'Enabled');
       put('d', ['first']);
       await until(() => esm.stats.records >= 1);
 
       // Act
-      lambda.updateEventSourceMapping(uuid, { Enabled: false });
+      await lambda.updateEventSourceMapping({ UUID: uuid, Enabled: false });
       await until(() => esm.state === 'Disabled');
       put('d', ['while-off']);
       await new Promise((r) => setTimeout(r, 50));
       const whileOff = esm.stats.records;
-      lambda.updateEventSourceMapping(uuid, { Enabled: true });
+      await lambda.updateEventSourceMapping({ UUID: uuid, Enabled: true });
       await until(() => esm.stats.records >= 2 && batches().length >= esm.stats.invocations);
 
       // Assess
@@ -252,7 +252,7 @@ describe('Class: LambdaTwin', () => {
       const input = {
         FunctionName: 'consume',
         EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/x',
-        StartingPosition: 'LATEST',
+        StartingPosition: 'LATEST' as const,
       };
       await lambda.createEventSourceMapping(input);
 

@@ -1,73 +1,19 @@
 /**
- * Kinesis event source mappings of the Lambda twin: one poller per shard reads from the starting position (or the
- * checkpoint), hands batches of up to BatchSize records to the function in the event shape Lambda uses, and
- * checkpoints only what the function processed. Function errors are retried (MaximumRetryAttempts, -1 = until the
- * records expire, which on the twin means forever), optionally bisected (BisectBatchOnFunctionError), and partial
- * failures honoured (FunctionResponseTypes: ReportBatchItemFailures). Records of a shard stay in order.
+ * A Kinesis event source mapping of the Lambda twin: one reader per shard from the starting position (or the
+ * checkpoint) hands batches of up to BatchSize records to the function in the event shape Lambda uses
+ * (delivery.ts), and checkpoints only what the function processed. Records of a shard stay in order.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
-import type { RequestContext } from '../service';
-
-/** What the poller needs of the Kinesis twin (contract C): its wire operations and the in-process GetRecords. */
-export interface KinesisSource {
-  handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown>;
-  getRecords(shardIterator: string, limit?: number): SourceRecords | Promise<SourceRecords>;
-}
-
-/** The in-process GetRecords answer of the Kinesis twin (timestamps in ms). */
-export interface SourceRecords {
-  Records: {
-    SequenceNumber: string;
-    ApproximateArrivalTimestamp: number;
-    Data: Uint8Array;
-    PartitionKey: string;
-  }[];
-  NextShardIterator?: string;
-  MillisBehindLatest: number;
-}
+import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import { type Clock, delay } from '../../clock';
+import type { RequestContext } from '../../service';
+import { deliver } from './delivery';
+import type { KinesisRecord, KinesisSource, MappingSettings, MappingState, MappingStats } from './types';
 
 /** Most records one GetRecords call returns; Lambda asks for that many and cuts them into batches. */
 const READ_LIMIT = 10_000;
 /** 5 GetRecords calls a second per shard. */
 const EFO_POLL_MS = 200;
-
-export type MappingState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
-
-/** The settings of a mapping, with the defaults Lambda applies. */
-export interface MappingSettings {
-  eventSourceArn: string;
-  functionArn: string;
-  batchSize: number;
-  startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
-  startingPositionTimestamp?: number;
-  maximumBatchingWindowInSeconds: number;
-  maximumRetryAttempts: number;
-  bisectBatchOnFunctionError: boolean;
-  functionResponseTypes: string[];
-  parallelizationFactor: number;
-  maximumRecordAgeInSeconds: number;
-  destinationConfig?: unknown;
-}
-
-interface KinesisRecord {
-  SequenceNumber: string;
-  ApproximateArrivalTimestamp: number;
-  Data: Uint8Array;
-  PartitionKey: string;
-}
-
-/** Counters a test or the CLI can read. */
-export interface MappingStats {
-  batches: number;
-  records: number;
-  invocations: number;
-  functionErrors: number;
-  retries: number;
-  bisections: number;
-  partialFailures: number;
-  discardedRecords: number;
-}
 
 export interface MappingDeps {
   kinesis: KinesisSource;
@@ -81,9 +27,11 @@ export interface MappingDeps {
   /** Pause before retrying a failed batch. */
   retryDelayMs: number;
   roleArn?: string;
+  /** Told when a shard's checkpoint moves (the persistence seam). */
+  onCheckpoint?: (shardId: string, sequenceNumber: string) => void;
 }
 
-/** A mapping and its pollers. */
+/** A mapping and its shard readers. */
 export class EventSourceMapping {
   readonly uuid = randomUUID();
   state: MappingState = 'Creating';
@@ -100,11 +48,11 @@ export class EventSourceMapping {
     partialFailures: 0,
     discardedRecords: 0,
   };
-  /** Last sequence number processed, per shard: where a restarted poller resumes. */
+  /** Last sequence number processed, per shard: where a restarted reader resumes. */
   readonly checkpoints = new Map<string, string>();
   private generation = 0;
-  private pollers: Promise<void>[] = [];
-  private readonly wake = new Set<() => void>();
+  private readers: Promise<void>[] = [];
+  private stopping = new AbortController();
 
   constructor(
     public settings: MappingSettings,
@@ -121,22 +69,23 @@ export class EventSourceMapping {
     return { region: this.deps.region, accountId: this.deps.accountId, headers: {} };
   }
 
-  /** Starts polling every shard of the stream. */
+  /** Starts reading every shard of the stream. */
   async start(): Promise<void> {
     const generation = ++this.generation;
+    this.stopping = new AbortController();
     const shards = (await this.deps.kinesis.handle('ListShards', { StreamName: this.streamName }, this.ctx)) as {
       Shards: { ShardId: string }[];
     };
     if (generation !== this.generation) return;
-    this.pollers = shards.Shards.map((s) => this.pollShard(s.ShardId, generation));
+    this.readers = shards.Shards.map((s) => this.readShard(s.ShardId, generation));
   }
 
-  /** Stops the pollers; the current batch of each shard finishes first. Checkpoints are kept. */
+  /** Stops the readers; the current batch of each shard finishes first. Checkpoints are kept. */
   async stop(): Promise<void> {
     this.generation++;
-    for (const w of [...this.wake]) w();
-    await Promise.all(this.pollers);
-    this.pollers = [];
+    this.stopping.abort();
+    await Promise.all(this.readers);
+    this.readers = [];
   }
 
   private running(generation: number): boolean {
@@ -145,15 +94,7 @@ export class EventSourceMapping {
 
   private sleep(ms: number, generation: number): Promise<void> {
     if (!this.running(generation)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const finish = (): void => {
-        this.wake.delete(finish);
-        this.deps.clock.clearTimeout(handle);
-        resolve();
-      };
-      const handle = this.deps.clock.setTimeout(finish, ms);
-      this.wake.add(finish);
-    });
+    return delay(this.deps.clock, ms, this.stopping.signal);
   }
 
   private async iterator(shardId: string): Promise<string> {
@@ -181,7 +122,7 @@ export class EventSourceMapping {
       : this.deps.pollIntervalMs;
   }
 
-  private async pollShard(shardId: string, generation: number): Promise<void> {
+  private async readShard(shardId: string, generation: number): Promise<void> {
     let iterator: string | undefined;
     let closed = false;
     // Lambda reads up to 10,000 records a call and cuts them into batches; what is read but not yet delivered
@@ -221,6 +162,20 @@ export class EventSourceMapping {
     }
   }
 
+  private deliver(shardId: string, records: KinesisRecord[], generation: number): Promise<void> {
+    return deliver(records, {
+      settings: this.settings,
+      stats: this.stats,
+      invoke: (batch) => this.deps.invoke(this.settings.functionArn, JSON.stringify(this.event(shardId, batch))),
+      checkpoint: (batch) => this.checkpoint(shardId, batch),
+      pause: () => this.sleep(this.deps.retryDelayMs, generation),
+      running: () => this.running(generation),
+      result: (text) => {
+        this.lastProcessingResult = text;
+      },
+    });
+  }
+
   /** The event Lambda hands a function for a batch of Kinesis records. */
   event(shardId: string, records: KinesisRecord[]): unknown {
     return {
@@ -243,112 +198,41 @@ export class EventSourceMapping {
     };
   }
 
-  /**
-   * Delivers one batch until every record is processed or discarded. Returns early (without checkpointing the
-   * rest) when the mapping is stopped, so the records are read again when it is enabled.
-   */
-  private async deliver(shardId: string, records: KinesisRecord[], generation: number): Promise<void> {
-    this.stats.batches++;
-    const queue: { records: KinesisRecord[]; attempts: number }[] = [{ records, attempts: 0 }];
-    while (queue.length > 0) {
-      if (!this.running(generation)) return;
-      const item = queue[0]!;
-      this.stats.invocations++;
-      const result = await this.deps.invoke(
-        this.settings.functionArn,
-        JSON.stringify(this.event(shardId, item.records)),
-      );
-      let failedFrom = result.failed ? 0 : this.firstFailure(result.payload, item.records);
-      if (result.failed) this.stats.functionErrors++;
-      if (failedFrom < 0) {
-        queue.shift();
-        this.checkpoint(shardId, item.records);
-        this.stats.records += item.records.length;
-        this.lastProcessingResult = 'OK';
-        continue;
-      }
-      if (!result.failed) this.stats.partialFailures++;
-      this.lastProcessingResult = 'PROBLEM: Function call failed';
-      // the records before the first reported failure are done
-      if (failedFrom > 0) {
-        this.checkpoint(shardId, item.records.slice(0, failedFrom));
-        this.stats.records += failedFrom;
-      }
-      const rest = item.records.slice(failedFrom);
-      failedFrom = 0;
-      const attempts = item.attempts + 1;
-      const max = this.settings.maximumRetryAttempts;
-      if (max >= 0 && attempts > max) {
-        queue.shift();
-        this.stats.discardedRecords += rest.length;
-        this.checkpoint(shardId, rest);
-        continue;
-      }
-      this.stats.retries++;
-      if (result.failed && this.settings.bisectBatchOnFunctionError && rest.length > 1) {
-        this.stats.bisections++;
-        const half = Math.ceil(rest.length / 2);
-        queue.splice(0, 1, { records: rest.slice(0, half), attempts }, { records: rest.slice(half), attempts });
-      } else {
-        queue[0] = { records: rest, attempts };
-      }
-      await this.sleep(this.deps.retryDelayMs, generation);
-    }
-  }
-
-  /** Index of the first record reported in `batchItemFailures`, or -1 when the whole batch succeeded. */
-  private firstFailure(payload: string, records: KinesisRecord[]): number {
-    if (!this.settings.functionResponseTypes.includes('ReportBatchItemFailures')) return -1;
-    let response: unknown;
-    try {
-      response = JSON.parse(payload);
-    } catch {
-      return -1;
-    }
-    const failures = (response as { batchItemFailures?: unknown } | null)?.batchItemFailures;
-    if (!Array.isArray(failures) || failures.length === 0) return -1;
-    let first = records.length;
-    for (const f of failures) {
-      const id = (f as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-      const index = records.findIndex((r) => r.SequenceNumber === id);
-      // an identifier that is empty or not in the batch fails the whole batch, as Lambda does
-      if (index < 0) return 0;
-      first = Math.min(first, index);
-    }
-    return first;
-  }
-
   private checkpoint(shardId: string, records: KinesisRecord[]): void {
     const last = records.at(-1);
-    if (last) this.checkpoints.set(shardId, last.SequenceNumber);
+    if (!last) return;
+    this.checkpoints.set(shardId, last.SequenceNumber);
+    this.deps.onCheckpoint?.(shardId, last.SequenceNumber);
   }
 
-  /** The wire shape (EventSourceMappingConfiguration). */
-  describe(): Record<string, unknown> {
+  /** The SDK's EventSourceMappingConfiguration. */
+  describe(): EventSourceMappingConfiguration {
     const s = this.settings;
-    const out: Record<string, unknown> = {
+    return {
       UUID: this.uuid,
       EventSourceMappingArn: `arn:aws:lambda:${this.deps.region}:${this.deps.accountId}:event-source-mapping:${this.uuid}`,
       StartingPosition: s.startingPosition,
+      ...(s.startingPositionTimestamp !== undefined
+        ? { StartingPositionTimestamp: new Date(s.startingPositionTimestamp) }
+        : {}),
       BatchSize: s.batchSize,
       MaximumBatchingWindowInSeconds: s.maximumBatchingWindowInSeconds,
       ParallelizationFactor: s.parallelizationFactor,
       EventSourceArn: s.eventSourceArn,
       FunctionArn: s.functionArn,
-      LastModified: this.lastModified / 1000,
+      LastModified: new Date(this.lastModified),
       LastProcessingResult: this.lastProcessingResult,
       State: this.state,
       StateTransitionReason: this.stateTransitionReason,
-      DestinationConfig: s.destinationConfig ?? { OnFailure: {} },
+      DestinationConfig: (s.destinationConfig ?? {
+        OnFailure: {},
+      }) as EventSourceMappingConfiguration['DestinationConfig'],
       MaximumRecordAgeInSeconds: s.maximumRecordAgeInSeconds,
       BisectBatchOnFunctionError: s.bisectBatchOnFunctionError,
       MaximumRetryAttempts: s.maximumRetryAttempts,
       TumblingWindowInSeconds: 0,
-      FunctionResponseTypes: s.functionResponseTypes,
+      FunctionResponseTypes: s.functionResponseTypes as EventSourceMappingConfiguration['FunctionResponseTypes'],
     };
-    if (s.startingPositionTimestamp !== undefined)
-      out['StartingPositionTimestamp'] = s.startingPositionTimestamp / 1000;
-    return out;
   }
 }
 
