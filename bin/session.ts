@@ -3,6 +3,7 @@
  * execution state by state.
  */
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import type { AccessOptions } from '../local/protocols/access';
 import { followExecution, type Up, up } from '../local/up';
 import { formatMs, type Progress, type Step } from './progress';
 
@@ -11,6 +12,8 @@ export interface SessionOptions {
   port: number;
   limits: boolean;
   fast: boolean;
+  /** The twin's auth check and allowed origins (--auth, --allow-origin). */
+  access?: AccessOptions;
   forcePackage?: boolean;
   /** Print function logs as they come (otherwise they are kept in .fanout/logs only when asked). */
   verbose?: boolean;
@@ -28,6 +31,7 @@ export async function bringUp(progress: Progress, opts: SessionOptions): Promise
       port: opts.port,
       limits: opts.limits,
       fast: opts.fast,
+      ...(opts.access ? { access: opts.access } : {}),
       ...(opts.forcePackage ? { forcePackage: true } : {}),
       onPackageStart: () => {
         step = progress.step('Packaging', 'osls package');

@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import type { ApiModel } from './api-model/model';
+import { Access, type AccessOptions, authError } from './protocols/access';
 import { awsJsonProtocol, jsonError, TargetTable } from './protocols/aws-json';
 import { awsQueryProtocol } from './protocols/aws-query';
 import { cborProtocol } from './protocols/cbor';
@@ -44,6 +46,11 @@ export interface ServerOptions {
   /** Shorthand: REST JSON routes (mounted as `restJson(routes)`). */
   routes?: RestRoute[];
   region?: string;
+  /**
+   * Origins besides the twin's own allowed to call it from a browser, and whether requests must carry SigV4
+   * credentials (default true; signatures are never verified). Host and Origin are always checked.
+   */
+  access?: AccessOptions;
 }
 
 export const ACCOUNT_ID = '000000000000';
@@ -64,7 +71,7 @@ const HEALTH: RestRoute = {
 /** The protocols of a set of mounts, in the order they are asked whether a request is theirs. */
 function protocolsOf(mounts: readonly Mount[]): Protocol[] {
   const targets = new TargetTable();
-  const cborTargets = new TargetTable();
+  const cborModels = new Map<string, ApiModel>();
   const query: QueryService[] = [];
   const restJson: RestRoute[] = [HEALTH];
   const restXml: RestRoute[] = [];
@@ -72,7 +79,7 @@ function protocolsOf(mounts: readonly Mount[]): Protocol[] {
     switch (mount.protocol) {
       case 'aws-json':
         targets.add(mount.service);
-        if (mount.cbor) cborTargets.add(mount.service);
+        if (mount.cbor) cborModels.set(mount.service.targetPrefix, mount.cbor);
         break;
       case 'rest-json':
         restJson.push(...mount.routes);
@@ -89,7 +96,7 @@ function protocolsOf(mounts: readonly Mount[]): Protocol[] {
   }
   return [
     awsJsonProtocol(targets),
-    cborProtocol(targets),
+    cborProtocol(targets, cborModels),
     awsQueryProtocol(query),
     restJsonProtocol(restJson),
     // last: S3 path-style routes match almost any path
@@ -140,24 +147,40 @@ export async function startServer(opts: ServerOptions): Promise<TwinServer> {
     req.on('error', () => res.destroy());
   };
 
+  const access = new Access(opts.access);
+
   const dispatch = async (req: WireRequest): Promise<Reply> => {
+    let protocol: Protocol | undefined;
+    let serve: ((ctx: RequestContext) => Promise<Reply>) | undefined;
+    for (const p of protocols) {
+      serve = p.match(req);
+      if (serve) {
+        protocol = p;
+        break;
+      }
+    }
+    const refusal = access.refusal(req);
+    if (refusal) return protocol ? protocol.error(refusal, req) : restJsonError(refusal);
+    const cors = access.corsHeaders(req);
+    if (access.isPreflight(req)) return { status: 200, headers: access.preflightHeaders(req), body: '' };
+    if (!protocol || !serve) {
+      const notFound = new AwsServiceError('UnknownOperationException', `No route for ${req.method} ${req.path}`, 404);
+      return withHeaders(restJsonError(notFound), cors);
+    }
+    const failure = access.authFailure(req);
+    if (failure) return withHeaders(protocol.error(authError(protocol.name, failure), req), cors);
     const ctx: RequestContext = {
       region: regionOf(req.headers) ?? region,
       accountId: ACCOUNT_ID,
       headers: req.headers,
     };
-    for (const protocol of protocols) {
-      const serve = protocol.match(req);
-      if (!serve) continue;
-      try {
-        return await serve(ctx);
-      } catch (error) {
-        return protocol.error(error, req);
-      }
+    let reply: Reply;
+    try {
+      reply = await serve(ctx);
+    } catch (error) {
+      reply = protocol.error(error, req);
     }
-    return restJsonError(
-      new AwsServiceError('UnknownOperationException', `No route for ${req.method} ${req.path}`, 404),
-    );
+    return withHeaders(reply, cors);
   };
 
   const h1 = http.createServer({ keepAliveTimeout: 60_000 }, onRequest);
@@ -195,6 +218,7 @@ export async function startServer(opts: ServerOptions): Promise<TwinServer> {
     });
   });
   const port = (tcp.address() as net.AddressInfo).port;
+  access.listening(port);
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -208,6 +232,11 @@ export async function startServer(opts: ServerOptions): Promise<TwinServer> {
         h2.close();
       }),
   };
+}
+
+function withHeaders(reply: Reply, headers: Record<string, string>): Reply {
+  for (const k in headers) reply.headers[k] = headers[k]!;
+  return reply;
 }
 
 function regionOf(headers: IncomingHttpHeaders): string | undefined {

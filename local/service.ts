@@ -15,6 +15,7 @@
  * | `rpc-v2-cbor` | POST `/service/<name>/operation/<Operation>`        | CloudWatch (to come)              |
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ApiModel } from './api-model/model';
 
 /** What a handler knows of the request besides its body. */
 export interface RequestContext {
@@ -23,6 +24,8 @@ export interface RequestContext {
   /** Account id of the twin (always the same). */
   accountId: string;
   headers: IncomingHttpHeaders;
+  /** How the request body was encoded (AWS JSON unless the client sent CBOR). */
+  encoding?: 'json' | 'cbor';
 }
 
 /** A service spoken as AWS JSON 1.0 / 1.1: POST / with X-Amz-Target. */
@@ -97,16 +100,17 @@ export type Mount =
   | {
       readonly protocol: 'aws-json';
       readonly service: AwsJsonService /** Also CBOR (Kinesis). */;
-      readonly cbor?: boolean;
+      /** Also CBOR (Kinesis), converted by this model (blobs as bytes, timestamps as tag 1 in ms). */
+      readonly cbor?: ApiModel;
     }
   | { readonly protocol: 'rest-json'; readonly routes: readonly RestRoute[] }
   | { readonly protocol: 'aws-query'; readonly service: QueryService }
   | { readonly protocol: 'rest-xml'; readonly routes: readonly RestRoute[] }
   | { readonly protocol: 'rpc-v2-cbor'; readonly service: RpcV2CborService };
 
-/** Mounts an AWS JSON service (with `cbor: true`, CBOR requests too). */
-export function awsJson(service: AwsJsonService, opts: { cbor?: boolean } = {}): Mount {
-  return { protocol: 'aws-json', service, ...(opts.cbor ? { cbor: true } : {}) };
+/** Mounts an AWS JSON service (with `cbor: model`, CBOR requests too). */
+export function awsJson(service: AwsJsonService, opts: { cbor?: ApiModel } = {}): Mount {
+  return { protocol: 'aws-json', service, ...(opts.cbor ? { cbor: opts.cbor } : {}) };
 }
 
 /** Mounts REST routes with JSON bodies and `{"__type", "message"}` errors (Lambda, the twin's own routes). */

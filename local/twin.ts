@@ -12,6 +12,7 @@ import { EventsTwin } from './events';
 import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin } from './kinesis-analytics';
 import { LambdaTwin } from './lambda';
+import type { AccessOptions } from './protocols/access';
 import { startServer } from './server';
 import { awsJson, type Mount, restJson } from './service';
 import { StepFunctionsTwin } from './stepfunctions';
@@ -29,6 +30,12 @@ export interface TwinOptions {
   fast?: boolean;
   /** Test only: share of Kinesis Analytics output rows to drop/duplicate/misroute (default: env FANOUT_TWIN_FAULTS). */
   faults?: Faults;
+  /**
+   * `auth` (default true): refuse requests without a well-formed SigV4 Authorization, as AWS does (signatures
+   * are not verified; `--auth off` on the CLI for tools that send none). `allowedOrigins`: origins besides the
+   * twin's own whose pages may call it (CORS); any other Origin is refused.
+   */
+  access?: AccessOptions;
 }
 
 /** The in-process handles of the services; `Twin` exposes each under its key. */
@@ -91,7 +98,7 @@ const services = [
         createDelayMs: ctx.fast ? 0 : KINESIS_CREATE_DELAY_MS,
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
       }),
-    mounts: (kinesis) => [awsJson(kinesis)],
+    mounts: (kinesis) => [awsJson(kinesis, { cbor: kinesis.model })],
     close: (kinesis) => kinesis.close(),
   }),
   part({
@@ -188,7 +195,12 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     await closeParts();
     throw error;
   }
-  const server = await startServer({ port: opts.port ?? 4566, mounts, region }).catch(async (error: unknown) => {
+  const server = await startServer({
+    port: opts.port ?? 4566,
+    mounts,
+    region,
+    ...(opts.access ? { access: opts.access } : {}),
+  }).catch(async (error: unknown) => {
     await closeParts();
     throw new TwinStartError(`Cannot listen on 127.0.0.1:${opts.port ?? 4566}`, { cause: error });
   });

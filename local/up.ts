@@ -11,6 +11,7 @@ import type { LoadTestReport } from '../src/load-test/types';
 import type { Clock } from './clock';
 import { type DeployEvent, type DeployedStack, deploy, readTemplate } from './deploy';
 import { ensurePackaged, type PackageResult } from './package';
+import type { AccessOptions } from './protocols/access';
 import { startTwin, type Twin } from './twin';
 
 // Finding, starting and following executions is the same against AWS and the twin: it lives in src/.
@@ -24,6 +25,8 @@ export interface UpOptions {
   port?: number;
   limits?: boolean;
   fast?: boolean;
+  /** The twin's auth check and allowed origins (TwinOptions.access). */
+  access?: AccessOptions;
   clock?: Clock;
   stage?: string;
   /** Deploy this template instead of packaging (its artifacts beside it). */
@@ -66,6 +69,7 @@ export async function up(opts: UpOptions): Promise<Up> {
     ...(opts.limits !== undefined ? { limits: opts.limits } : {}),
     ...(opts.fast !== undefined ? { fast: opts.fast } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.access ? { access: opts.access } : {}),
   });
   if (opts.onFunctionLog) twin.lambda.onLog = opts.onFunctionLog;
   twin.stepFunctions.validationCacheDir = join(opts.projectDir, '.fanout', 'validated-definitions');

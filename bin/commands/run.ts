@@ -11,6 +11,7 @@ import { writeReports } from '../../src/load-test/report-html';
 import { renderSummaryTable } from '../../src/load-test/report-terminal';
 import { formatMs, Progress } from '../progress';
 import { bringUp, watchExecution } from '../session';
+import { accessOf, allowOriginOption, authOption } from './twin';
 
 export interface RunOptions {
   records?: number;
@@ -24,6 +25,9 @@ export interface RunOptions {
   stateMachine: string;
   verbose?: boolean;
   reportDir: string;
+  /** --auth (default on) and --allow-origin. */
+  auth?: boolean;
+  allowOrigin?: string[];
 }
 
 export function positiveInt(value: string): number {
@@ -51,6 +55,7 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
       port: opts.port,
       limits: opts.limits,
       fast: opts.fast,
+      access: accessOf(opts),
       ...(opts.verbose ? { verbose: true } : {}),
     });
     const client = sfnClient(session.twin.endpoint, session.twin.region);
@@ -131,6 +136,8 @@ export function register(program: Command): void {
     .option('--state-machine <name>', 'the state machine to run', 'lifecycle')
     .option('--verbose', "print the functions' logs")
     .option('--report-dir <dir>', 'where report.json and report.html go', '.fanout')
+    .addOption(authOption())
+    .addOption(allowOriginOption())
     .action(async (o: RunOptions & { fast?: boolean }) => {
       process.exitCode = await run({ ...o, fast: o.fast ?? false });
     });

@@ -1,8 +1,9 @@
 /**
- * `fanout twin [--port N] [--limits on|off] [--data-dir DIR]`: the bare twin (every service built so far,
+ * `fanout twin [--port N] [--limits on|off] [--data-dir DIR] [--auth on|off] [--allow-origin O...]`: the bare twin (every service built so far,
  * nothing deployed) until Ctrl-C.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { AccessOptions } from '../../local/protocols/access';
 import { startTwin } from '../../local/twin';
 
 function parsePort(value: string): number {
@@ -17,6 +18,30 @@ function parseSwitch(value: string): boolean {
   throw new InvalidArgumentError('expected on or off');
 }
 
+/** `--auth on|off` (twin, up, run): refuse requests without SigV4 credentials, as AWS does. */
+export function authOption(): Option {
+  return new Option(
+    '--auth <on|off>',
+    'refuse requests without SigV4 credentials, as AWS does (off: tools that send none)',
+  )
+    .argParser(parseSwitch)
+    .default(true, 'on');
+}
+
+/** `--allow-origin <origins...>` (twin, up, run): web pages besides the twin's own that may call it (CORS). */
+export function allowOriginOption(): Option {
+  return new Option('--allow-origin <origins...>', "web origins besides the twin's own whose pages may call it (CORS)");
+}
+
+export interface AccessFlags {
+  auth?: boolean;
+  allowOrigin?: string[];
+}
+
+export function accessOf(o: AccessFlags): AccessOptions {
+  return { auth: o.auth ?? true, allowedOrigins: o.allowOrigin ?? [] };
+}
+
 export function register(program: Command): void {
   program
     .command('twin')
@@ -28,31 +53,36 @@ export function register(program: Command): void {
         .default(true, 'on'),
     )
     .option('--data-dir <dir>', 'keep streams across restarts in this directory (default: memory only)')
-    .action(async (opts: { port: number; limits: boolean; dataDir?: string }) => {
-      const twin = await startTwin({
-        port: opts.port,
-        limits: opts.limits,
-        ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
-      });
-      process.stdout.write(
-        `twin listening on ${twin.endpoint} (region ${twin.region}, limits ${opts.limits ? 'on' : 'off'}` +
-          `${opts.dataDir !== undefined ? `, data in ${opts.dataDir}` : ', in memory'})\n` +
-          `  aws kinesis list-streams --endpoint-url ${twin.endpoint}\n` +
-          'Ctrl-C stops it.\n',
-      );
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          process.stdout.write('stopping the twin\n');
-          twin.close().then(resolve, (error: unknown) => {
-            process.stderr.write(`fanout: ${error instanceof Error ? error.message : String(error)}\n`);
-            process.exitCode = 1;
-            resolve();
-          });
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-    });
+    .addOption(authOption())
+    .addOption(allowOriginOption())
+    .action(
+      async (opts: { port: number; limits: boolean; dataDir?: string; auth: boolean; allowOrigin?: string[] }) => {
+        const twin = await startTwin({
+          port: opts.port,
+          limits: opts.limits,
+          access: accessOf(opts),
+          ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+        });
+        process.stdout.write(
+          `twin listening on ${twin.endpoint} (region ${twin.region}, limits ${opts.limits ? 'on' : 'off'}, auth ${opts.auth ? 'on' : 'off'}` +
+            `${opts.dataDir !== undefined ? `, data in ${opts.dataDir}` : ', in memory'})\n` +
+            `  aws kinesis list-streams --endpoint-url ${twin.endpoint}\n` +
+            'Ctrl-C stops it.\n',
+        );
+        await new Promise<void>((resolve) => {
+          const stop = (): void => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            process.stdout.write('stopping the twin\n');
+            twin.close().then(resolve, (error: unknown) => {
+              process.stderr.write(`fanout: ${error instanceof Error ? error.message : String(error)}\n`);
+              process.exitCode = 1;
+              resolve();
+            });
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      },
+    );
 }

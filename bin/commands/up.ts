@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { Progress } from '../progress';
 import { bringUp } from '../session';
 import { parsePort } from './run';
+import { type AccessFlags, accessOf, allowOriginOption, authOption } from './twin';
 
 export function register(program: Command): void {
   program
@@ -15,7 +16,9 @@ export function register(program: Command): void {
     .option('--no-limits', 'turn off Kinesis throughput limits on the twin')
     .option('--fast', 'zero delays for status transitions on the twin')
     .option('--verbose', "print the functions' logs")
-    .action(async (o: { port: number; limits: boolean; fast?: boolean; verbose?: boolean }) => {
+    .addOption(authOption())
+    .addOption(allowOriginOption())
+    .action(async (o: { port: number; limits: boolean; fast?: boolean; verbose?: boolean } & AccessFlags) => {
       const progress = new Progress();
       const c = progress.colors;
       const session = await bringUp(progress, {
@@ -23,6 +26,7 @@ export function register(program: Command): void {
         port: o.port,
         limits: o.limits,
         fast: o.fast ?? false,
+        access: accessOf(o),
         ...(o.verbose ? { verbose: true } : {}),
       });
       progress.close();

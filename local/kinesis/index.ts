@@ -16,6 +16,7 @@ import {
 import {
   getRecordsInProcess,
   getRecordsJson,
+  getRecordsObjects,
   getShardIterator,
   type InProcessRecord,
   type PutRecordsOutput,
@@ -53,7 +54,7 @@ import {
 } from './operations/tags';
 import { ShardFiles } from './persistence';
 import { KinesisState } from './state';
-import { isModelOperation, validateInput } from './validation';
+import { isModelOperation, kinesisModel, validateInput } from './validation';
 
 export { LIMITS } from './limits';
 export type { InProcessRecord, PutRecordsOutput } from './operations/records';
@@ -115,6 +116,8 @@ const operations: Record<string, Operation> = {
 export class KinesisTwin implements AwsJsonService {
   readonly targetPrefix = 'Kinesis_20131202';
   readonly jsonVersion = '1.1' as const;
+  /** The API model: validation, and the CBOR protocol's blobs and timestamps. */
+  readonly model = kinesisModel;
   readonly region: string;
   private readonly state: KinesisState;
   private readonly files: ShardFiles | undefined;
@@ -141,9 +144,17 @@ export class KinesisTwin implements AwsJsonService {
     }
   }
 
-  /** Runs one wire operation; `input` is the JSON body. */
-  async handle(operation: string, input: Record<string, unknown>, _ctx?: RequestContext): Promise<unknown> {
-    return this.call(operation, input);
+  /**
+   * Runs one wire operation; `input` is the JSON body (or the CBOR one, blobs as bytes). Operations without an
+   * output shape answer undefined: an empty 200 body, as Kinesis sends.
+   */
+  async handle(operation: string, input: Record<string, unknown>, ctx?: RequestContext): Promise<unknown> {
+    if (operation === 'GetRecords' && ctx?.encoding === 'cbor') {
+      validateInput(operation, input);
+      return getRecordsObjects(this.state, input);
+    }
+    const output = this.call(operation, input);
+    return kinesisModel.hasOutput(operation) ? output : undefined;
   }
 
   /** The synchronous core of `handle`, for in-process callers that want AWS shapes without a promise. */

@@ -90,7 +90,8 @@ export function awsJsonProtocol(targets: TargetTable): Protocol {
         if (output instanceof StreamingBody) {
           return { status: 200, headers: { 'content-type': output.contentType }, body: '', stream: output };
         }
-        const json = output instanceof JsonText ? output.json : JSON.stringify(output ?? {});
+        // undefined: an operation with no output shape, answered with an empty body as AWS does
+        const json = output instanceof JsonText ? output.json : output === undefined ? '' : JSON.stringify(output);
         return {
           status: 200,
           headers: { 'content-type': `application/x-amz-json-${service.jsonVersion}` },

@@ -98,11 +98,11 @@ export function putEntries(state: KinesisState, stream: Stream, entries: PutEntr
 }
 
 function wireEntry(raw: Input): PutEntry {
-  const data = raw['Data'] as string;
+  // base64 text (JSON) or bytes (CBOR); validateInput has checked the base64 already
+  const data = raw['Data'] as string | Uint8Array;
   return {
     data,
-    // validateInput has checked the base64 already
-    size: decodedLength(data),
+    size: typeof data === 'string' ? decodedLength(data) : data.length,
     partitionKey: raw['PartitionKey'] as string,
     explicitHashKey: str(raw, 'ExplicitHashKey'),
   };
@@ -341,6 +341,27 @@ export function getRecordsJson(state: KinesisState, input: Input): string {
   const { next, behind, children } = finishRead(state, plan, end, bytes);
   const tail = next !== undefined ? `,"NextShardIterator":"${next}"` : `,"ChildShards":${JSON.stringify(children)}`;
   return `{"Records":${json}${tail},"MillisBehindLatest":${behind}}`;
+}
+
+/** Wire GetRecords as objects (for CBOR): Data as bytes, timestamps in epoch seconds like the JSON answer. */
+export function getRecordsObjects(state: KinesisState, input: Input): Record<string, unknown> {
+  const plan = planRead(state, str(input, 'ShardIterator')!, num(input, 'Limit'));
+  const prefix = plan.shard.prefix;
+  const records: Record<string, unknown>[] = [];
+  let bytes = 0;
+  const end = plan.shard.log.read(plan.position, plan.limit, LIMITS.getRecordsMaxBytes, (buf, s, e, time, key, i) => {
+    bytes += e - s;
+    records.push({
+      SequenceNumber: sequenceNumber(prefix, i),
+      ApproximateArrivalTimestamp: time / 1000,
+      Data: buf.subarray(s, e),
+      PartitionKey: key,
+    });
+  });
+  const { next, behind, children } = finishRead(state, plan, end, bytes);
+  return next !== undefined
+    ? { Records: records, NextShardIterator: next, MillisBehindLatest: behind }
+    : { Records: records, ChildShards: children, MillisBehindLatest: behind };
 }
 
 export interface InProcessRecord {

@@ -7,6 +7,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ManualClock } from '../../../local/clock';
 import { KinesisTwin, type KinesisTwinOptions } from '../../../local/kinesis';
 import { startServer, type TwinServer } from '../../../local/server';
+import { awsJson } from '../../../local/service';
 
 export interface Target {
   endpoint: string;
@@ -33,7 +34,7 @@ function clientFor(endpoint: string, extra: Partial<KinesisClientConfig> = {}): 
 /** A twin on a free port, served like the real thing. */
 export async function startLocal(opts: KinesisTwinOptions = {}): Promise<Target & { twin: KinesisTwin }> {
   const twin = new KinesisTwin(opts);
-  const server: TwinServer = await startServer({ port: 0, services: [twin] });
+  const server: TwinServer = await startServer({ port: 0, mounts: [awsJson(twin, { cbor: twin.model })] });
   const client = clientFor(server.url);
   const http1 = clientFor(server.url, { requestHandler: new NodeHttpHandler() });
   return {

@@ -11,7 +11,13 @@ describe('Class: Twin', () => {
       // Act
       const res = await fetch(twin.endpoint, {
         method: 'POST',
-        headers: { 'x-amz-target': 'Kinesis_20131202.CreateStream', 'content-type': 'application/x-amz-json-1.1' },
+        headers: {
+          'x-amz-target': 'Kinesis_20131202.CreateStream',
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-date': '20260101T000000Z',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=00',
+        },
         body: JSON.stringify({ StreamName: 'in', ShardCount: 1 }),
       });
       const ids = twin.kinesis.shardIds({ StreamName: 'in' });

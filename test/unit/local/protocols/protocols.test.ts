@@ -23,6 +23,7 @@ describe('Module: protocols', () => {
   beforeAll(async () => {
     server = await startServer({
       port: 0,
+      access: { auth: false },
       mounts: [
         awsQuery(sts),
         restXml([
