@@ -10,106 +10,13 @@ import { execFileSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import {
-  CreateStreamCommand,
-  DescribeStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import { KinesisTwin } from '../local/kinesis';
 import { startServer } from '../local/server';
 import type { Benchmark } from './index';
+import { client, measure } from './kinesis-rounds';
 
-const RECORDS = 20_000;
-const BATCH = 500;
-const SHARDS = 4;
 const ROUNDS = 5;
-
-interface Rates {
-  put: number;
-  get: number;
-}
-
-function payload(i: number): Buffer {
-  // ~100 bytes of JSON, like the load test's records
-  return Buffer.from(
-    JSON.stringify({ ID: i, USERNAME: `bench-${i}`, AMOUNT: (i % 1000) / 10, PAD: 'x'.repeat(40) }).padEnd(100, ' '),
-  );
-}
-
-async function waitActive(client: KinesisClient, name: string): Promise<void> {
-  for (;;) {
-    const d = await client.send(new DescribeStreamCommand({ StreamName: name }));
-    if (d.StreamDescription?.StreamStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function round(client: KinesisClient, name: string): Promise<Rates> {
-  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: SHARDS }));
-  await waitActive(client, name);
-  const records = Array.from({ length: RECORDS }, (_, i) => ({ Data: payload(i), PartitionKey: `pk-${i}` }));
-  const t0 = performance.now();
-  for (let i = 0; i < RECORDS; i += BATCH) {
-    const out = await client.send(new PutRecordsCommand({ StreamName: name, Records: records.slice(i, i + BATCH) }));
-    if (out.FailedRecordCount) throw new Error(`${out.FailedRecordCount} records failed`);
-  }
-  const putMs = performance.now() - t0;
-  const shards = (await client.send(new DescribeStreamCommand({ StreamName: name }))).StreamDescription!.Shards!;
-  const t1 = performance.now();
-  let got = 0;
-  for (const shard of shards) {
-    let it = (
-      await client.send(
-        new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
-      )
-    ).ShardIterator;
-    while (it) {
-      const out = await client.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
-      got += out.Records?.length ?? 0;
-      if (!out.Records?.length) break;
-      it = out.NextShardIterator;
-    }
-  }
-  const getMs = performance.now() - t1;
-  if (got !== RECORDS) throw new Error(`read ${got} records, expected ${RECORDS}`);
-  return { put: RECORDS / (putMs / 1000), get: RECORDS / (getMs / 1000) };
-}
-
-/**
- * Runs the subjects' rounds interleaved (a round of each, then again), so a burst of load on the machine hits
- * them alike, and keeps each one's best round.
- */
-async function measure(
-  subjects: Record<string, KinesisClient>,
-  log: (line: string) => void,
-): Promise<Record<string, Rates>> {
-  const best: Record<string, Rates> = {};
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [label, client] of Object.entries(subjects)) {
-      const rates = await round(client, `bench-${label.replace(/[^a-zA-Z0-9]+/g, '-')}-${r}`);
-      const b = best[label] ?? { put: 0, get: 0 };
-      best[label] = { put: Math.max(b.put, rates.put), get: Math.max(b.get, rates.get) };
-    }
-  }
-  for (const [label, b] of Object.entries(best)) {
-    log(`${label}: put ${Math.round(b.put)} records/s, get ${Math.round(b.get)} records/s`);
-  }
-  return best;
-}
-
-function client(endpoint: string, http1: boolean): KinesisClient {
-  return new KinesisClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    ...(http1 ? { requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: 1 } }) } : {}),
-  });
-}
 
 function rssOfMillionRecords(): number {
   const out = execFileSync(
@@ -133,6 +40,7 @@ const bench: Benchmark = async (log) => {
   try {
     const rates = await measure(
       { 'kinesalite (HTTP/1.1)': clients.lite, 'twin (HTTP/1.1)': clients.twin, 'twin (HTTP/2)': clients.twinH2 },
+      ROUNDS,
       log,
     );
     const baseline = rates['kinesalite (HTTP/1.1)']!;

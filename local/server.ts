@@ -280,12 +280,14 @@ function send(res: Res, reply: Reply): void {
     sendStream(res, reply, reply.stream);
     return;
   }
-  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
+  // a string body goes to the socket as it is (no Buffer copy of a megabyte GetRecords answer first)
+  const body = reply.body;
   const headers: Record<string, string | number> = {
     ...reply.headers,
     'x-amzn-requestid': reply.headers['x-amzn-requestid'] ?? randomUUID(),
-    'content-length': body.length,
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length,
   };
   (res as http.ServerResponse).writeHead(reply.status, headers);
-  (res as http.ServerResponse).end(body);
+  if (typeof body === 'string') (res as http.ServerResponse).end(body, 'utf8');
+  else (res as http.ServerResponse).end(body);
 }

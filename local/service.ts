@@ -151,11 +151,11 @@ export class AwsServiceError extends Error {
 }
 
 /**
- * A response body that is already JSON text. Services return it from `handle` on hot paths (GetRecords) where
- * building the string by hand beats building objects for JSON.stringify.
+ * A response body that is already JSON, as text or UTF-8 bytes. Services return it from `handle` on hot paths
+ * (PutRecords, GetRecords) where writing the JSON by hand beats building objects for JSON.stringify.
  */
 export class JsonText {
-  constructor(readonly json: string) {}
+  constructor(readonly json: string | Buffer) {}
 }
 
 /** Where a streaming response writes (SubscribeToShard's event stream). */

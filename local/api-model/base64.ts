@@ -8,7 +8,7 @@ import { AwsServiceError } from '../service';
 
 const ALPHABET = /^[A-Za-z0-9+/]*$/;
 
-function notABlob(value: string, path: string, why: string): AwsServiceError {
+function notABlob(value: string, path: { toString(): string }, why: string): AwsServiceError {
   return new AwsServiceError(
     'SerializationException',
     `'${value.slice(0, 64)}${value.length > 64 ? '...' : ''}' can not be converted to a Blob at '${path}': ${why}`,
@@ -21,7 +21,7 @@ for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 }
 
 /** The decoded length of a base64 blob; SerializationException when it is not complete, canonical base64. */
-export function base64Length(value: string, path = 'data'): number {
+export function base64Length(value: string, path: { toString(): string } = 'data'): number {
   const n = value.length;
   if (n % 4 !== 0) {
     throw notABlob(value, path, `Base64 encoded length is expected a multiple of 4 bytes but found: ${n}`);

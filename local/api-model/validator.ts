@@ -50,7 +50,7 @@ export function describeValue(value: unknown): string {
   return `'${String(value)}'`;
 }
 
-function wrongType(shape: Shape, value: unknown, path: string): AwsServiceError {
+function wrongType(shape: Shape, value: unknown, path: PathStack): AwsServiceError {
   const shown = typeof value === 'string' ? describeValue(value) : (JSON.stringify(value) ?? String(value));
   return new AwsServiceError(
     'SerializationException',
@@ -66,6 +66,29 @@ function compilePattern(pattern: string): RegExp {
   } catch {
     return new RegExp(source, 's');
   }
+}
+
+/**
+ * Where the walk is, as AWS writes it (`records.2.member.partitionKey`): a stack of parts joined only when an
+ * error is reported, so a valid request of 500 records builds no path string at all.
+ */
+class PathStack {
+  readonly parts: string[] = [];
+
+  toString(): string {
+    return this.parts.join('');
+  }
+}
+
+/** `PartitionKey` -> `partitionKey`, once per member name. */
+const memberPaths = new Map<string, string>();
+function memberPath(name: string): string {
+  let path = memberPaths.get(name);
+  if (path === undefined) {
+    path = lowerFirst(name);
+    memberPaths.set(name, path);
+  }
+  return path;
 }
 
 export class ModelValidator {
@@ -84,7 +107,7 @@ export class ModelValidator {
     const shapeName = this.model.inputOf(operation);
     if (shapeName === undefined) return;
     const errors: string[] = [];
-    this.check(this.model.shape(shapeName), input, '', errors);
+    this.check(this.model.shape(shapeName), input, new PathStack(), errors);
     if (errors.length > 0) {
       throw new AwsServiceError(
         this.opts.errorType,
@@ -93,33 +116,34 @@ export class ModelValidator {
     }
   }
 
-  private push(errors: string[], value: unknown, path: string, constraint: string): void {
+  private push(errors: string[], value: unknown, path: PathStack, constraint: string): void {
     if (errors.length >= this.maxErrors) return;
     errors.push(`Value ${describeValue(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
   }
 
-  private structure(shape: Shape, value: Record<string, unknown>, prefix: string, errors: string[]): void {
+  private structure(shape: Shape, value: Record<string, unknown>, path: PathStack, errors: string[]): void {
     const required = shape.required;
     const members = shape.members ?? {};
+    const parts = path.parts;
+    const dot = parts.length === 0 ? '' : '.';
     for (const name in members) {
       const v = value[name];
-      const path = prefix + lowerFirst(name);
-      if (v == null) {
-        if (required?.includes(name)) this.push(errors, null, path, 'Member must not be null');
-        continue;
-      }
-      this.check(this.model.shape(members[name]!.shape), v, path, errors);
+      if (v == null && !required?.includes(name)) continue;
+      parts.push(dot, memberPath(name));
+      if (v == null) this.push(errors, null, path, 'Member must not be null');
+      else this.check(this.model.shape(members[name]!.shape), v, path, errors);
+      parts.length -= 2;
     }
   }
 
-  private check(shape: Shape, value: unknown, path: string, errors: string[]): void {
+  private check(shape: Shape, value: unknown, path: PathStack, errors: string[]): void {
     switch (shape.type) {
       case 'structure':
         if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
           throw wrongType(shape, value, path);
         }
         if (shape.eventstream) return;
-        this.structure(shape, value as Record<string, unknown>, path === '' ? '' : `${path}.`, errors);
+        this.structure(shape, value as Record<string, unknown>, path, errors);
         return;
       case 'string':
         if (typeof value !== 'string') throw wrongType(shape, value, path);
@@ -158,9 +182,13 @@ export class ModelValidator {
         if (!Array.isArray(value)) throw wrongType(shape, value, path);
         this.lengths(shape, value, value.length, path, errors);
         const member = this.model.shape(shape.member!.shape);
+        const parts = path.parts;
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          if (item != null) this.check(member, item, `${path}.${i + 1}.member`, errors);
+          if (item == null) continue;
+          parts.push('.', String(i + 1), '.member');
+          this.check(member, item, path, errors);
+          parts.length -= 3;
         }
         return;
       }
@@ -172,9 +200,15 @@ export class ModelValidator {
         this.lengths(shape, value, entries.length, path, errors);
         const key = this.model.shape(shape.key!.shape);
         const val = this.model.shape(shape.value!.shape);
+        const parts = path.parts;
         for (const [k, v] of entries) {
-          this.check(key, k, `${path}.${k}.key`, errors);
-          if (v != null) this.check(val, v, `${path}.${k}.value`, errors);
+          parts.push('.', k, '.key');
+          this.check(key, k, path, errors);
+          parts.length -= 3;
+          if (v == null) continue;
+          parts.push('.', k, '.value');
+          this.check(val, v, path, errors);
+          parts.length -= 3;
         }
         return;
       }
@@ -183,7 +217,7 @@ export class ModelValidator {
     }
   }
 
-  private lengths(shape: Shape, value: unknown, length: number, path: string, errors: string[]): void {
+  private lengths(shape: Shape, value: unknown, length: number, path: PathStack, errors: string[]): void {
     if (shape.min !== undefined && length < shape.min) {
       this.push(errors, value, path, `Member must have length greater than or equal to ${shape.min}`);
     }
@@ -192,7 +226,7 @@ export class ModelValidator {
     }
   }
 
-  private range(shape: Shape, value: number, path: string, errors: string[]): void {
+  private range(shape: Shape, value: number, path: PathStack, errors: string[]): void {
     if (shape.min !== undefined && value < shape.min) {
       this.push(errors, value, path, `Member must have value greater than or equal to ${shape.min}`);
     }

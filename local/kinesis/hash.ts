@@ -3,8 +3,8 @@
  * 128-bit unsigned big-endian integer) or its ExplicitHashKey. Ranges are compared as 16-byte buffers, which
  * is much cheaper per record than BigInt arithmetic.
  */
-import { hash } from 'node:crypto';
 import { invalidArgument } from './errors';
+import { md5 } from './md5';
 
 export const HASH_SPACE = 1n << 128n;
 
@@ -28,8 +28,7 @@ export function toKeyBuffer(value: bigint): Buffer {
 }
 
 export function partitionKeyHash(partitionKey: string): Buffer {
-  // the one-shot hash() costs about two thirds of createHash().update().digest() per record
-  return hash('md5', partitionKey, 'buffer');
+  return md5(partitionKey);
 }
 
 export function explicitHashKey(value: string): Buffer {

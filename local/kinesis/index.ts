@@ -13,16 +13,13 @@ import {
   listStreamConsumers,
   registerStreamConsumer,
 } from './operations/consumers';
+import { getRecordsInProcess, getRecordsJson, getRecordsObjects, type InProcessRecord } from './operations/get-records';
 import {
-  getRecordsInProcess,
-  getRecordsJson,
-  getRecordsObjects,
   getShardIterator,
-  type InProcessRecord,
   type PutRecordsOutput,
   putRecord,
-  putRecords,
   putRecordsInProcess,
+  putRecordsJson,
 } from './operations/records';
 import { mergeShards, splitShard, updateShardCount, updateStreamMode } from './operations/resharding';
 import {
@@ -57,7 +54,8 @@ import { KinesisState } from './state';
 import { isModelOperation, kinesisModel, validateInput } from './validation';
 
 export { LIMITS } from './limits';
-export type { InProcessRecord, PutRecordsOutput } from './operations/records';
+export type { InProcessRecord } from './operations/get-records';
+export type { PutRecordsOutput } from './operations/records';
 
 export interface KinesisTwinOptions {
   clock?: Clock;
@@ -97,7 +95,7 @@ const operations: Record<string, Operation> = {
   DisableEnhancedMonitoring: disableEnhancedMonitoring,
   UpdateMaxRecordSize: updateMaxRecordSize,
   PutRecord: putRecord,
-  PutRecords: putRecords,
+  PutRecords: (state, input) => new JsonText(putRecordsJson(state, input)),
   GetShardIterator: getShardIterator,
   GetRecords: (state, input) => new JsonText(getRecordsJson(state, input)),
   AddTagsToStream: addTagsToStream,

@@ -165,7 +165,7 @@ export function cborProtocol(targets: TargetTable, models: ReadonlyMap<string, A
           return { status: 200, headers: { 'content-type': output.contentType }, body: '', stream: output };
         }
         if (output === undefined) return { status: 200, headers: { 'content-type': CBOR_CONTENT_TYPE }, body: '' };
-        const plain = output instanceof JsonText ? (JSON.parse(output.json) as unknown) : output;
+        const plain = output instanceof JsonText ? (JSON.parse(output.json.toString()) as unknown) : output;
         const outputShape = model.outputOf(operation);
         const encoded = toCbor(model, outputShape ? model.shape(outputShape) : undefined, plain);
         return {

@@ -1,25 +1,16 @@
 /**
- * The data plane: PutRecord, PutRecords, GetShardIterator, GetRecords. The wire forms decode base64 straight
- * into the shard logs and write GetRecords responses as JSON text; the in-process forms (used by the other
- * twin services) pass bytes, with the same validation and limits.
+ * The data plane, writing side: PutRecord, PutRecords, GetShardIterator (GetRecords is in get-records.ts). The
+ * wire forms decode base64 straight into the shard logs; the in-process forms (used by the other twin services)
+ * pass bytes, with the same validation and limits.
  */
+
 import { AwsServiceError } from '../../service';
-import {
-  ACCOUNT,
-  invalidArgument,
-  iteratorExpired,
-  rateExceededMessage,
-  shardNotFound,
-  streamNotFound,
-  THROUGHPUT_EXCEEDED,
-  throughputExceeded,
-  validation,
-} from '../errors';
+import { ACCOUNT, invalidArgument, rateExceededMessage, THROUGHPUT_EXCEEDED, validation } from '../errors';
 import { explicitHashKey, partitionKeyHash } from '../hash';
-import { decodeIterator, encodeIterator } from '../iterators';
+import { encodeIterator } from '../iterators';
 import { LIMITS } from '../limits';
 import { parseSequence, sequenceNumber, shardIndexOf } from '../sequence';
-import { type KinesisState, num, type StreamRef, str, timestampMs } from '../state';
+import { type KinesisState, type StreamRef, str, timestampMs } from '../state';
 import type { Shard, Stream } from '../store';
 import { decodedLength } from '../validation';
 
@@ -112,6 +103,18 @@ export function putRecords(state: KinesisState, input: Input): PutRecordsOutput 
   const stream = state.writable(input);
   const entries = (input['Records'] as Input[]).map(wireEntry);
   return { ...putEntries(state, stream, entries), EncryptionType: stream.encryption.type };
+}
+
+/** Wire PutRecords, its answer written as JSON text (500 results without JSON.stringify walking them). */
+export function putRecordsJson(state: KinesisState, input: Input): string {
+  const { FailedRecordCount, Records, EncryptionType } = putRecords(state, input);
+  let json = `{"FailedRecordCount":${FailedRecordCount},"Records":[`;
+  for (let i = 0; i < Records.length; i++) {
+    const r = Records[i]!;
+    if (i > 0) json += ',';
+    json += 'ErrorCode' in r ? JSON.stringify(r) : `{"SequenceNumber":"${r.SequenceNumber}","ShardId":"${r.ShardId}"}`;
+  }
+  return `${json}],"EncryptionType":"${EncryptionType}"}`;
 }
 
 export function putRecord(state: KinesisState, input: Input): unknown {
@@ -240,159 +243,4 @@ export function getShardIterator(state: KinesisState, input: Input): { ShardIter
       position,
     }),
   };
-}
-
-/** Where a GetRecords call reads, after the iterator, the stream and the limits have been checked. */
-interface ReadPlan {
-  stream: Stream;
-  shard: Shard;
-  position: number;
-  limit: number;
-  now: number;
-}
-
-function planRead(state: KinesisState, iterator: string, limit: number | undefined): ReadPlan {
-  const it = decodeIterator(iterator);
-  const now = state.now();
-  if (now - it.issuedMs > LIMITS.iteratorTtlMs) throw iteratorExpired(it.issuedMs, now, LIMITS.iteratorTtlMs);
-  const stream = state.streams.get(it.streamName);
-  if (!stream || stream.createdMs !== it.streamCreatedMs) throw streamNotFound(it.streamName);
-  const shard = stream.shards[it.shardIndex];
-  if (!shard) throw shardNotFound(`shardId-${String(it.shardIndex).padStart(12, '0')}`, stream.name);
-  if (limit !== undefined && (limit < 1 || limit > LIMITS.getRecordsMaxLimit)) {
-    throw validation(
-      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : `less than or equal to ${LIMITS.getRecordsMaxLimit}`}`,
-    );
-  }
-  if (state.opts.limits) {
-    const t = shard.throttle;
-    if (!t.readBytes.positive(now) || !t.readCalls.take(1, now)) throw throughputExceeded(shard.id, stream.name);
-  }
-  shard.log.trim(state.retentionCutoff(stream));
-  return { stream, shard, position: it.position, limit: limit ?? LIMITS.getRecordsMaxLimit, now };
-}
-
-export interface ChildShard {
-  ShardId: string;
-  ParentShards: string[];
-  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
-}
-
-/**
- * The next iterator, how far behind the tip the reader is, and, at the end of a closed shard, no next iterator
- * but the shards that replaced it.
- */
-function finishRead(
-  state: KinesisState,
-  plan: ReadPlan,
-  end: number,
-  bytes: number,
-): { next: string | undefined; behind: number; children: ChildShard[] | undefined } {
-  if (state.opts.limits) plan.shard.throttle.readBytes.spend(bytes);
-  const { shard, stream } = plan;
-  const log = shard.log;
-  const atEnd = end >= log.next;
-  const behind = atEnd ? 0 : Math.max(0, plan.now - (log.timeAt(end) ?? plan.now));
-  if (atEnd && shard.closed) return { next: undefined, behind, children: childShards(stream, shard) };
-  const next = encodeIterator({
-    issuedMs: plan.now,
-    streamName: stream.name,
-    streamCreatedMs: stream.createdMs,
-    shardIndex: shard.index,
-    position: Math.max(end, plan.position),
-  });
-  return { next, behind, children: undefined };
-}
-
-/** Records of a shard as a JSON array text: no object per record, base64 straight from the log. */
-export function recordsJson(
-  shard: Shard,
-  from: number,
-  limit: number,
-  maxBytes: number,
-): { json: string; end: number; bytes: number; count: number } {
-  const prefix = shard.prefix;
-  const parts: string[] = [];
-  let bytes = 0;
-  const end = shard.log.read(from, limit, maxBytes, (buf, s, e, time, key, i) => {
-    bytes += e - s;
-    parts.push(
-      `{"SequenceNumber":"${sequenceNumber(prefix, i)}","ApproximateArrivalTimestamp":${time / 1000},"Data":"${buf.toString('base64', s, e)}","PartitionKey":${JSON.stringify(key)}}`,
-    );
-  });
-  return { json: `[${parts.join(',')}]`, end, bytes, count: parts.length };
-}
-
-/** The shards that replaced a closed shard, as GetRecords and SubscribeToShard list them. */
-export function childShards(stream: Stream, shard: Shard): ChildShard[] {
-  return stream.shards
-    .filter((s) => s.parentShardId === shard.id || s.adjacentParentShardId === shard.id)
-    .map((s) => ({
-      ShardId: s.id,
-      ParentShards: [s.parentShardId, s.adjacentParentShardId].filter((p): p is string => p !== undefined),
-      HashKeyRange: { StartingHashKey: s.startHash.toString(), EndingHashKey: s.endHash.toString() },
-    }));
-}
-
-/** Wire GetRecords, written as JSON text. */
-export function getRecordsJson(state: KinesisState, input: Input): string {
-  const plan = planRead(state, str(input, 'ShardIterator')!, num(input, 'Limit'));
-  const { json, end, bytes } = recordsJson(plan.shard, plan.position, plan.limit, LIMITS.getRecordsMaxBytes);
-  const { next, behind, children } = finishRead(state, plan, end, bytes);
-  const tail = next !== undefined ? `,"NextShardIterator":"${next}"` : `,"ChildShards":${JSON.stringify(children)}`;
-  return `{"Records":${json}${tail},"MillisBehindLatest":${behind}}`;
-}
-
-/** Wire GetRecords as objects (for CBOR): Data as bytes, timestamps in epoch seconds like the JSON answer. */
-export function getRecordsObjects(state: KinesisState, input: Input): Record<string, unknown> {
-  const plan = planRead(state, str(input, 'ShardIterator')!, num(input, 'Limit'));
-  const prefix = plan.shard.prefix;
-  const records: Record<string, unknown>[] = [];
-  let bytes = 0;
-  const end = plan.shard.log.read(plan.position, plan.limit, LIMITS.getRecordsMaxBytes, (buf, s, e, time, key, i) => {
-    bytes += e - s;
-    records.push({
-      SequenceNumber: sequenceNumber(prefix, i),
-      ApproximateArrivalTimestamp: time / 1000,
-      Data: buf.subarray(s, e),
-      PartitionKey: key,
-    });
-  });
-  const { next, behind, children } = finishRead(state, plan, end, bytes);
-  return next !== undefined
-    ? { Records: records, NextShardIterator: next, MillisBehindLatest: behind }
-    : { Records: records, ChildShards: children, MillisBehindLatest: behind };
-}
-
-export interface InProcessRecord {
-  SequenceNumber: string;
-  /** Milliseconds since the epoch. */
-  ApproximateArrivalTimestamp: number;
-  /** A read-only view of the stored bytes. */
-  Data: Uint8Array;
-  PartitionKey: string;
-}
-
-export function getRecordsInProcess(
-  state: KinesisState,
-  iterator: string,
-  limit?: number,
-): { Records: InProcessRecord[]; NextShardIterator?: string; MillisBehindLatest: number } {
-  const plan = planRead(state, iterator, limit);
-  const prefix = plan.shard.prefix;
-  const records: InProcessRecord[] = [];
-  let bytes = 0;
-  const end = plan.shard.log.read(plan.position, plan.limit, LIMITS.getRecordsMaxBytes, (buf, s, e, time, key, i) => {
-    bytes += e - s;
-    records.push({
-      SequenceNumber: sequenceNumber(prefix, i),
-      ApproximateArrivalTimestamp: time,
-      Data: buf.subarray(s, e),
-      PartitionKey: key,
-    });
-  });
-  const { next, behind } = finishRead(state, plan, end, bytes);
-  return next !== undefined
-    ? { Records: records, NextShardIterator: next, MillisBehindLatest: behind }
-    : { Records: records, MillisBehindLatest: behind };
 }

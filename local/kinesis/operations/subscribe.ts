@@ -14,7 +14,8 @@ import { LIMITS, TokenBucket } from '../limits';
 import { sequenceNumber, startingSequenceNumber } from '../sequence';
 import { type KinesisState, str } from '../state';
 import { findConsumer } from './consumers';
-import { childShards, getShardIterator, recordsJson, shardOf } from './records';
+import { childShards, recordsJson } from './get-records';
+import { getShardIterator, shardOf } from './records';
 
 type Input = Record<string, unknown>;
 
