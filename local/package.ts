@@ -1,16 +1,27 @@
 /**
- * `osls package`, only when something it reads changed: serverless.yml, statemachines/, handlers/, src/, sql/ and
- * package-lock.json are hashed, and the hash is kept beside the packaged template. Packaging needs no AWS account,
- * but the framework wants credentials to exist: the child process gets dummy ones.
+ * `osls package`, only when something it reads changed: serverless.yml and its resolver, the fan-out file in use
+ * (and the SQL it names), statemachines/, handlers/, src/, sql/ and package-lock.json are hashed, and the hash is
+ * kept beside the packaged template. Packaging needs no AWS account, but the framework wants credentials to exist:
+ * the child process gets dummy ones.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { unzipSync } from 'fflate';
+import { configFileOf, configInputs } from '../src/fanout-config/load';
 
 /** What packaging depends on, relative to the project. */
-export const PACKAGE_INPUTS = ['serverless.yml', 'statemachines', 'handlers', 'src', 'sql', 'package-lock.json'];
+export const PACKAGE_INPUTS = [
+  'serverless.yml',
+  'serverless.resolver.js',
+  'fanout.yml',
+  'statemachines',
+  'handlers',
+  'src',
+  'sql',
+  'package-lock.json',
+];
 
 export const TEMPLATE_FILE = join('.serverless', 'cloudformation-template-update-stack.json');
 const HASH_FILE = join('.serverless', '.fanout-package-hash');
@@ -30,6 +41,8 @@ export class PackageError extends Error {
 export interface PackageOptions {
   projectDir: string;
   stage?: string;
+  /** The fan-out file (`--config`); default FANOUT_CONFIG, else fanout.yml. */
+  config?: string;
   /** Package even when nothing changed. */
   force?: boolean;
   /** Receives the packager's output lines as they come. */
@@ -45,8 +58,8 @@ export interface PackageResult {
 }
 
 /** Hash of every file packaging reads (paths and contents), in a stable order. */
-export function hashInputs(projectDir: string, stage = 'dev'): string {
-  const h = createHash('sha256').update(`stage=${stage}\nengine=${twinEngine()}\n`);
+export function hashInputs(projectDir: string, stage = 'dev', config = configFileOf(projectDir)): string {
+  const h = createHash('sha256').update(`stage=${stage}\nengine=${twinEngine()}\nconfig=${config}\n`);
   const walk = (path: string): void => {
     if (!existsSync(path)) return;
     const st = statSync(path);
@@ -59,6 +72,7 @@ export function hashInputs(projectDir: string, stage = 'dev'): string {
     h.update(readFileSync(path));
   };
   for (const input of PACKAGE_INPUTS) walk(join(projectDir, input));
+  for (const input of configInputs(config)) walk(input);
   return h.digest('hex');
 }
 
@@ -94,7 +108,8 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
 async function packageUnlocked(opts: PackageOptions): Promise<PackageResult> {
   const started = Date.now();
   const stage = opts.stage ?? 'dev';
-  const hash = hashInputs(opts.projectDir, stage);
+  const config = configFileOf(opts.projectDir, opts.config);
+  const hash = hashInputs(opts.projectDir, stage, config);
   const templatePath = join(opts.projectDir, TEMPLATE_FILE);
   const hashPath = join(opts.projectDir, HASH_FILE);
   const cached =
@@ -103,7 +118,7 @@ async function packageUnlocked(opts: PackageOptions): Promise<PackageResult> {
     readFileSync(hashPath, 'utf8').trim() === hash &&
     artifactProblems(templatePath).length === 0;
   if (cached && !opts.force) return { templatePath, packaged: false, hash, durationMs: Date.now() - started };
-  await runPackager(opts.projectDir, stage, opts.onLine);
+  await runPackager(opts.projectDir, stage, config, opts.onLine);
   if (!existsSync(templatePath)) throw new PackageError(`osls package wrote no ${TEMPLATE_FILE}`, '');
   const problems = artifactProblems(templatePath);
   if (problems.length > 0)
@@ -164,7 +179,12 @@ export function artifactProblems(templatePath: string): string[] {
   return problems;
 }
 
-function runPackager(projectDir: string, stage: string, onLine?: (line: string) => void): Promise<void> {
+function runPackager(
+  projectDir: string,
+  stage: string,
+  config: string,
+  onLine?: (line: string) => void,
+): Promise<void> {
   const bin = join(projectDir, 'node_modules', 'osls', 'bin', 'serverless.js');
   if (!existsSync(bin)) throw new PackageError(`osls is not installed in ${projectDir}: run npm ci`, '');
   return new Promise((resolve, reject) => {
@@ -177,6 +197,7 @@ function runPackager(projectDir: string, stage: string, onLine?: (line: string) 
         AWS_SECRET_ACCESS_KEY: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'test',
         AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
         FANOUT_ENGINE: twinEngine(),
+        FANOUT_CONFIG: config,
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
         SLS_DEPRECATION_DISABLE: '*',

@@ -57,8 +57,8 @@ describe('Template: packaged stack', () => {
     expect(Object.keys(template.Outputs)).toEqual(
       expect.arrayContaining([
         'InputStreamArn',
-        'PositiveStreamArn',
-        'NegativeStreamArn',
+        'PositiveTransactionsStreamArn',
+        'NegativeTransactionsStreamArn',
         'AnalyticsRoleArn',
         'LifecycleStateMachineArn',
         'TeardownStateMachineArn',
@@ -97,7 +97,7 @@ describe('Template: packaged stack', () => {
         INPUT_STREAM_ARN: { 'Fn::GetAtt': ['InputStream', 'Arn'] },
         ANALYTICS_ROLE_ARN: { 'Fn::GetAtt': ['AnalyticsRole', 'Arn'] },
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub reference, not JavaScript
-        OUTPUTS: { 'Fn::Sub': expect.stringContaining('${PositiveStream.Arn}') },
+        OUTPUTS: { 'Fn::Sub': expect.stringContaining('${PositiveTransactionsStream.Arn}') },
         LOAD_TEST_RECORDS: '500',
         LOAD_TEST_RATE: '1000',
         LOAD_TEST_TIMEOUT_SECONDS: '60',
@@ -111,8 +111,8 @@ describe('Template: packaged stack', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
     expect(mappings.map((m) => m['EventSourceArn'])).toEqual(
       expect.arrayContaining([
-        { 'Fn::GetAtt': ['PositiveStream', 'Arn'] },
-        { 'Fn::GetAtt': ['NegativeStream', 'Arn'] },
+        { 'Fn::GetAtt': ['PositiveTransactionsStream', 'Arn'] },
+        { 'Fn::GetAtt': ['NegativeTransactionsStream', 'Arn'] },
       ]),
     );
     for (const mapping of mappings) {
@@ -179,8 +179,8 @@ describe('Template: packaged stack', () => {
     expect(JSON.stringify(role['AssumeRolePolicyDocument'])).toContain('kinesisanalytics.amazonaws.com');
     const writes = statements.find((s) => ([] as unknown[]).concat(s['Action']).includes('kinesis:PutRecords'));
     expect(writes?.['Resource']).toEqual([
-      { 'Fn::GetAtt': ['PositiveStream', 'Arn'] },
-      { 'Fn::GetAtt': ['NegativeStream', 'Arn'] },
+      { 'Fn::GetAtt': ['PositiveTransactionsStream', 'Arn'] },
+      { 'Fn::GetAtt': ['NegativeTransactionsStream', 'Arn'] },
     ]);
     const reads = statements.find((s) => ([] as unknown[]).concat(s['Action']).includes('kinesis:GetRecords'));
     expect(reads?.['Resource']).toEqual([{ 'Fn::GetAtt': ['InputStream', 'Arn'] }]);

@@ -1,0 +1,224 @@
+/**
+ * From a file that has the right shape (schema.ts) to a fan-out that can be deployed (definition.ts): the rules that
+ * look across fields, at the SQL and at the engine. Each failure names the field it is about.
+ */
+import type { EngineName } from '../config';
+import type { Statement } from '../streaming-sql/ast';
+import { SqlCompileError } from '../streaming-sql/errors';
+import { parse } from '../streaming-sql/parser';
+import {
+  type ApplicationSource,
+  AWS_MANAGED_KINESIS_KEY,
+  type Capacity,
+  COPY_PREFIX_STREAM,
+  copyStreamName,
+  type FanoutDefinition,
+  type KinesisOutput,
+  type OutputPrefix,
+  type StreamSource,
+} from './definition';
+import type { FieldPath } from './errors';
+import { ENGINE_LIMITS, maxOutputs } from './limits';
+import type { FanoutFile, InputEntry, KinesisOutputEntry } from './schema';
+
+/** A rule the file breaks, at a field; the loader turns it into a FanoutConfigError with the line. */
+export class FieldError extends Error {
+  constructor(
+    readonly path: FieldPath,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'FieldError';
+  }
+}
+
+export interface CheckContext {
+  /** The file's path relative to the project, as the definition records it. */
+  readonly file: string;
+  /** The engine the stage runs by default: its limits apply. */
+  readonly engine: EngineName;
+  /** Reads the SQL file named by `sql:` (relative to the fan-out file); undefined when it does not exist. */
+  readonly readSql: (path: string) => { text: string; projectPath: string } | undefined;
+}
+
+export interface Checked {
+  readonly definition: FanoutDefinition;
+  readonly warnings: string[];
+}
+
+/**
+ * The base of a stream's CloudFormation names: its name in PascalCase, letters and digits only
+ * (`positive-transactions` -> `PositiveTransactions`).
+ */
+export function idOf(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function streamSource(entry: InputEntry | KinesisOutputEntry, defaultKey: string): StreamSource {
+  if (entry.arn !== undefined) {
+    const name = entry.arn.slice(entry.arn.indexOf(':stream/') + ':stream/'.length);
+    return { created: false, name, arn: entry.arn, ...(entry.kmsKey ? { kmsKey: entry.kmsKey } : {}) };
+  }
+  const capacity: Capacity =
+    entry.mode === 'ON_DEMAND' ? { mode: 'ON_DEMAND' } : { mode: 'PROVISIONED', shards: entry.shards ?? 1 };
+  return { created: true, name: entry.stream!, capacity, kmsKey: entry.kmsKey ?? defaultKey };
+}
+
+/** Names the SQL creates, and the ones its pumps write. */
+function sqlStreams(statements: Statement[]): { created: string[]; written: string[] } {
+  const created: string[] = [];
+  const written: string[] = [];
+  for (const s of statements) {
+    if (s.kind === 'create-stream') created.push(s.name);
+    else if (!written.includes(s.target)) written.push(s.target);
+  }
+  return { created, written };
+}
+
+interface Application {
+  readonly source: ApplicationSource;
+  /** In-application streams the SQL creates, and the ones its pumps write (none for the copy application). */
+  readonly created: readonly string[];
+  readonly written: readonly string[];
+}
+
+function application(file: FanoutFile, ctx: CheckContext): Application {
+  if (file.sql === undefined) return { source: { kind: 'copy' }, created: [], written: [] };
+  const read = ctx.readSql(file.sql);
+  if (!read) throw new FieldError(['sql'], `the SQL file ${file.sql} does not exist`);
+  let statements: Statement[];
+  try {
+    statements = parse(read.text);
+  } catch (error) {
+    if (error instanceof SqlCompileError) throw new FieldError(['sql'], `${file.sql} ${error.message}`);
+    throw error;
+  }
+  const { created, written } = sqlStreams(statements);
+  if (created.length === 0) throw new FieldError(['sql'], `${file.sql} creates no in-application stream`);
+  return { source: { kind: 'sql', path: read.projectPath, sql: read.text }, created, written };
+}
+
+function unknownSqlStream(name: string, created: readonly string[], sqlPath: string): string {
+  const other = created.find((c) => c.toUpperCase() === name.toUpperCase());
+  const hint = other ? `; did you mean ${other}? (unquoted names are upper case in the SQL)` : '';
+  return `${sqlPath} creates no in-application stream ${name} (it creates ${created.join(', ')})${hint}`;
+}
+
+/**
+ * Checks the parsed file and returns the definition, with warnings for what works but is likely a mistake.
+ *
+ * @throws FieldError naming the first field that breaks a rule
+ */
+export function check(file: FanoutFile, ctx: CheckContext): Checked {
+  const warnings: string[] = [];
+  const defaultKey = file.kmsKey ?? AWS_MANAGED_KINESIS_KEY;
+  const { source, created, written } = application(file, ctx);
+
+  if (file.outputs.length === 0 && file.outputPrefix === undefined) {
+    throw new FieldError(['outputs'], 'at least one output is needed (or an outputPrefix)');
+  }
+  const limit = maxOutputs(ctx.engine);
+  if (file.outputs.length > limit) {
+    throw new FieldError(
+      ['outputs'],
+      `${file.outputs.length} outputs: the ${ctx.engine} engine takes at most ${limit} (${ENGINE_LIMITS[ctx.engine].source})`,
+    );
+  }
+
+  const input = streamSource(file.input, defaultKey);
+  const ids = new Map<string, string>([['Input', 'input']]);
+  const names = new Map<string, string>();
+  const remember = (stream: StreamSource, at: string, path: FieldPath): void => {
+    const key = stream.created ? `name:${stream.name}` : `arn:${stream.arn}`;
+    const seen = names.get(key);
+    if (seen) {
+      const what = stream.created ? `stream ${stream.name}` : `arn ${stream.arn}`;
+      throw new FieldError(path, `${what} is already ${seen}; every stream may appear once`);
+    }
+    names.set(key, at);
+  };
+  remember(input, 'the input', ['input', file.input.arn !== undefined ? 'arn' : 'stream']);
+
+  const outputs: KinesisOutput[] = file.outputs.map((entry, index) => {
+    const stream = streamSource(entry, defaultKey);
+    const field = entry.arn !== undefined ? 'arn' : 'stream';
+    remember(stream, `outputs[${index}]`, ['outputs', index, field]);
+    const id = idOf(stream.name);
+    const clash = ids.get(id);
+    if (clash) {
+      throw new FieldError(
+        ['outputs', index, field],
+        `${stream.name} and ${clash} give the same CloudFormation name ${id}Stream; rename one`,
+      );
+    }
+    ids.set(id, stream.name);
+    let sqlStream: string;
+    if (source.kind === 'copy') {
+      if (entry.sqlStream !== undefined) {
+        throw new FieldError(['outputs', index, 'sqlStream'], 'only with sql: without it every output is a plain copy');
+      }
+      sqlStream = copyStreamName(index);
+    } else {
+      if (entry.sqlStream === undefined) {
+        throw new FieldError(
+          ['outputs', index, 'sqlStream'],
+          `required with sql: the in-application stream it receives`,
+        );
+      }
+      if (!created.includes(entry.sqlStream)) {
+        throw new FieldError(['outputs', index, 'sqlStream'], unknownSqlStream(entry.sqlStream, created, source.path));
+      }
+      sqlStream = entry.sqlStream;
+    }
+    return { kind: 'kinesis', index, id, stream, sqlStream, consumer: entry.consumer ?? false };
+  });
+
+  let outputPrefix: OutputPrefix | undefined;
+  if (file.outputPrefix !== undefined) {
+    const given = typeof file.outputPrefix === 'string' ? { prefix: file.outputPrefix } : file.outputPrefix;
+    if (source.kind === 'copy') {
+      if (given.sqlStream !== undefined) {
+        throw new FieldError(['outputPrefix', 'sqlStream'], 'only with sql: without it the prefix gets a plain copy');
+      }
+      outputPrefix = { prefix: given.prefix, sqlStream: COPY_PREFIX_STREAM };
+    } else {
+      if (given.sqlStream === undefined) {
+        throw new FieldError(['outputPrefix'], 'with sql, give { prefix, sqlStream }: which in-application stream');
+      }
+      if (!created.includes(given.sqlStream)) {
+        throw new FieldError(['outputPrefix', 'sqlStream'], unknownSqlStream(given.sqlStream, created, source.path));
+      }
+      outputPrefix = { prefix: given.prefix, sqlStream: given.sqlStream };
+    }
+    if (input.name.startsWith(outputPrefix.prefix)) {
+      throw new FieldError(['outputPrefix'], `the input stream ${input.name} starts with ${outputPrefix.prefix}`);
+    }
+    if (ctx.engine !== 'lambda') {
+      warnings.push(
+        `outputPrefix: only the lambda engine writes streams found by prefix; the stage's engine is ${ctx.engine}`,
+      );
+    }
+  }
+
+  if (source.kind === 'sql') {
+    const received = new Set([...outputs.map((o) => o.sqlStream), ...(outputPrefix ? [outputPrefix.sqlStream] : [])]);
+    for (const name of written) {
+      if (!received.has(name)) {
+        warnings.push(`sql: ${source.path} writes the in-application stream ${name}, which no output receives`);
+      }
+    }
+  }
+
+  const definition: FanoutDefinition = {
+    file: ctx.file,
+    input,
+    application: source,
+    outputs,
+    ...(outputPrefix ? { outputPrefix } : {}),
+  };
+  return { definition, warnings };
+}

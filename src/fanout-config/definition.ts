@@ -1,0 +1,92 @@
+/**
+ * The fan-out as the rest of the product sees it: `fanout.yml` validated and normalized into a plain JSON value.
+ * The packager builds the template from it (`template/`), the CLI plans from it (`plan.ts`), and the functions get
+ * the very same value bundled into their code (`deployed.ts`), so what runs is what was checked.
+ */
+import type { OutputKind } from './schema';
+
+/** The AWS-managed key of Kinesis: encrypts without any KMS permission on the producers' or consumers' roles. */
+export const AWS_MANAGED_KINESIS_KEY = 'alias/aws/kinesis';
+
+/** How a stream the stack creates is provisioned. */
+export type Capacity = { readonly mode: 'PROVISIONED'; readonly shards: number } | { readonly mode: 'ON_DEMAND' };
+
+/** A stream the stack creates: known by name; its ARN is the stack's (account, region) plus the name. */
+export interface CreatedStream {
+  readonly created: true;
+  readonly name: string;
+  readonly capacity: Capacity;
+  /** The key that encrypts it (`alias/aws/kinesis` unless the file names another). */
+  readonly kmsKey: string;
+}
+
+/** A stream that exists already: the stack only reads or writes it. */
+export interface ExistingStream {
+  readonly created: false;
+  readonly name: string;
+  readonly arn: string;
+  /** The customer key that encrypts it, when the file names one (then the roles may use that key). */
+  readonly kmsKey?: string;
+}
+
+export type StreamSource = CreatedStream | ExistingStream;
+
+/** One output: a Kinesis stream fed by one in-application stream of the SQL. */
+export interface KinesisOutput {
+  readonly kind: Extract<OutputKind, 'kinesis'>;
+  /** Position in the file (0-based), for messages (`outputs[2]`). */
+  readonly index: number;
+  /** Base of the CloudFormation names: `${id}Stream`, `${id}StreamArn`, `consume${id}`. */
+  readonly id: string;
+  readonly stream: StreamSource;
+  /** The in-application stream whose rows it receives (generated `COPY_<n>` for a copy fan-out). */
+  readonly sqlStream: string;
+  /** Whether the logging consumer function is deployed for it. */
+  readonly consumer: boolean;
+}
+
+export type OutputDefinition = KinesisOutput;
+
+/** The application code: a SQL file, or the copy application generated once the input's columns are known. */
+export type ApplicationSource =
+  | { readonly kind: 'sql' /** relative to the project */; readonly path: string; readonly sql: string }
+  | { readonly kind: 'copy' };
+
+/** Streams found by name prefix at run time (lambda engine only). */
+export interface OutputPrefix {
+  readonly prefix: string;
+  readonly sqlStream: string;
+}
+
+/** The validated fan-out. Every field is plain JSON. */
+export interface FanoutDefinition {
+  /** The file it was read from, relative to the project (`fanout.yml`). */
+  readonly file: string;
+  readonly input: StreamSource;
+  readonly application: ApplicationSource;
+  readonly outputs: readonly OutputDefinition[];
+  readonly outputPrefix?: OutputPrefix;
+}
+
+/** In-application stream of the copy application that feeds output `index` (0-based). */
+export function copyStreamName(index: number): string {
+  return `COPY_${index + 1}`;
+}
+
+/** In-application stream of the copy application that feeds the streams found by prefix. */
+export const COPY_PREFIX_STREAM = 'COPY_PREFIX';
+
+/**
+ * The ARN of a stream, given the ARN prefix of the stack's account and region for the streams it creates.
+ *
+ * @param stream - a stream of the definition
+ * @param createdArnPrefix - `arn:PARTITION:kinesis:REGION:ACCOUNT:stream/`
+ */
+export function streamArnOf(stream: StreamSource, createdArnPrefix: string): string {
+  return stream.created ? `${createdArnPrefix}${stream.name}` : stream.arn;
+}
+
+/** Every stream of the definition, input first. */
+export function streamsOf(definition: FanoutDefinition): StreamSource[] {
+  return [definition.input, ...definition.outputs.map((o) => o.stream)];
+}

@@ -1,0 +1,162 @@
+/**
+ * The shape of `fanout.yml`, as zod schemas: what a user may write, field by field. Cross-field rules that need the
+ * SQL or the engine (a `sqlStream` the SQL creates, duplicate streams, limits) live in `checks.ts`; this module only
+ * knows one entry at a time.
+ *
+ * Outputs come in kinds, one schema each in `OUTPUT_SCHEMAS`, told apart by the key that names their destination
+ * (`OUTPUT_KIND_KEYS`: `stream`/`arn` for a Kinesis stream). A new kind (Firehose, Lambda) adds its schema and keys
+ * here, its definition type in `definition.ts`, and its resources and grants in `template/`.
+ */
+import { parse as parseArn } from '@aws-sdk/util-arn-parser';
+import { z } from 'zod';
+
+/** Kinesis stream names: 1-128 of a-z, A-Z, 0-9, `_`, `.`, `-` (the API model's StreamName pattern). */
+export const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+
+/** In-application stream names as the SQL writes them: unquoted identifiers come out upper case. */
+export const SQL_STREAM = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+
+/** The Kinesis stream ARN an `arn:` field must hold: `arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME`. */
+export function isKinesisStreamArn(value: string): boolean {
+  try {
+    const arn = parseArn(value);
+    const name = arn.resource.startsWith('stream/') ? arn.resource.slice('stream/'.length) : '';
+    return (
+      /^aws(-[a-z]+)*$/.test(arn.partition) &&
+      arn.service === 'kinesis' &&
+      /^[a-z]{2}(-[a-z]+)+-\d+$/.test(arn.region) &&
+      /^\d{12}$/.test(arn.accountId) &&
+      STREAM_NAME.test(name)
+    );
+  } catch {
+    return false;
+  }
+}
+
+const streamName = z.string().regex(STREAM_NAME, 'a Kinesis stream name: 1-128 characters of a-z A-Z 0-9 _ . -');
+const streamArn = z
+  .string()
+  .refine(isKinesisStreamArn, 'not a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)');
+const sqlStream = z
+  .string()
+  .regex(SQL_STREAM, 'an in-application stream name: a letter or _, then up to 31 letters, digits or _');
+/** A key for stream encryption: an alias (`alias/...`), a key id, or a key or alias ARN. */
+const kmsKey = z
+  .string()
+  .regex(
+    /^(alias\/[a-zA-Z0-9/_-]{1,250}|[0-9a-f-]{36}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|alias\/[a-zA-Z0-9/_-]+))$/,
+    'a KMS key: alias/NAME, a key id, or a key or alias ARN',
+  );
+
+/**
+ * Where a stream comes from: `stream: NAME` (the stack creates it, with `shards` or `mode: ON_DEMAND`) or
+ * `arn: ARN` (it exists; the stack creates nothing and only grants access to it, with `kmsKey` when a customer key
+ * encrypts it).
+ */
+const streamFields = {
+  stream: streamName.optional(),
+  arn: streamArn.optional(),
+  shards: z.int().min(1).max(500).optional(),
+  mode: z.enum(['PROVISIONED', 'ON_DEMAND']).optional(),
+  kmsKey: kmsKey.optional(),
+};
+
+type StreamFields = { [K in keyof typeof streamFields]?: z.infer<(typeof streamFields)[K]> };
+
+function checkStream(entry: StreamFields, ctx: z.RefinementCtx): void {
+  const params = { combination: true };
+  if (entry.stream !== undefined && entry.arn !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      params,
+      path: ['arn'],
+      message: 'give stream (created by the stack) or arn (an existing stream), not both',
+    });
+  }
+  if (entry.stream === undefined && entry.arn === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      params,
+      path: [],
+      message: 'give stream (created by the stack) or arn (an existing stream)',
+    });
+  }
+  if (entry.arn !== undefined) {
+    for (const key of ['shards', 'mode'] as const) {
+      if (entry[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          params,
+          path: [key],
+          message: 'only for a stream the stack creates, not with arn',
+        });
+      }
+    }
+  }
+  if (entry.mode === 'ON_DEMAND' && entry.shards !== undefined) {
+    ctx.addIssue({ code: 'custom', params, path: ['shards'], message: 'an ON_DEMAND stream has no shard count' });
+  }
+}
+
+/** `input:` - the stream the fan-out reads. */
+export const inputSchema = z.strictObject(streamFields).superRefine(checkStream);
+
+/** An output that is a Kinesis stream (`stream:` created, or `arn:` existing). */
+export const kinesisOutputSchema = z
+  .strictObject({
+    kind: z.literal('kinesis'),
+    ...streamFields,
+    /** The in-application stream whose rows it receives; required with `sql`, generated without. */
+    sqlStream: sqlStream.optional(),
+    /** Deploy the logging consumer function for this stream. */
+    consumer: z.boolean().optional(),
+  })
+  .superRefine(checkStream);
+
+/** The schema of every kind of output: one entry per kind, told apart by `kind`. */
+const OUTPUT_SCHEMAS = [kinesisOutputSchema] as const;
+
+export type OutputKind = z.infer<(typeof OUTPUT_SCHEMAS)[number]>['kind'];
+
+/**
+ * The keys that tell each kind of output apart in the file, so an entry need not say `kind:`. The first kind whose
+ * key is present wins.
+ */
+export const OUTPUT_KIND_KEYS: Readonly<Record<OutputKind, readonly string[]>> = { kinesis: ['stream', 'arn'] };
+
+function withKind(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || 'kind' in value) return value;
+  const kinds = Object.entries(OUTPUT_KIND_KEYS);
+  const found = kinds.find(([, keys]) => keys.some((key) => key in value));
+  // No destination key: the first kind's schema says which keys it expects.
+  return { kind: (found ?? kinds[0]!)[0], ...value };
+}
+
+const outputSchema = z.preprocess(
+  withKind,
+  z.discriminatedUnion('kind', OUTPUT_SCHEMAS, {
+    error: `kind must be one of ${Object.keys(OUTPUT_KIND_KEYS).join(', ')}`,
+  }),
+);
+
+/** `outputPrefix:` - lambda engine: also write to every stream whose name starts with the prefix. */
+const outputPrefixSchema = z.union([
+  streamName,
+  z.strictObject({ prefix: streamName, sqlStream: sqlStream.optional() }),
+]);
+
+/** The whole file. */
+export const fanoutFileSchema = z.strictObject({
+  input: inputSchema,
+  /** Application code (Kinesis Analytics SQL), relative to the file; omitted: every output copies every record. */
+  sql: z.string().min(1).optional(),
+  outputs: z.array(outputSchema).max(1000),
+  outputPrefix: outputPrefixSchema.optional(),
+  /** The key that encrypts the streams the stack creates (default: the AWS-managed key of Kinesis). */
+  kmsKey: kmsKey.optional(),
+});
+
+export type FanoutFile = z.infer<typeof fanoutFileSchema>;
+export type InputEntry = z.infer<typeof inputSchema>;
+export type KinesisOutputEntry = z.infer<typeof kinesisOutputSchema>;
+export type OutputEntry = FanoutFile['outputs'][number];

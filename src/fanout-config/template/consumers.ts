@@ -1,0 +1,41 @@
+/** The logging consumer function of each output that asks for one (`consumer: true`), fed by its stream. */
+import type { FanoutDefinition, OutputDefinition } from '../definition';
+import type { Cfn } from './cfn';
+import { outputArn } from './streams';
+
+/** The function key of an output's consumer: `consume<Id>`. */
+export const consumerKey = (output: OutputDefinition): string => `consume${output.id}`;
+
+/** The event source mapping every consumer gets: batches of 100 from LATEST, partial batch responses. */
+export function consumerEvent(output: OutputDefinition): Cfn {
+  return {
+    stream: {
+      type: 'kinesis',
+      arn: outputArn(output),
+      batchSize: 100,
+      startingPosition: 'LATEST',
+      functionResponseType: 'ReportBatchItemFailures',
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 3,
+    },
+  };
+}
+
+/** The outputs that get a consumer. */
+export function consumedOutputs(definition: FanoutDefinition): OutputDefinition[] {
+  return definition.outputs.filter((o) => o.consumer);
+}
+
+/** Serverless function entries, keyed by function key, of every consumer (without role and environment). */
+export function consumerFunctions(definition: FanoutDefinition): Record<string, Record<string, Cfn>> {
+  return Object.fromEntries(
+    consumedOutputs(definition).map((output) => [
+      consumerKey(output),
+      {
+        handler: 'handlers/consumer.handler',
+        description: `Logs each batch of the ${output.stream.name} stream`,
+        events: [consumerEvent(output)],
+      },
+    ]),
+  );
+}
