@@ -4,8 +4,9 @@
  *
  * The server moves bytes and leaves the rest to the wire protocols (local/protocols/): each mounted service
  * speaks one (`Mount` in local/service.ts), and each request goes to the first protocol that claims it, which
- * dispatches, decodes, encodes and shapes errors its own way. Any SigV4 signature is accepted; the region
- * comes from the credential scope.
+ * dispatches, decodes, encodes and shapes errors its own way. Before that, local/protocols/access.ts checks
+ * Host and Origin (CORS, preflights) and, unless auth is off, that a well-formed SigV4 Authorization is there;
+ * signatures are not verified, any keys work. The region comes from the credential scope.
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';

@@ -3,6 +3,7 @@
  * request from the path, the query string, the headers and the JSON body (blobs in base64, timestamps in epoch
  * seconds); the answer goes out with the operation's status code.
  */
+import { base64Length } from '../api-model/base64';
 import { toWireJson } from '../sdk-shapes';
 import { AwsServiceError, type RestRequest, type RestResponse, type RestRoute } from '../service';
 import { errors } from './errors';
@@ -111,7 +112,11 @@ const TIMESTAMPS = new Set(['StartingPositionTimestamp']);
 const INTEGERS = new Set(['MaxItems']);
 
 function fromWire(value: unknown, key = ''): unknown {
-  if (BLOBS.has(key) && typeof value === 'string') return Buffer.from(value, 'base64');
+  if (BLOBS.has(key) && typeof value === 'string') {
+    // the whole text must be base64 (SerializationException otherwise), as for every blob of the twin
+    base64Length(value, `${key.charAt(0).toLowerCase()}${key.slice(1)}`);
+    return Buffer.from(value, 'base64');
+  }
   if (TIMESTAMPS.has(key) && typeof value === 'number') return new Date(value * 1000);
   if (Array.isArray(value)) return value.map((v) => fromWire(v));
   if (value && typeof value === 'object') {
