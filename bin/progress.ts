@@ -36,6 +36,11 @@ export class Progress {
     return this.c;
   }
 
+  /** Whether the output is coloured (a terminal that supports it). */
+  get colored(): boolean {
+    return !!this.out.isTTY && pc.isColorSupported;
+  }
+
   /** Shows `text` as the detail of the live step (what it is doing now). */
   activity(text: string): void {
     if (!this.active) return;

@@ -1,11 +1,13 @@
 /**
- * What `fanout up`, `run` and `invoke` share: bring the service up on the twin with live progress, and follow an
- * execution state by state.
+ * What `fanout up`, `run`, `invoke` and `smoke` share: bring the service up on the twin with live progress, start
+ * and follow an execution state by state, and present its load-test report.
  */
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { AccessOptions } from '../local/protocols/access';
-import { followExecution, type Up, up } from '../local/up';
+import { explainCause, findReport, followExecution, startExecution, type Up, up } from '../local/up';
+import type { LoadTestReport } from '../src/load-test';
 import { formatMs, type Progress, type Step } from './progress';
+import { presentReport } from './report';
 
 export interface SessionOptions {
   projectDir: string;
@@ -72,19 +74,53 @@ export async function bringUp(progress: Progress, opts: SessionOptions): Promise
   }
 }
 
-/** Follows an execution and shows each state as it runs, with its duration. Returns the history and the outcome. */
+/** The application a state inside a Map iteration works on: `application.name` or `name` in its input/output. */
+export function iterationLabel(json: string | undefined): string | undefined {
+  if (!json) return undefined;
+  try {
+    const value = JSON.parse(json) as { application?: { name?: unknown }; name?: unknown };
+    const name = value?.application?.name ?? value?.name;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface WatchOptions {
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface WatchResult {
+  status: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  events: HistoryEvent[];
+}
+
+/**
+ * Follows an execution and shows each state as it runs, with its duration; a state inside a Map iteration is named
+ * by the application it works on (`[fanout-dev-2] CreateApplication`). Returns the history and the outcome.
+ */
 export async function watchExecution(
   progress: Progress,
   client: SFNClient,
   executionArn: string,
-): Promise<{ status: string; output?: string; error?: string; cause?: string; events: HistoryEvent[] }> {
+  options: WatchOptions = {},
+): Promise<WatchResult> {
   const c = progress.colors;
   const events: HistoryEvent[] = [];
   const open = new Map<string, { step: Step; type: string }>();
   const order: string[] = [];
-  let iterationPrefix = '';
+  let mapDepth = 0;
+  let iterationIndex = 0;
   let lastTask: { key: string; label: string } | undefined;
   const quiet = new Set(['Pass', 'Choice', 'Wait']);
+  const prefixOf = (json: string | undefined): string => {
+    if (mapDepth === 0) return '';
+    return `  [${iterationLabel(json) ?? iterationIndex}] `;
+  };
   const openStep = (key: string, label: string, type: string): void => {
     open.set(key, { step: progress.step(label, type), type });
     order.push(key);
@@ -98,47 +134,118 @@ export async function watchExecution(
   };
   const latestOpen = (types: string[]): string | undefined =>
     [...order].reverse().find((k) => open.has(k) && types.includes(open.get(k)!.type));
-  const described = await followExecution(client, executionArn, (event) => {
-    events.push(event);
-    const type = event.type ?? '';
-    if (type === 'MapIterationStarted') iterationPrefix = `  [${event.mapIterationStartedEventDetails?.index ?? 0}] `;
-    if (type === 'MapStateExited' || type === 'MapStateFailed') iterationPrefix = '';
-    if (type.endsWith('StateEntered')) {
-      const name = event.stateEnteredEventDetails?.name ?? '?';
-      const stateType = type.slice(0, -'StateEntered'.length);
-      if (quiet.has(stateType)) return;
-      const key = `${iterationPrefix}${name}`;
-      openStep(key, key, stateType);
-      if (stateType === 'Task') lastTask = { key, label: key };
-      if (stateType === 'Fail') closeStep(key, false);
-    } else if (type.endsWith('StateExited')) {
-      closeStep(`${iterationPrefix}${event.stateExitedEventDetails?.name ?? '?'}`, true);
-    } else if (type === 'LambdaFunctionScheduled' || type === 'TaskScheduled') {
-      // a retry: the same Task state calls its function again without entering anew
-      if (lastTask && !open.has(lastTask.key)) openStep(lastTask.key, `${lastTask.label} ${c.dim('(retry)')}`, 'Task');
-    } else if (type === 'LambdaFunctionFailed' || type === 'TaskFailed' || type === 'LambdaFunctionTimedOut') {
-      const d =
-        event.lambdaFunctionFailedEventDetails ??
-        event.taskFailedEventDetails ??
-        event.lambdaFunctionTimedOutEventDetails;
-      const key = latestOpen(['Task']);
-      const why = c.yellow(`${d?.error ?? 'Error'}: ${shorten(d?.cause)}`);
-      if (key) closeStep(key, false, why);
-      else progress.line(`    ${why}`);
-    } else if (type === 'MapStateFailed' || type === 'ParallelStateFailed') {
-      const key = latestOpen([type === 'MapStateFailed' ? 'Map' : 'Parallel']);
-      if (key) closeStep(key, false);
-    }
-  });
+  const described = await followExecution(
+    client,
+    executionArn,
+    (event) => {
+      events.push(event);
+      const type = event.type ?? '';
+      if (type === 'MapIterationStarted') iterationIndex = event.mapIterationStartedEventDetails?.index ?? 0;
+      if (type.endsWith('StateEntered')) {
+        const name = event.stateEnteredEventDetails?.name ?? '?';
+        const stateType = type.slice(0, -'StateEntered'.length);
+        const key = `${prefixOf(event.stateEnteredEventDetails?.input)}${name}`;
+        if (stateType === 'Map') mapDepth++;
+        if (quiet.has(stateType)) return;
+        openStep(key, key, stateType);
+        if (stateType === 'Task') lastTask = { key, label: key };
+        if (stateType === 'Fail') closeStep(key, false);
+      } else if (type.endsWith('StateExited')) {
+        if (type === 'MapStateExited') mapDepth = Math.max(0, mapDepth - 1);
+        const d = event.stateExitedEventDetails;
+        const key = `${prefixOf(d?.output)}${d?.name ?? '?'}`;
+        closeStep(open.has(key) ? key : (latestOpenNamed(d?.name) ?? key), true);
+      } else if (type === 'LambdaFunctionScheduled' || type === 'TaskScheduled') {
+        // a retry: the same Task state calls its function again without entering anew
+        if (lastTask && !open.has(lastTask.key))
+          openStep(lastTask.key, `${lastTask.label} ${c.dim('(retry)')}`, 'Task');
+      } else if (type === 'LambdaFunctionFailed' || type === 'TaskFailed' || type === 'LambdaFunctionTimedOut') {
+        const d =
+          event.lambdaFunctionFailedEventDetails ??
+          event.taskFailedEventDetails ??
+          event.lambdaFunctionTimedOutEventDetails;
+        const key = latestOpen(['Task']);
+        const why = c.yellow(`${d?.error ?? 'Error'}: ${shorten(d?.cause)}`);
+        if (key) closeStep(key, false, why);
+        else progress.line(`    ${why}`);
+      } else if (type === 'MapStateFailed' || type === 'ParallelStateFailed') {
+        if (type === 'MapStateFailed') mapDepth = Math.max(0, mapDepth - 1);
+        const key = latestOpen([type === 'MapStateFailed' ? 'Map' : 'Parallel']);
+        if (key) closeStep(key, false);
+      }
+    },
+    {
+      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+  function latestOpenNamed(name: string | undefined): string | undefined {
+    if (!name) return undefined;
+    return [...order].reverse().find((k) => open.has(k) && (k === name || k.endsWith(`] ${name}`)));
+  }
   for (const [, s] of open) s.step.fail(c.dim(described.status?.toLowerCase() ?? ''));
-  const out: { status: string; output?: string; error?: string; cause?: string; events: HistoryEvent[] } = {
-    status: described.status ?? 'UNKNOWN',
-    events,
-  };
+  const out: WatchResult = { status: described.status ?? 'UNKNOWN', events };
   if (described.output !== undefined) out.output = described.output;
   if (described.error !== undefined) out.error = described.error;
   if (described.cause !== undefined) out.cause = described.cause;
   return out;
+}
+
+export interface ExecuteOptions extends WatchOptions {
+  /** The execution's name (Step Functions makes one up when omitted). */
+  name?: string;
+  /** Where report.json and report.html go. */
+  reportDir: string;
+  /** Print the StartExecution line with this label (default: the state machine's name). */
+  label?: string;
+  /** What the outcome line names (default `execution`). */
+  what?: string;
+}
+
+export interface ExecuteResult extends WatchResult {
+  executionArn: string;
+  report?: LoadTestReport;
+  /** The execution succeeded and its load test passed (or was skipped on purpose). */
+  passed: boolean;
+}
+
+/**
+ * Starts an execution, shows its progress, then the load-test report (terminal summary and files) and the outcome:
+ * what `fanout run`, `fanout invoke` and `fanout smoke` all print.
+ */
+export async function executeAndReport(
+  progress: Progress,
+  client: SFNClient,
+  stateMachineArn: string,
+  input: unknown,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
+  const c = progress.colors;
+  const started = Date.now();
+  const executionArn = await startExecution(client, stateMachineArn, input, options.name);
+  progress.line(
+    `${c.cyan('▶')} StartExecution ${c.dim(options.label ?? stateMachineArn.split(':').pop() ?? '')} ${c.dim(JSON.stringify(input ?? {}))}`,
+  );
+  progress.line(c.dim(`  ${executionArn}`));
+  const result = await watchExecution(progress, client, executionArn, options);
+  const report = findReport(result.output, result.events);
+  if (report)
+    await presentReport(report, {
+      dir: options.reportDir,
+      line: (text) => progress.line(text),
+      color: progress.colored,
+    });
+  const took = formatMs(Date.now() - started);
+  const verdictOk = report === undefined || report.verdict !== 'fail';
+  const passed = result.status === 'SUCCEEDED' && verdictOk;
+  if (passed) progress.line(`${c.green(c.bold(`✔ ${options.what ?? 'execution'} succeeded`))} in ${took}`);
+  else {
+    progress.line('');
+    progress.line(`${c.red(c.bold(`✖ execution ${result.status}`))} in ${took}`);
+    if (result.error) progress.line(`  ${c.bold('error:')} ${result.error}`);
+    if (result.cause) progress.line(`  ${c.bold('cause:')} ${explainCause(result.cause)}`);
+  }
+  return { ...result, executionArn, ...(report ? { report } : {}), passed };
 }
 
 /** What a function's structured log line says it is doing: its message and its numbers (`records sent 500`). */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApplicationPlan, SourceSchema } from '../src/engines';
+import { withVarcharHeadroom } from '../src/streaming-sql';
 import { engineField, stepContext } from './runtime';
 import { step } from './step';
 
@@ -24,7 +25,8 @@ export const handler = step(
     const { engine } = stepContext(event);
     const discovery = await engine.discover();
     return {
-      schema: discovery.schema,
+      // Discovered VARCHAR sizes fit the samples exactly; later values would be cut silently (withVarcharHeadroom).
+      schema: withVarcharHeadroom(discovery.schema),
       samplePut: discovery.samplePut,
       parsedRecords: discovery.parsedRecords.slice(0, PARSED_RECORDS_SHOWN),
       applications: engine.plan(),

@@ -1,11 +1,12 @@
 /**
- * LoadTest step: puts generated records into the input stream, reads every output back and returns the report.
- * A failing verdict is a result, not an error: the state machine tears down first and fails on `report.verdict`.
+ * LoadTest step: puts generated records into the input stream (synthetic mode) or watches the traffic already flowing
+ * (live mode), reads every output back and returns the report. A failing verdict is a result, not an error: the
+ * state machine tears down first and fails on `report.verdict`. `records: 0` or `loadTest: "off"` skips it.
  */
 import { applicationSql } from '../src/application';
 import { createClients } from '../src/aws';
-import { type FanoutConfig, loadConfig } from '../src/config';
-import { LoadTestInputError, type LoadTestReport, runLoadTest } from '../src/load-test';
+import { type FanoutConfig, loadConfig, streamNameOf } from '../src/config';
+import { LoadTestInputError, type LoadTestReport, type RunContext, runLiveTest, runLoadTest } from '../src/load-test';
 import type { SourceSchema } from '../src/streaming-sql';
 import { eventObject, logger, sourceSchema } from './runtime';
 
@@ -16,12 +17,26 @@ export interface LoadTestEvent {
   timeoutSeconds?: number | string | null;
   recordSize?: number | string | null;
   negativeShare?: number | string | null;
+  /** `synthetic` (put generated records) or `live` (verify the traffic flowing); default synthetic. */
+  mode?: string | null;
+  /** Live mode: how long to watch the input (default 30). */
+  liveSeconds?: number | string | null;
+  /** `off` (or false) skips the load test. */
+  loadTest?: string | boolean | null;
+  /** What ran, for the report: the engine, the execution and the planned applications. */
+  engine?: string | null;
+  executionArn?: string | null;
+  applications?: { name?: unknown; outputs?: { streamArn?: unknown }[] }[] | null;
   /** DiscoverSchema's result: a SourceSchema, or the API's `{ InputSchema }`. */
   schema: SourceSchema | { InputSchema: SourceSchema };
 }
 
 let config: FanoutConfig | undefined;
 let clients: ReturnType<typeof createClients> | undefined;
+
+export const MODES = ['synthetic', 'live'] as const;
+export type LoadTestMode = (typeof MODES)[number];
+const DEFAULT_LIVE_SECONDS = 30;
 
 function numberOf(event: LoadTestEvent, key: keyof LoadTestEvent, fallback?: number): number | undefined {
   const value = event[key];
@@ -32,10 +47,57 @@ function numberOf(event: LoadTestEvent, key: keyof LoadTestEvent, fallback?: num
   return n;
 }
 
+function modeOf(event: LoadTestEvent): LoadTestMode {
+  const mode = event.mode;
+  if (mode === undefined || mode === null || mode === '') return 'synthetic';
+  if ((MODES as readonly unknown[]).includes(mode)) return mode as LoadTestMode;
+  throw new LoadTestInputError(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+}
+
 /** DiscoverSchema's result, bare or as the API's `{ InputSchema }`. */
 function schemaOf(event: LoadTestEvent): SourceSchema {
   const raw = event.schema as { InputSchema?: unknown } | undefined;
   return sourceSchema(raw?.InputSchema ?? raw);
+}
+
+/** What ran, from the event and the configuration. */
+function contextOf(event: LoadTestEvent, cfg: FanoutConfig): RunContext {
+  const applications = Array.isArray(event.applications)
+    ? event.applications
+        .filter((a) => typeof a?.name === 'string')
+        .map((a) => ({
+          name: a.name as string,
+          outputs: (a.outputs ?? [])
+            .map((o) => (typeof o?.streamArn === 'string' ? streamNameOf(o.streamArn) : undefined))
+            .filter((name): name is string => name !== undefined),
+        }))
+    : undefined;
+  return {
+    engine: typeof event.engine === 'string' && event.engine !== '' ? event.engine : cfg.engine,
+    stage: cfg.stage,
+    input: streamNameOf(cfg.inputStreamArn),
+    ...(typeof event.executionArn === 'string' && event.executionArn !== ''
+      ? { executionArn: event.executionArn }
+      : {}),
+    ...(applications ? { applications } : {}),
+  };
+}
+
+/** The report of a load test that was asked not to run. */
+function skipped(runId: string, context: RunContext, why: string): LoadTestReport {
+  return {
+    verdict: 'skipped',
+    reasons: [],
+    warnings: [why],
+    run: context,
+    runId,
+    sent: 0,
+    durationMs: 0,
+    startedAt: new Date().toISOString(),
+    outputs: {},
+    latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
+    throttled: 0,
+  };
 }
 
 /** Time kept after the report is back for the function to log it and return. */
@@ -52,31 +114,50 @@ export const handler = async (
   const defaults = config.loadTest;
   const recordSize = numberOf(event, 'recordSize');
   const negativeShare = numberOf(event, 'negativeShare');
-  // The execution name becomes the run id; Step Functions allows characters a USERNAME tag should not carry.
+  // The execution name becomes the run id; Step Functions allows characters a run id should not carry.
   const runId =
     typeof event.runId === 'string' && event.runId !== ''
       ? event.runId.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 80)
-      : undefined;
-  const report = await runLoadTest(
-    clients.kinesis,
-    {
-      sql: applicationSql,
-      schema: schemaOf(event),
-      inputStreamArn: config.inputStreamArn,
-      outputs: config.outputs,
-      records: numberOf(event, 'records', defaults.records)!,
-      rate: numberOf(event, 'rate', defaults.rate)!,
-      timeoutSeconds: numberOf(event, 'timeoutSeconds', defaults.timeoutSeconds)!,
-      ...(recordSize === undefined ? {} : { recordSize }),
-      ...(negativeShare === undefined ? {} : { negativeShare }),
-      ...(runId === undefined ? {} : { runId }),
-    },
-    {
-      log: (message, fields) => logger.info(message, fields ?? {}),
-      // A report cut short beats a function killed at its limit, which would lose the report altogether.
-      ...(remaining === undefined ? {} : { deadline: Date.now() + remaining - RETURN_MARGIN_MS }),
-    },
-  );
+      : `lt${Date.now().toString(36)}`;
+  const run = contextOf(event, config);
+  const records = numberOf(event, 'records', defaults.records)!;
+  if (event.loadTest === 'off' || event.loadTest === false)
+    return skipped(runId, run, 'the load test is off (loadTest: off): nothing was verified');
+  if (records === 0) return skipped(runId, run, 'records: 0 skips the load test: nothing was verified');
+  const mode = modeOf(event);
+  const timeoutSeconds = numberOf(event, 'timeoutSeconds', defaults.timeoutSeconds)!;
+  const deps = {
+    log: (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {}),
+    // A report cut short beats a function killed at its limit, which would lose the report altogether.
+    ...(remaining === undefined ? {} : { deadline: Date.now() + remaining - RETURN_MARGIN_MS }),
+  };
+  const common = {
+    sql: applicationSql,
+    schema: schemaOf(event),
+    inputStreamArn: config.inputStreamArn,
+    outputs: config.outputs,
+    timeoutSeconds,
+    runId,
+    context: run,
+  };
+  const report =
+    mode === 'live'
+      ? await runLiveTest(
+          clients.kinesis,
+          { ...common, liveSeconds: numberOf(event, 'liveSeconds', DEFAULT_LIVE_SECONDS)! },
+          deps,
+        )
+      : await runLoadTest(
+          clients.kinesis,
+          {
+            ...common,
+            records,
+            rate: numberOf(event, 'rate', defaults.rate)!,
+            ...(recordSize === undefined ? {} : { recordSize }),
+            ...(negativeShare === undefined ? {} : { negativeShare }),
+          },
+          deps,
+        );
   // The histogram and timeline stay in the returned report; the log line carries the summary only.
   const { histogram: _h, timeline: _t, ...summary } = report;
   logger.info('load test report', summary);

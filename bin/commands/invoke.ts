@@ -1,12 +1,13 @@
 /**
  * `fanout invoke <stateMachine> [--data JSON] [--endpoint URL]`: the local counterpart of `osls invoke stepf`.
- * Starts an execution and prints its output; exits non-zero when it does not succeed. With --endpoint it talks to a
- * running twin (`fanout up`); without, it brings the service up on a twin of its own for the one execution.
+ * Starts an execution, shows each state as it runs and then the load-test report, as `fanout run` does (`--json`
+ * prints the raw output instead); exits non-zero when it does not succeed. With --endpoint it talks to a running
+ * twin (`fanout up`); without, it brings the service up on a twin of its own for the one execution.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { explainCause, findStateMachine, sfnClient, startExecution, type Up } from '../../local/up';
+import { findStateMachine, sfnClient, type Up } from '../../local/up';
 import { Progress } from '../progress';
-import { bringUp, watchExecution } from '../session';
+import { bringUp, executeAndReport } from '../session';
 
 function parseJson(value: string): unknown {
   try {
@@ -21,12 +22,14 @@ export interface InvokeOptions {
   endpoint?: string;
   region: string;
   fast?: boolean;
+  /** Print the execution's output as JSON on stdout (progress and report go to stderr). */
+  json?: boolean;
+  reportDir?: string;
 }
 
-/** Runs one execution and prints its output; returns the exit code. */
+/** Runs one execution, shows its progress and report; returns the exit code. */
 export async function invoke(stateMachine: string, o: InvokeOptions, projectDir = process.cwd()): Promise<number> {
-  const progress = new Progress(process.stderr);
-  const c = progress.colors;
+  const progress = new Progress(o.json ? process.stderr : process.stdout);
   let session: Up | undefined;
   try {
     let endpoint = o.endpoint;
@@ -36,21 +39,12 @@ export async function invoke(stateMachine: string, o: InvokeOptions, projectDir 
     }
     const client = sfnClient(endpoint, o.region);
     const arn = await findStateMachine(client, stateMachine);
-    const executionArn = await startExecution(client, arn, o.data ?? {});
-    progress.line(`${c.cyan('▶')} ${executionArn}`);
-    const result = await watchExecution(progress, client, executionArn);
+    const result = await executeAndReport(progress, client, arn, o.data ?? {}, { reportDir: o.reportDir ?? '.fanout' });
     client.destroy();
     progress.close();
-    if (result.status === 'SUCCEEDED') {
-      process.stdout.write(`${JSON.stringify(JSON.parse(result.output ?? 'null'), null, 2)}\n`);
-      return 0;
-    }
-    process.stderr.write(
-      `${c.red(`execution ${result.status}`)}${result.error ? `\n  error: ${result.error}` : ''}${
-        result.cause ? `\n  cause: ${explainCause(result.cause)}` : ''
-      }\n`,
-    );
-    return 1;
+    if (o.json && result.output !== undefined)
+      process.stdout.write(`${JSON.stringify(JSON.parse(result.output), null, 2)}\n`);
+    return result.passed ? 0 : 1;
   } finally {
     progress.close();
     await session?.close();
@@ -60,12 +54,14 @@ export async function invoke(stateMachine: string, o: InvokeOptions, projectDir 
 export function register(program: Command): void {
   program
     .command('invoke')
-    .description('start an execution of a state machine (like osls invoke stepf) and print its output')
+    .description('start an execution of a state machine (like osls invoke stepf), show its progress and report')
     .argument('<stateMachine>', 'name (lifecycle, teardown, or the full name) or ARN')
     .option('--data <json>', 'execution input', parseJson)
     .option('--endpoint <url>', 'a running twin (fanout up), or any Step Functions endpoint')
     .option('--region <region>', 'region', process.env['AWS_REGION'] ?? 'us-east-1')
     .option('--fast', 'zero delays for status transitions on the twin (without --endpoint)')
+    .option('--json', 'also print the execution output as JSON on stdout (progress goes to stderr)')
+    .option('--report-dir <dir>', 'where report.json and report.html go', '.fanout')
     .action(async (stateMachine: string, o: InvokeOptions) => {
       process.exitCode = await invoke(stateMachine, o);
     });

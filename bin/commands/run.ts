@@ -5,16 +5,15 @@
  * succeeded and the verdict passed.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { explainCause, findReport, findStateMachine, sfnClient, startExecution } from '../../local/up';
-import type { LoadTestReport } from '../../src/load-test';
-import { writeReports } from '../../src/load-test/report-html';
-import { renderSummaryTable } from '../../src/load-test/report-terminal';
-import { formatMs, Progress } from '../progress';
-import { bringUp, watchExecution } from '../session';
+import { findStateMachine, sfnClient } from '../../local/up';
+import { Progress } from '../progress';
+import { bringUp, executeAndReport } from '../session';
 import { accessOf, allowOriginOption, authOption } from './twin';
 
 export interface RunOptions {
   records?: number;
+  mode?: 'synthetic' | 'live';
+  liveSeconds?: number;
   rate?: number;
   timeoutSeconds?: number;
   keep?: boolean;
@@ -36,6 +35,19 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** A count that may be 0 (`--records 0` skips the load test). */
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer, 0 or more');
+  return n;
+}
+
+/** The load test's mode: synthetic records, or the live traffic of the input. */
+export function loadTestMode(value: string): 'synthetic' | 'live' {
+  if (value !== 'synthetic' && value !== 'live') throw new InvalidArgumentError('expected synthetic or live');
+  return value;
+}
+
 export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port 0-65535');
@@ -46,7 +58,6 @@ export function parsePort(value: string): number {
 export async function run(opts: RunOptions, projectDir = process.cwd()): Promise<number> {
   const progress = new Progress();
   const c = progress.colors;
-  const started = Date.now();
   progress.line(c.bold('kinesis-fanout') + c.dim(' · the lifecycle on the local twin'));
   let session: Awaited<ReturnType<typeof bringUp>> | undefined;
   try {
@@ -62,41 +73,22 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
     const stateMachineArn = await findStateMachine(client, opts.stateMachine);
     const input: Record<string, unknown> = {};
     if (opts.records !== undefined) input['records'] = opts.records;
+    if (opts.mode !== undefined) input['mode'] = opts.mode;
+    if (opts.liveSeconds !== undefined) input['liveSeconds'] = opts.liveSeconds;
     if (opts.rate !== undefined) input['rate'] = opts.rate;
     if (opts.timeoutSeconds !== undefined) input['timeoutSeconds'] = opts.timeoutSeconds;
     if (opts.keep) input['keep'] = true;
     if (opts.engine !== undefined) input['engine'] = opts.engine;
-    const executionArn = await startExecution(client, stateMachineArn, input);
-    progress.line(
-      `${c.cyan('▶')} StartExecution ${c.dim(stateMachineArn.split(':').pop() ?? '')} ${c.dim(JSON.stringify(input))}`,
-    );
-    const result = await watchExecution(progress, client, executionArn);
+    const result = await executeAndReport(progress, client, stateMachineArn, input, {
+      reportDir: opts.reportDir,
+      what: 'lifecycle',
+    });
     client.destroy();
-    const report = findReport(result.output, result.events) as LoadTestReport | undefined;
-    if (report) {
-      progress.line('');
-      progress.line(renderSummaryTable(report, { color: !!process.stdout.isTTY }).trimEnd());
-      try {
-        const paths = await writeReports(report, opts.reportDir);
-        progress.line(c.dim(`report: ${paths.json}, ${paths.html}`));
-      } catch (error) {
-        progress.line(c.yellow(`could not write the report: ${(error as Error).message}`));
-      }
+    if (result.passed && !result.report) {
+      progress.line(c.yellow('The execution succeeded but produced no load-test report.'));
+      return 1;
     }
-    const took = formatMs(Date.now() - started);
-    if (result.status === 'SUCCEEDED' && (report === undefined || report.verdict === 'pass')) {
-      if (!report) {
-        progress.line(c.yellow('The execution succeeded but produced no load-test report.'));
-        return 1;
-      }
-      progress.line(`${c.green(c.bold('✔ lifecycle succeeded'))} in ${took}`);
-      return 0;
-    }
-    progress.line('');
-    progress.line(`${c.red(c.bold(`✖ execution ${result.status}`))} in ${took}`);
-    if (result.error) progress.line(`  ${c.bold('error:')} ${result.error}`);
-    if (result.cause) progress.line(`  ${c.bold('cause:')} ${explainCause(result.cause)}`);
-    return 1;
+    return result.passed ? 0 : 1;
   } finally {
     progress.close();
     if (session && opts.keep && process.stdout.isTTY && process.env['CI'] !== 'true') {
@@ -125,7 +117,13 @@ export function register(program: Command): void {
   program
     .command('run')
     .description('run the whole lifecycle on the local twin (the default: npm start) and print the load-test report')
-    .option('--records <n>', 'load-test records', positiveInt)
+    .option('--records <n>', 'load-test records (0 skips the load test)', nonNegativeInt)
+    .option(
+      '--mode <mode>',
+      'load test: synthetic (put test records) or live (verify the traffic flowing)',
+      loadTestMode,
+    )
+    .option('--live-seconds <n>', 'live mode: how long to watch the input', positiveInt)
     .option('--rate <n>', 'load-test records per second', positiveInt)
     .option('--timeout-seconds <n>', 'load-test timeout', positiveInt)
     .option('--keep', 'keep the application running after the load test (skips teardown)')

@@ -4,12 +4,12 @@
  * verdict is pass.
  */
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { type Command, InvalidArgumentError } from 'commander';
-import { findStateMachine, followExecution, StateMachineNotFoundError, startExecution } from '../../src/executions';
-import { presentReport } from '../../src/load-test/present';
-import { reportFromHistory } from '../../src/load-test/report-source';
+import { findStateMachine, StateMachineNotFoundError } from '../../src/executions';
 import type { LoadTestReport } from '../../src/load-test/types';
+import { Progress } from '../progress';
+import { executeAndReport } from '../session';
 
 export interface SmokeOptions {
   stage: string;
@@ -100,11 +100,26 @@ export async function findLifecycle(
   }
 }
 
-/** Starts the lifecycle, shows each state as it runs, and returns the execution's end and its report. */
+/** A stream that hands each write to `write` (no terminal: one line per event, no colours). */
+function textStream(write: (text: string) => void): NodeJS.WriteStream {
+  return {
+    isTTY: false,
+    columns: 120,
+    write: (text: string) => {
+      write(text);
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
+}
+
+/**
+ * Starts the lifecycle, shows each state as it runs and then the load-test report, as `fanout run` does; returns the
+ * execution's end and its report.
+ */
 export async function runSmoke(
   clients: SmokeClients,
   options: SmokeOptions,
-  write: (text: string) => void = (text) => void process.stdout.write(text),
+  write?: (text: string) => void,
 ): Promise<SmokeResult> {
   const stateMachineArn = await findLifecycle(clients, options);
   const input: Record<string, number> = {};
@@ -112,35 +127,27 @@ export async function runSmoke(
   if (options.rate !== undefined) input['rate'] = options.rate;
   if (options.timeoutSeconds !== undefined) input['timeoutSeconds'] = options.timeoutSeconds;
   const name = `smoke-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const executionArn = await startExecution(clients.sfn, stateMachineArn, input, name);
-  write(`Started ${executionArn}\n`);
-
-  const events: HistoryEvent[] = [];
-  const execution = await followExecution(
-    clients.sfn,
-    executionArn,
-    (event) => {
-      events.push(event);
-      if (event.stateEnteredEventDetails?.name) write(`  → ${event.stateEnteredEventDetails.name}\n`);
-    },
-    { pollMs: options.pollMs ?? 1000, signal: AbortSignal.timeout(options.maxWaitSeconds * 1000) },
-  );
-  if (execution.status === 'RUNNING')
-    throw new SmokeError(`the execution is still running after ${options.maxWaitSeconds} s: ${executionArn}`);
-  const status = execution.status ?? 'UNKNOWN';
-  write(
-    `Execution ${status}${execution.error ? `: ${execution.error}` : ''}${execution.cause ? ` (${execution.cause})` : ''}\n`,
-  );
-  const report =
-    reportFromHistory(events) ?? reportFromHistory([{ executionSucceededEventDetails: { output: execution.output } }]);
-  if (report) await presentReport(report, { dir: options.out, write });
-  else write('No load-test report: the execution ended before the LoadTest step finished.\n');
-  return {
-    executionArn,
-    status,
-    ...(report ? { report } : {}),
-    passed: status === 'SUCCEEDED' && report?.verdict === 'pass',
-  };
+  const progress = new Progress(write ? textStream(write) : process.stdout);
+  try {
+    const result = await executeAndReport(progress, clients.sfn, stateMachineArn, input, {
+      name,
+      reportDir: options.out,
+      pollMs: options.pollMs ?? 1000,
+      signal: AbortSignal.timeout(options.maxWaitSeconds * 1000),
+      what: 'smoke run',
+    });
+    if (result.status === 'RUNNING')
+      throw new SmokeError(`the execution is still running after ${options.maxWaitSeconds} s: ${result.executionArn}`);
+    if (!result.report) progress.line('No load-test report: the execution ended before the LoadTest step finished.');
+    return {
+      executionArn: result.executionArn,
+      status: result.status,
+      ...(result.report ? { report: result.report } : {}),
+      passed: result.passed && result.report?.verdict === 'pass',
+    };
+  } finally {
+    progress.close();
+  }
 }
 
 function positiveInt(value: string): number {

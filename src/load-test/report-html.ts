@@ -1,14 +1,16 @@
 /**
- * The load-test report as one self-contained HTML page (`.fanout/report.html`) and the report files. For the CLI
- * only: `writeReports` reads the chart library from node_modules when it runs, which a Lambda bundle cannot do.
+ * The load-test report as one HTML page: pure rendering, no I/O, so every front shows the same page. The CLI writes
+ * it to `.fanout/report.html` with the chart library inlined (bin/report.ts); the twin's console can serve it with
+ * the library from a URL of its own. The page names what ran, the verdict and its reasons, the warnings, each
+ * output's counts, the latency histogram and the timeline, drawn as the buckets the verifier counted.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { LoadTestReport, OutputReport } from './types';
+import type { LoadTestReport } from './types';
 
 export interface HtmlOptions {
-  /** Chart.js UMD build, inlined so the page works offline; without it the page shows the tables only. */
+  /** Chart.js UMD build, inlined so the page works offline. */
   chartJs?: string;
+  /** Or the URL the page loads Chart.js from (a server's own copy). Without either the page shows the tables only. */
+  chartJsSrc?: string;
   /** When the page was made (default: now). */
   generatedAt?: Date;
 }
@@ -35,21 +37,67 @@ function ms(value: number): string {
   return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${n(Math.round(value))} ms`;
 }
 
-const problemColumns: (keyof OutputReport)[] = ['missing', 'duplicates', 'misrouted', 'outOfOrder'];
+type Count = 'expected' | 'received' | 'missing' | 'duplicates' | 'misrouted' | 'outOfOrder';
+const problemColumns: Count[] = ['missing', 'duplicates', 'misrouted', 'outOfOrder'];
+
+/** The application that writes an output stream, from the report's run context. */
+function applicationOf(report: LoadTestReport, stream: string): string | undefined {
+  return report.run?.applications?.find((a) => a.outputs.includes(stream))?.name;
+}
 
 function outputRows(report: LoadTestReport): string {
   return Object.entries(report.outputs)
     .map(([name, o], i) => {
-      const cell = (key: keyof OutputReport) => {
+      const counted = o.matchedBy === 'rows';
+      const cell = (key: Count) => {
         const value = o[key] ?? 0;
-        const bad = problemColumns.includes(key) ? value > 0 : key === 'received' && value < o.expected;
+        const bad = !counted && (problemColumns.includes(key) ? value > 0 : key === 'received' && value < o.expected);
         const extra = key === 'missing' && o.late > 0 ? ` <span class="note">${n(o.late)} late</span>` : '';
         return `<td class="num${bad ? ' bad' : ''}">${n(value)}${extra}</td>`;
       };
       const ok = problemColumns.every((k) => o[k] === 0) && o.received === o.expected;
-      return `<tr><td><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(name)}</td>${cell('expected')}${cell('received')}${cell('missing')}${cell('duplicates')}${cell('misrouted')}${cell('outOfOrder')}<td class="state">${ok ? '<span class="ok">✓</span>' : '<span class="ko">✗</span>'}</td></tr>`;
+      const mark = counted
+        ? '<span class="warn">~</span>'
+        : ok
+          ? '<span class="ok">✓</span>'
+          : '<span class="ko">✗</span>';
+      const app = applicationOf(report, name);
+      return `<tr><td><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(name)}</td><td class="muted">${app ? escapeHtml(app) : '–'}</td>${cell('expected')}${cell('received')}${cell('missing')}${cell('duplicates')}${cell('misrouted')}${cell('outOfOrder')}<td class="muted">${escapeHtml(o.matchedBy ?? '')}</td><td class="state">${mark}</td></tr>`;
     })
     .join('\n');
+}
+
+/** What ran: engine, stage, execution, input, and each application with the outputs it serves. */
+function whatRan(report: LoadTestReport): string {
+  const run = report.run;
+  const rows: [string, string][] = [];
+  if (run?.engine) rows.push(['Engine', escapeHtml(run.engine)]);
+  if (run?.stage) rows.push(['Stage', escapeHtml(run.stage)]);
+  if (run?.executionArn) rows.push(['Execution', `<code>${escapeHtml(run.executionArn)}</code>`]);
+  if (run?.input) rows.push(['Input stream', escapeHtml(run.input)]);
+  const records = report.records;
+  if (records) {
+    const what =
+      records.source === 'live'
+        ? 'live traffic already on the input (nothing was put)'
+        : `${records.source}${records.name ? ` (${escapeHtml(records.name)})` : ''} records${
+            records.tag ? `, token <code>${escapeHtml(records.tag)}-&lt;n&gt;</code>` : ''
+          }${records.carriers?.length ? ` in ${records.carriers.map(escapeHtml).join(', ')}` : ''}`;
+    rows.push(['Records', what]);
+  }
+  for (const app of run?.applications ?? [])
+    rows.push([
+      `Application`,
+      `${escapeHtml(app.name)} <span class="muted">→ ${app.outputs.map(escapeHtml).join(', ') || '–'}</span>`,
+    ]);
+  if (rows.length === 0) return '';
+  return `<section class="card"><h2>What ran</h2><table class="kv">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table></section>`;
+}
+
+function warningsSection(report: LoadTestReport): string {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return '';
+  return `<section class="warnings"><h2>Warnings</h2><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`;
 }
 
 function stat(label: string, value: string, hint = ''): string {
@@ -80,7 +128,7 @@ h2 { font-size:15px; margin:0 0 12px; font-weight:650; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:12px; padding:18px 20px; margin-top:16px; }
 table { width:100%; border-collapse:collapse; font-variant-numeric:tabular-nums; }
 th { text-align:right; font-weight:600; color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.04em; padding:6px 10px; border-bottom:1px solid var(--line); }
-th:first-child { text-align:left; }
+th:first-child, th.l { text-align:left; }
 td { padding:9px 10px; border-bottom:1px solid var(--line); }
 tr:last-child td { border-bottom:none; }
 td.num { text-align:right; }
@@ -95,6 +143,15 @@ details { margin-top:16px; }
 summary { cursor:pointer; color:var(--muted); }
 pre { background:#0f172a; color:#e2e8f0; padding:14px; border-radius:10px; overflow:auto; max-height:420px; font-size:12px; }
 footer { color:var(--muted); font-size:12px; margin-top:20px; text-align:center; }
+header.skipped { border-left-color:var(--muted); }
+header.skipped .badge { color:var(--muted); background:#f1f5f9; }
+.warnings { margin-top:16px; padding:14px 20px; border-radius:12px; background:#fffbeb; color:#92400e; border:1px solid #fde68a; }
+.warnings h2 { color:#92400e; margin-bottom:6px; }
+.warnings ul { margin:0; padding-left:20px; }
+.warn { color:#b45309; }
+.muted { color:var(--muted); }
+table.kv th { text-align:left; width:140px; text-transform:none; letter-spacing:0; font-size:13px; border-bottom:1px solid var(--line); }
+table.kv td code { font-size:12px; word-break:break-all; }
 @media (max-width:900px) { .stats { grid-template-columns:repeat(3,1fr); } }
 `;
 
@@ -148,19 +205,20 @@ const CHARTS = `
   var t = report.timeline;
   if (t && t.sent.length > 0) {
     var step = t.bucketMs / 1000;
-    var xs = t.sent.map(function (_, i) { return '+' + Number((i * step).toFixed(1)) + ' s'; });
-    // counts per bucket drawn as a rate, so the axis reads records/s whatever the bucket width
-    var rate = function (counts) { return counts.map(function (c) { return Math.round(c / step); }); };
-    var per = 'records/s (per ' + (step < 1 ? t.bucketMs + ' ms' : step + ' s') + ' bucket)';
-    var datasets = [{ label: 'sent (input)', data: rate(t.sent), borderColor: '#64748b', backgroundColor: '#64748b12', borderDash: [6, 4], fill: true, tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3 }];
-    names.forEach(function (n, i) { datasets.push({ label: n + ' received', data: rate(t.received[n] || []), borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], tension: 0.25, pointRadius: t.sent.length > 60 ? 0 : 3, borderWidth: 2 }); });
+    var width = step < 1 ? t.bucketMs + ' ms' : step + ' s';
+    var xs = t.sent.map(function (_, i) { return '+' + Number((i * step).toFixed(2)) + ' s'; });
+    // one bar per bucket and series: the counts the verifier measured, nothing interpolated between them
+    var sentLabel = report.mode === 'live' ? 'arrived on the input' : 'sent (input)';
+    var datasets = [{ label: sentLabel, data: t.sent, backgroundColor: '#94a3b8', borderWidth: 0 }];
+    names.forEach(function (n, i) { datasets.push({ label: n + ' received', data: t.received[n] || [], backgroundColor: palette[i % palette.length], borderWidth: 0 }); });
     new Chart(document.getElementById('timeline'), {
-      type: 'line',
+      type: 'bar',
       data: { labels: xs, datasets: datasets },
       options: { responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
-        plugins: { legend: { position: 'top', align: 'end' } },
-        scales: { x: { title: { display: true, text: 'time since the first put' }, grid: { display: false } },
-                  y: { beginAtZero: true, title: { display: true, text: per }, ticks: { precision: 0 } } } }
+        barPercentage: 1, categoryPercentage: 0.9,
+        plugins: { legend: { position: 'top', align: 'end' }, tooltip: { callbacks: { title: function (items) { return items[0].label + ' (' + width + ' bucket)'; } } } },
+        scales: { x: { title: { display: true, text: 'time since the first put (' + width + ' buckets)' }, grid: { display: false }, ticks: { maxTicksLimit: 20 } },
+                  y: { beginAtZero: true, title: { display: true, text: 'records per ' + width + ' bucket' }, ticks: { precision: 0 } } } }
     });
   } else noData('timeline-box', 'No timeline in this report.');
 })();
@@ -169,6 +227,8 @@ const CHARTS = `
 /** Renders the report as one HTML page: verdict and table on top, then the latency histogram and the timeline. */
 export function renderReportHtml(report: LoadTestReport, options: HtmlOptions = {}): string {
   const pass = report.verdict === 'pass';
+  const verdict = report.verdict === 'skipped' ? 'SKIPPED' : pass ? 'PASS' : 'FAIL';
+  const live = report.mode === 'live';
   const generatedAt = options.generatedAt ?? new Date();
   const l = report.latencyMs;
   const sendSeconds = report.achievedRate ? report.sent / report.achievedRate : undefined;
@@ -182,13 +242,19 @@ export function renderReportHtml(report: LoadTestReport, options: HtmlOptions = 
         .toISOString()
         .replace('T', ' ')
         .replace(/\.\d+Z$/, ' UTC');
-  const reasons = pass
-    ? ''
-    : `<section class="reasons"><h2>Why it failed</h2><ul>${(report.reasons.length ? report.reasons : ['(no reason given)']).map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul></section>`;
-  const chartJs = options.chartJs ? `<script>${options.chartJs.replace(/<\/script/gi, '<\\/script')}</script>` : '';
+  const reasons =
+    report.verdict !== 'fail'
+      ? ''
+      : `<section class="reasons"><h2>Why it failed</h2><ul>${(report.reasons.length ? report.reasons : ['(no reason given)']).map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul></section>`;
+  const chartJs = options.chartJs
+    ? `<script>${options.chartJs.replace(/<\/script/gi, '<\\/script')}</script>`
+    : options.chartJsSrc
+      ? `<script src="${escapeHtml(options.chartJsSrc)}"></script>`
+      : '';
   const meta = [
     `started ${startedText}`,
-    `${n(report.sent)}${report.requested !== undefined && report.requested !== report.sent ? ` of ${n(report.requested)}` : ''} records`,
+    live ? 'live mode' : report.mode === 'synthetic' ? 'synthetic records' : '',
+    `${n(report.sent)}${report.requested !== undefined && report.requested !== report.sent ? ` of ${n(report.requested)}` : ''} records${live ? ' seen' : ''}`,
     `${(report.durationMs / 1000).toFixed(1)} s in all`,
     report.timeoutSeconds === undefined ? '' : `timeout ${report.timeoutSeconds} s`,
     report.foreign ? `${n(report.foreign)} foreign records ignored` : '',
@@ -200,21 +266,22 @@ export function renderReportHtml(report: LoadTestReport, options: HtmlOptions = 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${pass ? 'PASS' : 'FAIL'} · load test ${escapeHtml(report.runId)} · kinesis-fanout</title>
+<title>${verdict} · load test ${escapeHtml(report.runId)} · kinesis-fanout</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <main>
-<header class="${pass ? 'pass' : 'fail'}">
-  <div class="badge">${pass ? 'PASS' : 'FAIL'}</div>
+<header class="${verdict.toLowerCase()}">
+  <div class="badge">${verdict}</div>
   <div>
     <h1>Load test <code>${escapeHtml(report.runId)}</code></h1>
     <p class="meta">${meta}</p>
   </div>
 </header>
 ${reasons}
+${warningsSection(report)}
 <section class="stats">
-  ${stat('Sent', n(report.sent), sendSeconds === undefined ? '' : `in ${sendSeconds.toFixed(1)} s`)}
+  ${stat(live ? 'Seen' : 'Sent', n(report.sent), sendSeconds === undefined ? '' : `in ${sendSeconds.toFixed(1)} s`)}
   ${stat('Rate', rate || '–', target)}
   ${stat('Latency p50', ms(l.p50))}
   ${stat('p90', ms(l.p90))}
@@ -222,10 +289,11 @@ ${reasons}
   ${stat('max', ms(l.max))}
   ${stat('Throttled', n(report.throttled), throttleHint)}
 </section>
+${whatRan(report)}
 <section class="card">
   <h2>Output streams</h2>
   <table>
-    <thead><tr><th>Stream</th><th>Expected</th><th>Received</th><th>Missing</th><th>Duplicates</th><th>Misrouted</th><th>Out of order</th><th></th></tr></thead>
+    <thead><tr><th>Stream</th><th class="l">Application</th><th>Expected</th><th>Received</th><th>Missing</th><th>Duplicates</th><th>Misrouted</th><th>Out of order</th><th class="l">Matched by</th><th></th></tr></thead>
     <tbody>
 ${outputRows(report)}
     </tbody>
@@ -236,7 +304,7 @@ ${outputRows(report)}
   <div class="chart" id="histogram-box"><canvas id="histogram" aria-label="latency histogram"></canvas></div>
 </section>
 <section class="card">
-  <h2>Sent vs received over time</h2>
+  <h2>${live ? 'Arrived vs received' : 'Sent vs received'} per bucket</h2>
   <div class="chart" id="timeline-box"><canvas id="timeline" aria-label="timeline of sent and received records"></canvas></div>
 </section>
 <details><summary>report.json</summary><pre>${escapeHtml(JSON.stringify(report, null, 2))}</pre></details>
@@ -248,37 +316,4 @@ ${chartJs}
 </body>
 </html>
 `;
-}
-
-/** Reads the Chart.js UMD build from node_modules (CLI side only). */
-export async function loadChartJs(): Promise<string | undefined> {
-  try {
-    // The package's exports hide dist/, so resolve its main entry and look next to it.
-    const main = require.resolve('chart.js');
-    const dist = dirname(main);
-    for (const file of ['chart.umd.min.js', 'chart.umd.js']) {
-      try {
-        return await readFile(join(dist, file), 'utf8');
-      } catch {
-        // try the next build
-      }
-    }
-  } catch {
-    // chart.js not installed: the page still shows the verdict and the table
-  }
-  return undefined;
-}
-
-/**
- * Writes `<dir>/report.json` and `<dir>/report.html` (default dir `.fanout`), creating the directory.
- * Returns the paths written.
- */
-export async function writeReports(report: LoadTestReport, dir = '.fanout'): Promise<{ json: string; html: string }> {
-  await mkdir(dir, { recursive: true });
-  const json = join(dir, 'report.json');
-  const html = join(dir, 'report.html');
-  const chartJs = await loadChartJs();
-  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(html, renderReportHtml(report, chartJs === undefined ? {} : { chartJs }));
-  return { json, html };
 }

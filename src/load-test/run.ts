@@ -4,13 +4,19 @@
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { streamNameOf } from '../config';
-import type { SourceSchema } from '../streaming-sql';
+import type { CompiledApplication, SourceSchema } from '../streaming-sql';
+import type { RecordEncoding } from './encoding';
 import { compileForLoadTest, computeExpectation } from './expected';
-import { newRunId, partitionKeysForShards, RecordGenerator, recordTagOf } from './generator';
+import { tagOf } from './identity';
 import { consume, countSdkThrottles, listShards, openShards, produce } from './kinesis-io';
-import type { LoadTestReport, OutputBinding, ProgressLog, Timer } from './types';
+import { newRunId, partitionKeysForShards } from './partition-keys';
+import { readOutput } from './readers';
+import type { RecordSourceSpec } from './records';
+import { RecordSource } from './source';
+import type { LoadTestReport, OutputBinding, ProgressLog, RunContext, Timer } from './types';
 import { systemTimer } from './types';
 import { Verifier } from './verifier';
+import { warningsOf } from './warnings';
 
 export interface LoadTestOptions {
   /** The application SQL (sql/fanout.sql): the expected destinations come from it. */
@@ -32,6 +38,12 @@ export interface LoadTestOptions {
   runId?: string;
   /** Partition keys per input shard (default 4). */
   keysPerShard?: number;
+  /** Where the records come from (default: synthetic records from the schema). */
+  source?: RecordSourceSpec;
+  /** What ran (engine, stage, execution, applications), carried into the report. */
+  context?: RunContext;
+  /** How records travel in Kinesis records (default: one each). */
+  encoding?: RecordEncoding;
 }
 
 export interface LoadTestDependencies {
@@ -49,14 +61,17 @@ export class LoadTestInputError extends Error {
   override name = 'LoadTestInputError';
 }
 
-/** Records a run may carry: USERNAME holds the sequence, ID is an INTEGER. */
+/** Records a run may carry: the sequence must fit an INTEGER column. */
 export const MAX_RECORDS = 2_000_000_000;
 /** After everything expected arrived (or the timeout), keep reading this long at most to catch late extras. */
 const DRAIN_MAX_MS = 5000;
 /** Time kept before the deadline for reading the input's arrival times and building the report. */
 const RESERVE_MS = 15_000;
 /** Clock skew allowance between this process and Kinesis when reading AT_TIMESTAMP. */
-const SKEW_MS = 5000;
+export const SKEW_MS = 5000;
+/** Synthetic records checked for truncated values (user records: all of them, up to this many more). */
+const TRUNCATION_PROBE = 200;
+const TRUNCATION_PROBE_USER = 5000;
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new LoadTestInputError(message);
@@ -107,42 +122,51 @@ export async function runLoadTest(
   const runId = options.runId ?? newRunId(timer.now());
   const total = options.records;
   const names = options.outputs.map((o) => streamNameOf(o.streamArn));
+  const tag = tagOf(runId);
 
   // Without ListShards on the input the keys are still spread, by chance rather than by construction.
   const inputShards = await listShards(kinesis, options.inputStreamArn).then(openShards, (error: unknown) => {
     log('input shards not listed; partition keys spread at random', { error: String(error) });
     return [];
   });
-  let tag: string;
+  const app = compileForLoadTest(options.sql, options.schema, options.outputs);
+  const planStart = timer.now();
+  const plannedMs = (seq: number) => planStart + (seq * 1000) / options.rate;
+  let source: RecordSource;
   try {
-    tag = recordTagOf(runId, options.schema, total);
+    source = new RecordSource(options.source ?? { kind: 'synthetic' }, {
+      runId,
+      tag,
+      schema: options.schema,
+      partitionKeys: partitionKeysForShards(tag, inputShards, options.keysPerShard ?? 4),
+      plannedMs,
+      ...(options.recordSize === undefined ? {} : { recordSize: options.recordSize }),
+      ...(options.negativeShare === undefined ? {} : { negativeShare: options.negativeShare }),
+    });
   } catch (error) {
     throw new LoadTestInputError((error as Error).message, { cause: error });
   }
-  const generator = new RecordGenerator({
-    runId: tag,
-    negativeShare: options.negativeShare ?? 0.5,
-    partitionKeys: partitionKeysForShards(tag, inputShards, options.keysPerShard ?? 4),
-    schema: options.schema,
-    ...(options.recordSize === undefined ? {} : { recordSize: options.recordSize }),
-  });
-  const app = compileForLoadTest(options.sql, options.schema, options.outputs);
-  const planStart = timer.now();
-  const expectation = computeExpectation(
+  if (source.kind !== 'synthetic') source.setCarriers(safeCarriers(app, source, Math.min(total, 200), plannedMs));
+  const expectation = computeExpectation({
     app,
-    generator,
+    outputs: options.outputs,
     total,
-    options.outputs,
-    (seq) => planStart + (seq * 1000) / options.rate,
-  );
+    record: (seq) => source.record(seq),
+    arrivalMs: plannedMs,
+    tag,
+    truncation: {
+      sql: options.sql,
+      schema: options.schema,
+      records: source.kind === 'synthetic' ? TRUNCATION_PROBE : TRUNCATION_PROBE_USER,
+    },
+  });
   const verifier = new Verifier({
     runId,
     tag,
     total,
     outputs: names,
-    destinations: expectation.destinations,
-    columns: expectation.columns,
-    partitionKeyOf: (seq) => generator.partitionKeyOf(seq),
+    expectations: expectation.outputs,
+    partitionKeyOf: (seq) => source.partitionKeyOf(seq),
   });
   log('load test planned', {
     runId,
@@ -150,7 +174,10 @@ export async function runLoadTest(
     rate: options.rate,
     inputShards: inputShards.length,
     outputs: names,
+    matchedBy: expectation.outputs.map((o) => o.by),
   });
+  // Where each acknowledged record sits on the input, to find its arrival time there.
+  const inputPosition = new Map<string, number>();
 
   const throttles = { put: 0, get: 0 };
   const removeCounter = countSdkThrottles(kinesis, (command) => {
@@ -182,8 +209,8 @@ export async function runLoadTest(
     };
     const readers = Promise.all(
       options.outputs.map((output, o) =>
-        consume(kinesis, {
-          streamArn: output.streamArn,
+        readOutput(kinesis, output.streamArn, {
+          ...(options.encoding ? { encoding: options.encoding } : {}),
           from,
           timer,
           state,
@@ -203,8 +230,13 @@ export async function runLoadTest(
       streamArn: options.inputStreamArn,
       total,
       rate: options.rate,
-      record: (seq) => generator.record(seq),
-      onSent: (seq, ackMs) => verifier.sent(seq, ackMs),
+      record: (seq) => source.record(seq),
+      ...(options.encoding ? { encoding: options.encoding } : {}),
+      onSent: (seq, ackMs, shardId, sequenceNumber) => {
+        verifier.sent(seq, ackMs);
+        if (shardId !== undefined && sequenceNumber !== undefined)
+          inputPosition.set(`${shardId}/${sequenceNumber}`, seq);
+      },
       onThrottle: (n) => {
         throttles.put += n;
       },
@@ -228,8 +260,12 @@ export async function runLoadTest(
       timer,
       state: () => (verifier.inputComplete || timer.now() > inputCap ? 'stop' : 'drain'),
       onThrottle: () => throttles.get++,
+      ...(options.encoding ? { encoding: options.encoding } : {}),
       onRecords: (records) => {
-        for (const r of records) verifier.inputRecord(r.data, r.arrivalMs);
+        for (const r of records) {
+          const seq = inputPosition.get(`${r.shardId}/${r.sequenceNumber}`);
+          if (seq !== undefined) verifier.input(seq, r.arrivalMs);
+        }
       },
     }).catch((error: unknown) => log('input stream not read; latency counted from the puts', { error: String(error) }));
     const report = verifier.report({
@@ -244,12 +280,52 @@ export async function runLoadTest(
       ...(sending.firstError === undefined ? {} : { firstSendError: sending.firstError }),
       rejected: expectation.rejected,
       ...(expectation.firstRejection === undefined ? {} : { firstRejection: expectation.firstRejection }),
-      unidentified: expectation.unidentified,
       cutShort,
     });
-    log('load test done', { verdict: report.verdict, reasons: report.reasons });
+    report.mode = 'synthetic';
+    if (options.context) report.run = options.context;
+    report.records = {
+      source: source.kind,
+      ...(source.name === undefined ? {} : { name: source.name }),
+      tag,
+      carriers: source.carriers.map((i) => source.columns[i]!.name),
+    };
+    if (expectation.truncated.length > 0) report.truncated = expectation.truncated;
+    report.warnings = warningsOf(report);
+    log('load test done', { verdict: report.verdict, reasons: report.reasons, warnings: report.warnings });
     return report;
   } finally {
     removeCounter();
   }
+}
+
+/**
+ * The text columns of the user's records that can carry the run's token: those where writing it changes no
+ * record's routing (the rows each output gets) over the first `probe` records. All of them if that holds together,
+ * else the first one alone, else none (the outputs are then matched by content).
+ */
+export function safeCarriers(
+  app: CompiledApplication,
+  source: RecordSource,
+  probe: number,
+  plannedMs: (seq: number) => number,
+): number[] {
+  const routing = (carriers: number[]): string => {
+    const runner = app.createRunner();
+    const counts: string[] = [];
+    for (let seq = 0; seq < probe; seq++) {
+      const r = source.record(seq, carriers);
+      const { rows, errors } = runner.push([
+        { data: r.data, arrivalTime: plannedMs(seq), partitionKey: r.partitionKey },
+      ]);
+      const per = new Map<string, number>();
+      for (const row of rows) per.set(row.stream, (per.get(row.stream) ?? 0) + 1);
+      counts.push(`${[...per].sort().join(',')}|${errors.length}`);
+    }
+    return counts.join(';');
+  };
+  const base = routing([]);
+  const safe = source.textColumns().filter((c) => routing([c]) === base);
+  if (safe.length <= 1 || routing(safe) === base) return safe;
+  return safe.slice(0, 1);
 }

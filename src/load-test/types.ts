@@ -1,4 +1,7 @@
-/** Shapes shared by the generator, the verifier and the report (contract F of the lifecycle state machine). */
+/** Shapes shared by the generator, the verifier and the report (the LoadTest task's output). */
+import type { Truncation } from './truncation';
+
+export type { Truncation };
 
 /** What the verifier found on one output stream. */
 export interface OutputReport {
@@ -16,6 +19,37 @@ export interface OutputReport {
   outOfOrder: number;
   /** Expected records that arrived only after the timeout (a subset of `missing`). */
   late: number;
+  /**
+   * How arriving rows were recognised: `token in <column>` (the run's token in that column), `content` (the SQL
+   * keeps no column that could carry it: matched by the rest of their content) or `rows` (windowed: counted only).
+   */
+  matchedBy?: string;
+}
+
+/** One application of the fan-out and the output streams it writes. */
+export interface ReportApplication {
+  name: string;
+  outputs: string[];
+}
+
+/** What ran: shown at the top of every report. */
+export interface RunContext {
+  engine?: string;
+  stage?: string;
+  executionArn?: string;
+  applications?: ReportApplication[];
+  /** The input stream the records went into (or were read from, live). */
+  input?: string;
+}
+
+/** Where the records came from. */
+export interface RecordsInfo {
+  source: 'synthetic' | 'sample' | 'generator' | 'live';
+  /** The sample file or generator module, when the user gave one. */
+  name?: string;
+  /** The tag of the run's tokens (`<tag>-<seq>`), and the input columns that carried it. */
+  tag?: string;
+  carriers?: string[];
 }
 
 export interface LatencySummary {
@@ -49,9 +83,18 @@ export interface ThrottleCounts {
 
 /** The load test's result: the LoadTest task's output and `.fanout/report.json`. */
 export interface LoadTestReport {
-  verdict: 'pass' | 'fail';
+  /** `skipped`: `records: 0` or `loadTest: off`; nothing was put or read. */
+  verdict: 'pass' | 'fail' | 'skipped';
   /** Why the verdict is fail; empty on pass. */
   reasons: string[];
+  /** What deserves a look even when the verdict passes (rate short of the target, values cut to their column...). */
+  warnings?: string[];
+  /** `synthetic`: generated records were put; `live`: the traffic already flowing was verified. */
+  mode?: 'synthetic' | 'live';
+  run?: RunContext;
+  records?: RecordsInfo;
+  /** Values cut to their column size (see truncation.ts). */
+  truncated?: Truncation[];
   runId: string;
   /** Records written to the input stream. */
   sent: number;

@@ -262,3 +262,24 @@ export function discoverSchema(samples: Uint8Array[]): DiscoveryResult {
     raw,
   );
 }
+
+/** The VARCHAR size `withVarcharHeadroom` gives a discovered VARCHAR(n): four times n, at least 32, at most 65,535. */
+export function varcharWithHeadroom(length: number): number {
+  return Math.min(65_535, Math.max(32, 4 * length));
+}
+
+/**
+ * The schema with room to grow in every VARCHAR column. Discovery sizes a column after the longest sample value (the
+ * next power of two, as DiscoverInputSchema does), and Kinesis Analytics cuts longer values silently: samples
+ * "Record 0".."Record 9" give VARCHAR(8) and "Record 10" would arrive as "Record 1". DiscoverInputSchema itself keeps
+ * AWS's sizes; the product applies this to what it discovered, whichever engine discovered it.
+ */
+export function withVarcharHeadroom(schema: SourceSchema): SourceSchema {
+  return {
+    ...schema,
+    RecordColumns: schema.RecordColumns.map((c) => {
+      const m = /^\s*VARCHAR\s*\(\s*(\d+)\s*\)\s*$/i.exec(c.SqlType);
+      return m ? { ...c, SqlType: `VARCHAR(${varcharWithHeadroom(Number(m[1]))})` } : c;
+    }),
+  };
+}

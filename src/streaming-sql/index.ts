@@ -4,7 +4,7 @@
  */
 export type { CompiledApplication, ErrorRow, InputRecord, OutputStream, Runner, RunResult } from './application';
 export { compile } from './application';
-export { discoverSchema } from './discovery';
+export { discoverSchema, withVarcharHeadroom } from './discovery';
 export { SchemaValidationError, SqlCompileError, SqlRuntimeError, UnableToDetectSchemaError } from './errors';
 export type { RecordColumn, RecordFormat, SourceSchema } from './formats';
 export type { DestinationSchema, OutputRow } from './serialize';

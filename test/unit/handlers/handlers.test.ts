@@ -58,7 +58,7 @@ afterEach(() => {
 });
 
 describe('Handler: discover-schema', () => {
-  it('returns the schema, a few parsed records and the application plan', async () => {
+  it('returns the schema with room in its VARCHAR columns, a few parsed records and the application plan', async () => {
     // Prepare
     const parsed = Array.from({ length: 20 }, (_, i) => [String(i), 'u', '1.00']);
     analytics.on(DiscoverInputSchemaCommand).resolves({ InputSchema: schema, ParsedInputRecords: parsed });
@@ -66,8 +66,9 @@ describe('Handler: discover-schema', () => {
     // Act
     const result = await discoverSchema({});
 
-    // Assess
-    expect(result.schema).toEqual(schema);
+    // Assess: the discovered VARCHAR(32) leaves room to grow (withVarcharHeadroom); the rest as discovered
+    expect(result.schema.RecordColumns.map((c) => c.SqlType)).toEqual(['INTEGER', 'VARCHAR(128)', 'DOUBLE']);
+    expect({ ...result.schema, RecordColumns: [] }).toEqual({ ...schema, RecordColumns: [] });
     expect(result.samplePut).toBe(0);
     expect(result.parsedRecords).toHaveLength(5);
     expect(result.applications).toEqual([{ name, outputs: makeConfig().outputs }]);

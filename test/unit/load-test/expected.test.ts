@@ -1,91 +1,145 @@
 import { applicationSql } from '../../../src/application';
 import { compileForLoadTest, computeExpectation, UnknownSqlStreamError } from '../../../src/load-test/expected';
-import { RecordGenerator, recordTagOf } from '../../../src/load-test/generator';
+import { tagOf } from '../../../src/load-test/identity';
+import { RecordSource } from '../../../src/load-test/source';
+import { widenSql } from '../../../src/load-test/truncation';
 import type { SourceSchema } from '../../../src/streaming-sql';
 
-/** What schema discovery makes of sql/fanout.sample.json. */
-const schema: SourceSchema = {
+const json = (columns: [string, string][]): SourceSchema => ({
   RecordFormat: { RecordFormatType: 'JSON', MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } } },
   RecordEncoding: 'UTF-8',
-  RecordColumns: [
-    { Name: 'ID', SqlType: 'INTEGER', Mapping: '$.ID' },
-    { Name: 'USERNAME', SqlType: 'VARCHAR(32)', Mapping: '$.USERNAME' },
-    { Name: 'AMOUNT', SqlType: 'DOUBLE', Mapping: '$.AMOUNT' },
-  ],
-};
+  RecordColumns: columns.map(([Name, SqlType]) => ({ Name, SqlType, Mapping: `$.${Name}` })),
+});
+/** What schema discovery makes of sql/fanout.sample.json. */
+const transactions = json([
+  ['ID', 'INTEGER'],
+  ['USERNAME', 'VARCHAR(32)'],
+  ['AMOUNT', 'DOUBLE'],
+]);
+const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
+const T0 = Date.UTC(2026, 0, 1);
+/** The copy application of the background document (kinesis-fan-out-question-and-answer.txt). */
+const COPY_SQL = `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (log VARCHAR(16));
+CREATE OR REPLACE PUMP "COPY_PUMP1" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM "log" FROM "SOURCE_SQL_STREAM_001";`;
 
-const outputs = [
-  {
-    sqlStream: 'POSITIVE_TRANSACTIONS',
-    streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/PositiveTransactions',
-  },
-  {
-    sqlStream: 'NEGATIVE_TRANSACTIONS',
-    streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/NegativeTransactions',
-  },
-];
-
-function generator(runId = 'lt-unit', recordSize = 0) {
-  return new RecordGenerator({ runId, negativeShare: 0.4, partitionKeys: ['a', 'b'], schema, recordSize });
+function expectation(
+  sql: string,
+  schema: SourceSchema,
+  sqlStreams: string[],
+  total: number,
+  spec: ConstructorParameters<typeof RecordSource>[0] = { kind: 'synthetic' },
+) {
+  const outputs = sqlStreams.map((s, i) => ({ sqlStream: s, streamArn: arn(`Out${i}`) }));
+  const app = compileForLoadTest(sql, schema, outputs);
+  const source = new RecordSource(spec, {
+    runId: 'lt-unit',
+    tag: tagOf('lt-unit'),
+    schema,
+    partitionKeys: ['a', 'b'],
+    plannedMs: (seq) => T0 + seq * 10,
+  });
+  return computeExpectation({
+    app,
+    outputs,
+    total,
+    record: (seq) => source.record(seq),
+    arrivalMs: (seq) => T0 + seq * 10,
+    tag: source.tag,
+    truncation: { sql, schema, records: total },
+  });
 }
 
 describe('Function: computeExpectation', () => {
-  it('sends each generated record where sql/fanout.sql sends it, by the sign of its amount', () => {
-    // Prepare
-    const app = compileForLoadTest(applicationSql, schema, outputs);
-    const g = generator('lt-unit', 300);
-
+  it('sends each record where sql/fanout.sql sends it, and follows it by the token in USERNAME', () => {
     // Act
-    const expectation = computeExpectation(app, g, 500, outputs, (seq) => 1000 + seq);
+    const e = expectation(applicationSql, transactions, ['POSITIVE_TRANSACTIONS', 'NEGATIVE_TRANSACTIONS'], 500);
 
     // Assess
-    expect(expectation.rejected).toBe(0);
-    expect(expectation.unidentified).toBe(0);
-    expect(expectation.columns).toEqual([
-      ['ID', 'USERNAME', 'AMOUNT'],
-      ['ID', 'USERNAME', 'AMOUNT'],
+    expect(e.rejected).toBe(0);
+    expect(e.outputs.map((o) => [o.by, o.tokenColumn])).toEqual([
+      ['token', 'USERNAME'],
+      ['token', 'USERNAME'],
     ]);
-    for (let seq = 0; seq < 500; seq++) {
-      const negative = g.record(seq).fields.cents < 0;
-      expect([expectation.destinations[0]![seq], expectation.destinations[1]![seq]]).toEqual(
-        negative ? [0, 1] : [1, 0],
-      );
-    }
+    const [positive, negative] = e.outputs;
+    expect(positive!.seqs.length + negative!.seqs.length).toBe(500);
+    expect(new Set([...positive!.seqs, ...negative!.seqs]).size).toBe(500);
+    expect(e.truncated).toEqual([]);
   });
 
-  it('counts output rows it cannot trace back to a record, such as aggregates', () => {
+  it('follows the copy SQL of the background document over {"log": ...} records by the token in LOG', () => {
+    // Act
+    const e = expectation(COPY_SQL, json([['log', 'VARCHAR(32)']]), ['DESTINATION_SQL_STREAM'], 300);
+
+    // Assess
+    expect(e.outputs[0]).toMatchObject({ by: 'token', tokenColumn: 'LOG' });
+    expect(e.outputs[0]!.seqs).toEqual([...Array(300).keys()]);
+  });
+
+  it('matches by content when the SQL keeps no text column, leaving out the columns of arrival time', () => {
+    // Prepare
+    const sql = `CREATE OR REPLACE STREAM "AMOUNTS" (ID INTEGER, AMOUNT DOUBLE, SEEN TIMESTAMP);
+      CREATE OR REPLACE PUMP "P" AS INSERT INTO "AMOUNTS"
+        SELECT STREAM ID, AMOUNT * 2, ROWTIME FROM "SOURCE_SQL_STREAM_001";`;
+
+    // Act
+    const e = expectation(sql, transactions, ['AMOUNTS'], 100);
+
+    // Assess
+    expect(e.outputs[0]).toMatchObject({ by: 'content', excluded: ['SEEN'] });
+    expect(new Set(e.outputs[0]!.keys).size).toBe(100);
+  });
+
+  it('only counts the rows of a windowed pump, whose rows depend on arrival times', () => {
     // Prepare
     const sql = `CREATE OR REPLACE STREAM "TOTALS" (N INTEGER);
       CREATE OR REPLACE PUMP "P" AS INSERT INTO "TOTALS"
         SELECT STREAM COUNT(*) AS N FROM "SOURCE_SQL_STREAM_001"
         GROUP BY STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' SECOND);`;
-    const bindings = [{ sqlStream: 'TOTALS', streamArn: outputs[0]!.streamArn }];
-    const app = compileForLoadTest(sql, schema, bindings);
 
     // Act
-    const expectation = computeExpectation(app, generator(), 50, bindings, (seq) => 1000 + seq * 100);
+    const e = expectation(sql, transactions, ['TOTALS'], 50);
 
     // Assess
-    expect(expectation.unidentified).toBeGreaterThan(0);
-    expect(expectation.destinations[0]!.every((d) => d === 0)).toBe(true);
+    expect(e.outputs[0]!.by).toBe('rows');
+  });
+
+  it('finds values cut to a VARCHAR of the input and of an output stream', () => {
+    // Prepare: "Record 10" does not fit the VARCHAR(8) of the input; "Record 100000000" not the stream's VARCHAR(12)
+    const sql = COPY_SQL.replace('VARCHAR(16)', 'VARCHAR(12)');
+    const records = ['Record 1', 'Record 10', 'Record 100000000'].map((log) => ({ log }));
+
+    // Act
+    const narrow = expectation(sql, json([['log', 'VARCHAR(8)']]), ['DESTINATION_SQL_STREAM'], 3, {
+      kind: 'sample',
+      records,
+    });
+    const wide = expectation(sql, json([['log', 'VARCHAR(32)']]), ['DESTINATION_SQL_STREAM'], 3, {
+      kind: 'sample',
+      records,
+    });
+
+    // Assess
+    expect(narrow.truncated).toContainEqual({ where: 'input', column: 'log', sqlType: 'VARCHAR(8)', values: 2 });
+    expect(wide.truncated).toEqual([
+      { where: 'output', stream: 'DESTINATION_SQL_STREAM', column: 'LOG', sqlType: 'VARCHAR(12)', values: 1 },
+    ]);
   });
 
   it('refuses a binding to an in-application stream the SQL does not have', () => {
-    const bindings = [{ sqlStream: 'NOPE', streamArn: outputs[0]!.streamArn }];
-    expect(() => compileForLoadTest(applicationSql, schema, bindings)).toThrow(UnknownSqlStreamError);
+    const bindings = [{ sqlStream: 'NOPE', streamArn: arn('Out') }];
+    expect(() => compileForLoadTest(applicationSql, transactions, bindings)).toThrow(UnknownSqlStreamError);
   });
 });
 
-describe('Function: recordTagOf', () => {
-  it('keeps a run id that fits the USERNAME column, and shortens one that does not', () => {
+describe('Function: widenSql', () => {
+  it("widens the VARCHAR columns of CREATE STREAM and leaves the pumps' CASTs alone", () => {
     // Act
-    const short = recordTagOf('lt-short', schema, 1000);
-    const long = recordTagOf('smoke-2026-11-22T03-30-00-000Z-abcdef', schema, 1_000_000);
+    const sql = widenSql(`CREATE OR REPLACE STREAM "S" (a VARCHAR(4), b CHARACTER VARYING (8), c INTEGER);
+      CREATE OR REPLACE PUMP "P" AS INSERT INTO "S" SELECT STREAM CAST(x AS VARCHAR(2)), y, z FROM "I";`);
 
     // Assess
-    expect(short).toBe('lt-short');
-    expect(`${long}-999999`.length).toBeLessThanOrEqual(32);
-    expect(long).toMatch(/^t[a-z0-9]{5,}$/);
-    expect(recordTagOf('smoke-2026-11-22T03-30-00-000Z-abcdef', schema, 1_000_000)).toBe(long);
+    expect(sql).toContain('a VARCHAR(1048576), b CHARACTER VARYING (1048576), c INTEGER');
+    expect(sql).toContain('CAST(x AS VARCHAR(2))');
   });
 });

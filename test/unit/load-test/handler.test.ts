@@ -48,8 +48,52 @@ describe('Function: handler', () => {
     expect(report.reasons).toHaveLength(1);
   });
 
+  it('skips the load test for records: 0 or loadTest: off, saying so, without touching a stream', async () => {
+    // Act
+    const none = await handler({ runId: 'exec-2', records: 0, schema });
+    const off = await handler({ loadTest: 'off', schema });
+
+    // Assess
+    expect(none).toMatchObject({
+      verdict: 'skipped',
+      reasons: [],
+      sent: 0,
+      warnings: [expect.stringMatching(/records: 0/)],
+    });
+    expect(off).toMatchObject({ verdict: 'skipped', warnings: [expect.stringMatching(/loadTest: off/)] });
+    expect(kinesisMock.send.getCalls()).toHaveLength(0);
+  });
+
+  it('carries what ran into the report: engine, stage, execution and each application with its outputs', async () => {
+    // Prepare
+    fakeKinesis(Date.now);
+
+    // Act
+    const report = await handler({
+      runId: 'exec-3',
+      records: 10,
+      schema,
+      engine: 'lambda',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:lifecycle:exec-3',
+      applications: [
+        { name: 'fanout-test-1', outputs: [{ streamArn: arn('Positive') }, { streamArn: arn('Negative') }] },
+      ],
+    });
+
+    // Assess
+    expect(report.run).toEqual({
+      engine: 'lambda',
+      stage: 'test',
+      input: 'Input',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:lifecycle:exec-3',
+      applications: [{ name: 'fanout-test-1', outputs: ['Positive', 'Negative'] }],
+    });
+    expect(report.mode).toBe('synthetic');
+  });
+
   it('rejects a bad event with a named error', async () => {
     await expect(handler({ records: 'many', schema })).rejects.toMatchObject({ name: 'LoadTestInputError' });
     await expect(handler({ schema: {} as never })).rejects.toThrow(/schema must be a SourceSchema/);
+    await expect(handler({ mode: 'replay', schema })).rejects.toThrow(/mode must be one of synthetic, live/);
   });
 });

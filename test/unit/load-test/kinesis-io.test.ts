@@ -232,7 +232,13 @@ describe('Function: consume', () => {
     });
     expect(throttles).toBe(1);
     expect(got).toEqual([
-      { shardId: 'shardId-000000000000', arrivalMs: 1_000_100, data: Buffer.from('a'), partitionKey: 'k' },
+      {
+        shardId: 'shardId-000000000000',
+        arrivalMs: 1_000_100,
+        data: Buffer.from('a'),
+        partitionKey: 'k',
+        sequenceNumber: '1',
+      },
     ]);
     expect(call).toBe(3);
     const gaps = callTimes.slice(1).map((t, i) => t - callTimes[i]!);

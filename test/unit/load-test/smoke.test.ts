@@ -163,7 +163,7 @@ describe('Function: runSmoke', () => {
     // Assess
     expect(result).toMatchObject({ status: 'FAILED', passed: false, report: { verdict: 'fail' } });
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: SM, input: '{"records":10}' });
-    expect(out.join('')).toContain('  → LoadTest\n');
+    expect(out.join('')).toContain('✔ LoadTest');
     expect(out.join('')).toContain('PositiveTransactions: 1 of 5 records missing');
     expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toEqual(report('fail'));
   });

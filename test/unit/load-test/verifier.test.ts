@@ -1,19 +1,35 @@
+import { contentKey } from '../../../src/load-test/content';
+import type { OutputExpectation } from '../../../src/load-test/expected';
 import { type RunFacts, Verifier } from '../../../src/load-test/verifier';
+import { warningsOf } from '../../../src/load-test/warnings';
 
 const runId = 'lt-test';
 const T0 = Date.UTC(2026, 0, 1);
 
+/** Token expectations from per-output maps: `destinations[o][seq] === 1` when record `seq` belongs on output `o`. */
+function expect_(destinations: Uint8Array[], columns = ['ID', 'USERNAME', 'AMOUNT']): OutputExpectation[] {
+  return destinations.map((d, o) => ({
+    sqlStream: `S${o}`,
+    by: 'token',
+    tokenColumn: 'USERNAME',
+    columns,
+    excluded: [],
+    seqs: [...d.keys()].filter((seq) => d[seq] === 1),
+    keys: [],
+  }));
+}
+
 /** Records 0..total-1; even ones go to Positive, odd ones to Negative; 4 partition keys in turn. */
-function setup(total = 20, options: { columns?: string[][] } = {}) {
+function setup(total = 20) {
   const destinations = [new Uint8Array(total), new Uint8Array(total)];
   for (let seq = 0; seq < total; seq++) destinations[seq % 2]![seq] = 1;
   const verifier = new Verifier({
     runId,
+    tag: runId,
     total,
     outputs: ['Positive', 'Negative'],
-    destinations,
+    expectations: expect_(destinations),
     partitionKeyOf: (seq) => `k${seq % 4}`,
-    ...options,
   });
   for (let seq = 0; seq < total; seq++) {
     verifier.sent(seq, T0 + seq * 10);
@@ -60,8 +76,26 @@ describe('Class: Verifier', () => {
       expect(report.reasons).toEqual([]);
       expect(report.sent).toBe(20);
       expect(report.outputs).toEqual({
-        Positive: { expected: 10, received: 10, missing: 0, duplicates: 0, misrouted: 0, outOfOrder: 0, late: 0 },
-        Negative: { expected: 10, received: 10, missing: 0, duplicates: 0, misrouted: 0, outOfOrder: 0, late: 0 },
+        Positive: {
+          expected: 10,
+          received: 10,
+          missing: 0,
+          duplicates: 0,
+          misrouted: 0,
+          outOfOrder: 0,
+          late: 0,
+          matchedBy: 'token in USERNAME',
+        },
+        Negative: {
+          expected: 10,
+          received: 10,
+          missing: 0,
+          duplicates: 0,
+          misrouted: 0,
+          outOfOrder: 0,
+          late: 0,
+          matchedBy: 'token in USERNAME',
+        },
       });
       expect(report.latencyMs).toEqual({ p50: 50, p90: 50, p99: 50, max: 50 });
     });
@@ -135,7 +169,8 @@ describe('Class: Verifier', () => {
         runId,
         total: 8,
         outputs: ['Positive', 'Negative'],
-        destinations: [Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 0]), Uint8Array.from([0, 1, 0, 1, 0, 1, 0, 1])],
+        tag: runId,
+        expectations: expect_([Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 0]), Uint8Array.from([0, 1, 0, 1, 0, 1, 0, 1])]),
         partitionKeyOf: (seq) => `k${seq % 4}`,
       });
       for (const seq of [1, 2, 3, 4, 5, 6, 7, 0]) verifier.sent(seq, T0 + seq);
@@ -171,8 +206,8 @@ describe('Class: Verifier', () => {
       deliver(verifier, 0);
       deliver(verifier, 1);
       verifier.output(0, { shardId: 's', arrivalMs: T0, data: data(0, 0, 'another-run') });
-      verifier.output(0, { shardId: 's', arrivalMs: T0, data: data(1, 7) });
       verifier.output(1, { shardId: 's', arrivalMs: T0, data: Buffer.from('not json') });
+      verifier.output(1, { shardId: 's', arrivalMs: T0, data: Buffer.from('{"ID":1,"USERNAME":"lt-test-99"}') });
 
       // Act
       const report = verifier.report(facts(2));
@@ -184,12 +219,7 @@ describe('Class: Verifier', () => {
 
     it('reads CSV output records with the output columns', () => {
       // Prepare
-      const verifier = setup(2, {
-        columns: [
-          ['ID', 'USERNAME', 'AMOUNT'],
-          ['ID', 'USERNAME', 'AMOUNT'],
-        ],
-      });
+      const verifier = setup(2);
       verifier.output(0, { shardId: 's', arrivalMs: T0 + 5, data: Buffer.from(`0,"${runId}-0",2.25\n`) });
       verifier.output(1, { shardId: 's', arrivalMs: T0 + 15, data: Buffer.from(`1,${runId}-1,-1.50\n`) });
 
@@ -220,7 +250,8 @@ describe('Class: Verifier', () => {
         runId,
         total: 1,
         outputs: ['Positive'],
-        destinations: [Uint8Array.from([1])],
+        tag: runId,
+        expectations: expect_([Uint8Array.from([1])]),
         partitionKeyOf: () => 'k',
       });
       verifier.sent(0, T0 + 100);
@@ -253,7 +284,8 @@ describe('Class: Verifier', () => {
         runId,
         total: 4,
         outputs: ['Positive', 'Negative'],
-        destinations: [Uint8Array.from([1, 0, 1, 0]), Uint8Array.from([0, 1, 0, 1])],
+        tag: runId,
+        expectations: expect_([Uint8Array.from([1, 0, 1, 0]), Uint8Array.from([0, 1, 0, 1])]),
         partitionKeyOf: () => 'k',
       });
       verifier.sent(0, T0);
@@ -281,7 +313,8 @@ describe('Class: Verifier', () => {
         runId,
         total: 2,
         outputs: ['Positive'],
-        destinations: [new Uint8Array(2)],
+        tag: runId,
+        expectations: expect_([new Uint8Array(2)]),
         partitionKeyOf: () => 'k',
       });
       verifier.sent(0, T0);
@@ -292,7 +325,7 @@ describe('Class: Verifier', () => {
 
       // Assess
       expect(report.reasons).toEqual([
-        'the SQL rejects 2 generated records into error_stream: bad AMOUNT',
+        'the SQL rejects 2 records into error_stream: bad AMOUNT',
         'the SQL routes none of the records to any output stream',
       ]);
     });
@@ -317,5 +350,116 @@ describe('Class: Verifier', () => {
       expect(report.throttled).toBe(5);
       expect(report.throttledBy).toEqual({ put: 3, get: 2 });
     });
+  });
+});
+
+describe('Class: Verifier (matching by content)', () => {
+  /** Rows `{"AMOUNT": a}` whose content repeats: records 0..5 hold amounts 1, 2, 1, 3, 2, 1 on one output. */
+  function contentSetup() {
+    const amounts = [1, 2, 1, 3, 2, 1];
+    const row = (a: number) => Buffer.from(JSON.stringify({ AMOUNT: a }));
+    const keys = amounts.map((a) => contentKey({ AMOUNT: a }));
+    const verifier = new Verifier({
+      runId,
+      total: 6,
+      outputs: ['Amounts', 'Other'],
+      expectations: [
+        { sqlStream: 'A', by: 'content', columns: ['AMOUNT'], excluded: [], seqs: [0, 1, 2, 3, 4, 5], keys },
+        {
+          sqlStream: 'B',
+          by: 'content',
+          columns: ['OTHER'],
+          excluded: [],
+          seqs: [0],
+          keys: [contentKey({ OTHER: 'x' })],
+        },
+      ],
+      partitionKeyOf: () => 'k',
+    });
+    for (let seq = 0; seq < 6; seq++) verifier.sent(seq, T0 + seq);
+    const deliver = (o: number, data: Buffer, at = 10) =>
+      verifier.output(o, { shardId: 's', arrivalMs: T0 + at, data });
+    return { verifier, row, deliver };
+  }
+
+  it('counts each content as often as the SQL emits it: the extra copy is a duplicate, a missing one is missing', () => {
+    // Prepare
+    const { verifier, row, deliver } = contentSetup();
+    for (const a of [1, 2, 1, 3, 1, 1]) deliver(0, row(a)); // 1 four times (3 expected), 2 once (2 expected)
+    deliver(1, Buffer.from('{"other":"x"}'));
+
+    // Act
+    const report = verifier.report(facts(6, { requested: 6 }));
+
+    // Assess
+    expect(report.outputs['Amounts']).toMatchObject({
+      expected: 6,
+      received: 5,
+      missing: 1,
+      duplicates: 1,
+      matchedBy: 'content',
+    });
+    expect(report.outputs['Other']).toMatchObject({ expected: 1, received: 1 });
+  });
+
+  it('tells a row expected on another output (misrouted) from one of nobody (foreign)', () => {
+    // Prepare
+    const { verifier, row, deliver } = contentSetup();
+    deliver(1, row(3));
+    deliver(1, row(99));
+
+    // Act
+    const report = verifier.report(facts(6, { requested: 6 }));
+
+    // Assess
+    expect(report.outputs['Other']!.misrouted).toBe(1);
+    expect(report.foreign).toBe(1);
+  });
+});
+
+describe('Function: warningsOf', () => {
+  it('warns when the rate falls short of 90% of the target, and not when it is met', () => {
+    // Prepare
+    const verifier = setup(2);
+    deliver(verifier, 0);
+    deliver(verifier, 1);
+    const base = verifier.report(facts(2, { targetRate: 1000 }));
+
+    // Act
+    const short = warningsOf({ ...base, mode: 'synthetic', achievedRate: 301 });
+    const met = warningsOf({ ...base, mode: 'synthetic', achievedRate: 950 });
+
+    // Assess
+    expect(short).toEqual([
+      'records were sent at 301/s, 30% of the 1,000/s target: the fan-out was not tested at the rate asked',
+    ]);
+    expect(met).toEqual([]);
+  });
+
+  it('names values cut to their column, windowed outputs and outputs that got nothing to check', () => {
+    // Prepare
+    const verifier = setup(2);
+    deliver(verifier, 0);
+    const base = verifier.report(facts(2));
+    const outputs = {
+      ...base.outputs,
+      Negative: { ...base.outputs['Negative']!, expected: 0, received: 0, missing: 0 },
+      Totals: { ...base.outputs['Positive']!, received: 4, matchedBy: 'rows' },
+    };
+
+    // Act
+    const warnings = warningsOf({
+      ...base,
+      outputs,
+      achievedRate: 100,
+      truncated: [{ where: 'input', column: 'log', sqlType: 'VARCHAR(8)', values: 3 }],
+    });
+
+    // Assess
+    expect(warnings).toEqual([
+      '3 values cut to the VARCHAR(8) of the input column log: widen it in the input schema',
+      'Negative: the SQL routes none of the generated records here, so nothing was checked on it: give realistic records with loadTest.sample',
+      'Totals: its rows come from a windowed pump and depend on arrival times: 4 rows arrived, counted but not matched to records',
+    ]);
   });
 });

@@ -96,7 +96,13 @@ async function run(service: FakeService, input: Record<string, unknown>, replace
       waitTimeOverrides: waits,
       retryIntervalOverrides: { CreateApplication: 0, StartApplication: 0 },
     },
-    context: { Execution: { Input: input as Input, Name: 'run-1' } },
+    context: {
+      Execution: {
+        Id: 'arn:aws:states:us-east-1:000000000000:execution:fanout-dev-lifecycle:run-1',
+        Input: input as Input,
+        Name: 'run-1',
+      },
+    },
   });
   const states: string[] = [];
   const collect = (async () => {
@@ -174,6 +180,37 @@ describe('State machine: lifecycle', () => {
     expect(states).not.toContain('Teardown');
     expect(service.callsTo('stopApplication')).toEqual([]);
     expect(service.applications.get('fanout-dev-1')).toBe('RUNNING');
+  });
+
+  it('tells the LoadTest task what ran and how to test it (mode, liveSeconds), and succeeds on a skipped test', async () => {
+    // Prepare
+    const service = new FakeService(2);
+    const events: unknown[] = [];
+    const skipped: Stub = async (event) => {
+      events.push(event);
+      return { verdict: 'skipped', reasons: [] };
+    };
+
+    // Act
+    const { error, output } = await run(service, { records: 0, mode: 'live', liveSeconds: 5 }, { loadTest: skipped });
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(output?.['report']).toMatchObject({ verdict: 'skipped' });
+    expect(events).toEqual([
+      expect.objectContaining({
+        records: 0,
+        mode: 'live',
+        liveSeconds: 5,
+        engine: 'lambda',
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:fanout-dev-lifecycle:run-1',
+        applications: [
+          expect.objectContaining({ name: 'fanout-dev-1' }),
+          expect.objectContaining({ name: 'fanout-dev-2' }),
+        ],
+      }),
+    ]);
+    expect(service.applications.size).toBe(0);
   });
 
   it('gives up waiting for READY after maxWaitAttempts, tears down and fails', async () => {

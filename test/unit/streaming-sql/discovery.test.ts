@@ -1,4 +1,4 @@
-import { discoverSchema, UnableToDetectSchemaError } from '../../../src/streaming-sql';
+import { compile, discoverSchema, UnableToDetectSchemaError, withVarcharHeadroom } from '../../../src/streaming-sql';
 import { suggestColumnName } from '../../../src/streaming-sql/discovery';
 
 const samples = (...texts: string[]): Buffer[] => texts.map((t) => Buffer.from(t));
@@ -111,5 +111,32 @@ describe('Function: suggestColumnName', () => {
   ])('%s -> %s', (source, expected) => {
     // Act / Assess
     expect(suggestColumnName(source, 0)).toBe(expected);
+  });
+});
+
+describe('Function: withVarcharHeadroom', () => {
+  it('leaves room in discovered VARCHAR columns so "Record 10" is not cut to "Record 1"', () => {
+    // Prepare: DiscoverInputSchema sizes `log` after "Record 0".."Record 9", as AWS does
+    const discovered = discoverSchema(
+      samples(...Array.from({ length: 10 }, (_, i) => `{"log":"Record ${i}","n":${i}}`)),
+    );
+    const copy = `CREATE OR REPLACE STREAM "OUT" (log VARCHAR(64));
+      CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM "log" FROM "SOURCE_SQL_STREAM_001";`;
+    const read = (schema: typeof discovered.InputSchema) =>
+      compile(copy, { schema })
+        .createRunner()
+        .push([{ data: Buffer.from('{"log":"Record 10"}'), arrivalTime: 0 }]).rows[0]!.values['LOG'];
+
+    // Act
+    const roomy = withVarcharHeadroom(discovered.InputSchema);
+
+    // Assess
+    expect(discovered.InputSchema.RecordColumns.map((c) => c.SqlType)).toEqual(['VARCHAR(8)', 'INTEGER']);
+    expect(roomy.RecordColumns.map((c) => c.SqlType)).toEqual(['VARCHAR(32)', 'INTEGER']);
+    expect(read(discovered.InputSchema)).toBe('Record 1');
+    expect(read(roomy)).toBe('Record 10');
+    expect(
+      withVarcharHeadroom({ ...roomy, RecordColumns: [{ Name: 'x', SqlType: 'VARCHAR(64)' }] }).RecordColumns,
+    ).toEqual([{ Name: 'x', SqlType: 'VARCHAR(256)' }]);
   });
 });

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderReportHtml, writeReports } from '../../../src/load-test/report-html';
-import { renderSummaryTable } from '../../../src/load-test/report-terminal';
+import { renderSummaryTable, writeReports } from '../../../bin/report';
+import { renderReportHtml } from '../../../src/load-test/report-html';
 import type { LoadTestReport } from '../../../src/load-test/types';
 
 function report(overrides: Partial<LoadTestReport> = {}): LoadTestReport {
@@ -83,7 +83,9 @@ describe('Function: renderSummaryTable', () => {
     // Assess
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe('Load test lt-demo: PASS  1,000 records sent at 950/s (target 1,000/s), verified in 2.3 s');
-    expect(lines[1]).toMatch(/^Output stream\s+Expected\s+Received\s+Missing\s+Duplicates\s+Misrouted\s+Out of order$/);
+    expect(lines[1]).toMatch(
+      /^Output stream\s+Expected\s+Received\s+Missing\s+Duplicates\s+Misrouted\s+Out of order\s+Matched by$/,
+    );
     expect(lines[2]).toMatch(/^PositiveTransactions\s+600\s+600\s+0\s+0\s+0\s+0$/);
     expect(lines[4]).toBe('Latency  p50 12 ms  p90 30 ms  p99 80 ms  max 95 ms');
     expect(lines[5]).toBe('Throttled 7 (5 on put, 2 on read)');
@@ -95,7 +97,44 @@ describe('Function: renderSummaryTable', () => {
     expect(text).toContain('FAIL');
     expect(text).toContain('  - NegativeTransactions: 3 of 400 records missing\n');
   });
+
+  it('names what ran and shows the warnings, also of a passing verdict', () => {
+    // Act
+    const text = renderSummaryTable(withContext(), { color: false });
+
+    // Assess
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toBe('engine kinesis-analytics  stage dev  mode synthetic  input Transactions');
+    expect(lines[1]).toBe('execution arn:aws:states:us-east-1:000000000000:execution:kinesis-fanout-dev-lifecycle:e1');
+    expect(lines[2]).toBe('  kinesis-fanout-dev-1 → PositiveTransactions, NegativeTransactions');
+    expect(lines[3]).toBe('records: synthetic, token tabcdefg-<n> in USERNAME');
+    expect(lines).toContain('  ! records were sent at 301/s, 30% of the 1,000/s target');
+  });
+
+  it('says a skipped load test was skipped', () => {
+    const text = renderSummaryTable(
+      { ...report(), verdict: 'skipped', outputs: {}, warnings: ['records: 0 skips the load test'] },
+      { color: false },
+    );
+    expect(text).toContain('Load test lt-demo: SKIPPED\n  ! records: 0 skips the load test');
+  });
 });
+
+function withContext(): LoadTestReport {
+  return report({
+    mode: 'synthetic',
+    run: {
+      engine: 'kinesis-analytics',
+      stage: 'dev',
+      input: 'Transactions',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:kinesis-fanout-dev-lifecycle:e1',
+      applications: [{ name: 'kinesis-fanout-dev-1', outputs: ['PositiveTransactions', 'NegativeTransactions'] }],
+    },
+    records: { source: 'synthetic', tag: 'tabcdefg', carriers: ['USERNAME'] },
+    warnings: ['records were sent at 301/s, 30% of the 1,000/s target'],
+    achievedRate: 301,
+  });
+}
 
 describe('Function: renderReportHtml', () => {
   it('puts the verdict, the reasons and the table on top and escapes what it shows', () => {
@@ -118,6 +157,23 @@ describe('Function: renderReportHtml', () => {
     // the inlined library cannot close its own script element
     expect(html).toContain('// <\\/script> inside');
     expect(html).not.toMatch(/src="http|href="http/);
+  });
+
+  it('names what ran, each application with its outputs, and the warnings; draws the timeline as bars', () => {
+    // Act
+    const html = renderReportHtml(withContext(), { chartJsSrc: '/assets/chart.js' });
+
+    // Assess
+    expect(html).toContain('<h2>What ran</h2>');
+    expect(html).toContain('<th>Engine</th><td>kinesis-analytics</td>');
+    expect(html).toContain('execution:kinesis-fanout-dev-lifecycle:e1');
+    expect(html).toContain(
+      'kinesis-fanout-dev-1 <span class="muted">→ PositiveTransactions, NegativeTransactions</span>',
+    );
+    expect(html).toContain('<h2>Warnings</h2><ul><li>records were sent at 301/s, 30% of the 1,000/s target</li>');
+    expect(html).toContain('<script src="/assets/chart.js"></script>');
+    expect(html).toMatch(/getElementById\('timeline'\), \{\s+type: 'bar'/);
+    expect(html).not.toContain('tension');
   });
 
   it('embeds the report as JSON the page script can read back', () => {

@@ -1,0 +1,202 @@
+/**
+ * Live mode: verifies the traffic already flowing through a fan-out instead of putting records of its own (the
+ * default for an input stream the user brings, which a load test must not pollute). It reads the input from the
+ * moment the applications run, for `liveSeconds`, runs what arrived through the same compiled SQL to know what each
+ * output should hold, reads the outputs, and matches their rows by content.
+ */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { streamNameOf } from '../config';
+import type { SourceSchema } from '../streaming-sql';
+import type { RecordEncoding } from './encoding';
+import { compileForLoadTest, computeExpectation } from './expected';
+import { type ConsumedRecord, consume, countSdkThrottles } from './kinesis-io';
+import { newRunId } from './partition-keys';
+import { readOutput } from './readers';
+import type { LoadTestReport, OutputBinding, ProgressLog, RunContext, Timer } from './types';
+import { systemTimer } from './types';
+import { Verifier } from './verifier';
+import { warningsOf } from './warnings';
+
+export interface LiveOptions {
+  sql: string;
+  schema: SourceSchema;
+  inputStreamArn: string;
+  outputs: readonly OutputBinding[];
+  /** How long to watch the input (default 30). */
+  liveSeconds: number;
+  /** How long to wait for the outputs after the window closed. */
+  timeoutSeconds: number;
+  runId?: string;
+  context?: RunContext;
+  encoding?: RecordEncoding;
+  /** The most input records one run holds (default 200,000): a busier stream needs a shorter window. */
+  maxRecords?: number;
+}
+
+export interface LiveDependencies {
+  timer?: Timer;
+  log?: ProgressLog;
+  /** Time (of `timer`) by which the report must be back. */
+  deadline?: number;
+}
+
+/** The options of a live run are out of range. */
+export class LiveInputError extends Error {
+  override name = 'LiveInputError';
+}
+
+const DEFAULT_MAX_RECORDS = 200_000;
+/**
+ * The input is also read this long before the window: those records' rows may still be arriving when the window
+ * opens, and a row of the same content as one of the window must not count as the window's.
+ */
+const LEAD_MS = 10_000;
+const DRAIN_MAX_MS = 5000;
+const RESERVE_MS = 15_000;
+
+/** Verifies live traffic; never throws for a failing verdict. */
+export async function runLiveTest(
+  kinesis: KinesisClient,
+  options: LiveOptions,
+  deps: LiveDependencies = {},
+): Promise<LoadTestReport> {
+  if (!Number.isFinite(options.liveSeconds) || options.liveSeconds <= 0 || options.liveSeconds > 600)
+    throw new LiveInputError(`liveSeconds must be a number of seconds from 1 to 600, got ${options.liveSeconds}`);
+  if (!Number.isFinite(options.timeoutSeconds) || options.timeoutSeconds <= 0)
+    throw new LiveInputError(`timeoutSeconds must be positive, got ${options.timeoutSeconds}`);
+  if (options.outputs.length === 0) throw new LiveInputError('at least one output stream is needed');
+  const timer = deps.timer ?? systemTimer;
+  const log: ProgressLog = deps.log ?? (() => {});
+  const runId = options.runId ?? newRunId(timer.now());
+  const names = options.outputs.map((o) => streamNameOf(o.streamArn));
+  const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+  const app = compileForLoadTest(options.sql, options.schema, options.outputs);
+  const throttles = { put: 0, get: 0 };
+  const removeCounter = countSdkThrottles(kinesis, () => throttles.get++);
+  try {
+    const startedAt = timer.now();
+    const from = new Date(startedAt);
+    const windowEnd = Math.min(startedAt + options.liveSeconds * 1000, deadline - RESERVE_MS - 5000);
+    log('live mode: watching the input', {
+      liveSeconds: options.liveSeconds,
+      input: streamNameOf(options.inputStreamArn),
+    });
+
+    // 1. What arrives on the input during the window (and just before it, see LEAD_MS).
+    const seen: ConsumedRecord[] = [];
+    let overflow = false;
+    await consume(kinesis, {
+      streamArn: options.inputStreamArn,
+      from: new Date(startedAt - LEAD_MS),
+      timer,
+      ...(options.encoding ? { encoding: options.encoding } : {}),
+      // A producer keeps writing, so the input is never caught up for good: after the window, read on only until
+      // what arrived in it is read (a shard read to its tip), and not longer than the drain allowance.
+      state: () => {
+        const now = timer.now();
+        if (overflow || now >= windowEnd + DRAIN_MAX_MS) return 'stop';
+        return now < windowEnd ? 'go' : 'drain';
+      },
+      onThrottle: () => throttles.get++,
+      onRecords: (records) => {
+        for (const r of records) {
+          if (r.arrivalMs >= windowEnd) continue;
+          if (seen.length >= maxRecords) overflow = true;
+          else seen.push(r);
+        }
+      },
+    });
+    // In arrival order, as the application reads them (a stable sort keeps each shard's order).
+    seen.sort((a, b) => a.arrivalMs - b.arrivalMs);
+    const total = seen.length;
+    const inWindow = (r: ConsumedRecord) => r.arrivalMs >= startedAt;
+    const watched = seen.filter(inWindow).length;
+    log('live mode: input read', { records: watched, before: total - watched });
+
+    // 2. What each output should hold.
+    const expectation = computeExpectation({
+      app,
+      outputs: options.outputs,
+      total,
+      record: (i) => ({ data: seen[i]!.data, partitionKey: seen[i]!.partitionKey }),
+      arrivalMs: (i) => seen[i]!.arrivalMs,
+      truncation: { sql: options.sql, schema: options.schema, records: total },
+    });
+    const verifier = new Verifier({
+      runId,
+      total,
+      outputs: names,
+      expectations: expectation.outputs,
+      partitionKeyOf: (i) => seen[i]!.partitionKey,
+      liveUntil: windowEnd,
+    });
+    // Only the window's records are expected; those before it may only explain rows that arrive.
+    seen.forEach((r, i) => {
+      if (inWindow(r)) verifier.sent(i, r.arrivalMs);
+      verifier.input(i, r.arrivalMs);
+    });
+
+    // 3. The outputs, from the window's start, until everything expected arrived or the timeout.
+    const readUntil = deadline - RESERVE_MS;
+    let drainSince: number | undefined;
+    let cutShort = false;
+    const timeoutAt = Math.max(windowEnd, timer.now()) + options.timeoutSeconds * 1000;
+    const state = (): 'go' | 'drain' | 'stop' => {
+      const now = timer.now();
+      if (now >= readUntil) {
+        cutShort ||= !verifier.complete;
+        return 'stop';
+      }
+      if (drainSince === undefined && (verifier.complete || now >= timeoutAt)) drainSince = now;
+      if (drainSince === undefined) return 'go';
+      return now - drainSince > DRAIN_MAX_MS ? 'stop' : 'drain';
+    };
+    await Promise.all(
+      options.outputs.map((output, o) =>
+        readOutput(kinesis, output.streamArn, {
+          from,
+          timer,
+          state,
+          ...(options.encoding ? { encoding: options.encoding } : {}),
+          onThrottle: () => throttles.get++,
+          onRecords: (records) => {
+            for (const r of records) verifier.output(o, r);
+          },
+        }),
+      ),
+    );
+    const report = verifier.report({
+      startedAt,
+      sendEndedAt: windowEnd,
+      endedAt: timer.now(),
+      timeoutSeconds: options.timeoutSeconds,
+      requested: watched,
+      throttles,
+      rejected: expectation.rejected,
+      ...(expectation.firstRejection === undefined ? {} : { firstRejection: expectation.firstRejection }),
+      cutShort,
+    });
+    report.mode = 'live';
+    report.achievedRate = Math.round((watched / options.liveSeconds) * 10) / 10;
+    if (options.context) report.run = options.context;
+    report.records = { source: 'live' };
+    if (expectation.truncated.length > 0) report.truncated = expectation.truncated;
+    const input = streamNameOf(options.inputStreamArn);
+    if (watched === 0) {
+      report.reasons.unshift(
+        `no record arrived on the input stream ${input} in the ${options.liveSeconds} s window, so there was nothing to verify: is a producer writing? (mode: synthetic puts test records instead)`,
+      );
+      report.verdict = 'fail';
+    }
+    if (overflow)
+      report.warnings = [
+        `more than ${maxRecords.toLocaleString('en-US')} records arrived in the window; the first ${maxRecords.toLocaleString('en-US')} were verified (a shorter liveSeconds covers a busy stream whole)`,
+      ];
+    report.warnings = [...(report.warnings ?? []), ...warningsOf(report)];
+    log('load test done', { verdict: report.verdict, reasons: report.reasons, warnings: report.warnings });
+    return report;
+  } finally {
+    removeCounter();
+  }
+}
