@@ -3,12 +3,15 @@
  * (live mode), reads every output back and returns the report. A failing verdict is a result, not an error: the
  * state machine tears down first and fails on `report.verdict`. `records: 0` or `loadTest: "off"` skips it.
  */
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
 import { applicationSql } from '../src/application';
 import { createClients } from '../src/aws';
 import { type FanoutConfig, loadConfig, streamNameOf } from '../src/config';
 import { LoadTestInputError, type LoadTestReport, type RunContext, runLiveTest, runLoadTest } from '../src/load-test';
 import type { SourceSchema } from '../src/streaming-sql';
-import { eventObject, logger, sourceSchema } from './runtime';
+import { logger, sourceSchema } from './runtime';
+import { step } from './step';
 
 export interface LoadTestEvent {
   runId?: string | null;
@@ -103,11 +106,20 @@ function skipped(runId: string, context: RunContext, why: string): LoadTestRepor
 /** Time kept after the report is back for the function to log it and return. */
 const RETURN_MARGIN_MS = 5000;
 
-export const handler = async (
-  raw: LoadTestEvent,
-  context?: { getRemainingTimeInMillis?: () => number },
-): Promise<LoadTestReport> => {
-  const event = eventObject(raw) as unknown as LoadTestEvent;
+/** Every field is optional and read (with its own messages) by the handler; the event must be an object. */
+const eventSchema = z.looseObject({});
+
+export const handler: (event: LoadTestEvent | unknown, context?: Context) => Promise<LoadTestReport> = step(
+  'Load test',
+  eventSchema,
+  (event, context) => loadTest(event as unknown as LoadTestEvent, context),
+  {
+    // The histogram and timeline stay in the returned report; the log line carries the summary only.
+    summary: ({ histogram: _h, timeline: _t, ...summary }) => summary,
+  },
+);
+
+async function loadTest(event: LoadTestEvent, context: Context | undefined): Promise<LoadTestReport> {
   const remaining = context?.getRemainingTimeInMillis?.();
   config ??= loadConfig();
   clients ??= createClients(config.region);
@@ -158,8 +170,5 @@ export const handler = async (
           },
           deps,
         );
-  // The histogram and timeline stay in the returned report; the log line carries the summary only.
-  const { histogram: _h, timeline: _t, ...summary } = report;
-  logger.info('load test report', summary);
   return report;
-};
+}
