@@ -119,7 +119,8 @@ describe('Function: runSmoke (on the twin)', () => {
 
     // Assess
     expect(result).toMatchObject({ status: 'FAILED', passed: false, report: { verdict: 'fail' } });
-    expect(out.join('')).toContain('Execution FAILED: LoadTestFailed');
+    expect(out.join('')).toContain('✖ execution FAILED');
+    expect(out.join('')).toContain('error: LoadTestFailed');
     expect(out.join('')).toContain('PositiveTransactions: 2 of 5 records missing');
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<div class="badge">FAIL</div>');
   });
