@@ -30,27 +30,17 @@ import { configurationOf, makeVersion } from './functions';
 
 const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/;
 
-/** What makes two versions the same for PublishVersion: code and configuration. */
+/** What makes two versions the same for PublishVersion: code and configuration (not the version's description). */
 function fingerprint(v: FunctionVersion): string {
   const c = v.runtime.config;
-  return JSON.stringify([
-    v.code.sha256,
-    c.handler,
-    c.runtime,
-    c.timeout,
-    c.memorySize,
-    c.role,
-    v.variables,
-    v.description,
-  ]);
+  return JSON.stringify([v.code.sha256, c.handler, c.runtime, c.timeout, c.memorySize, c.role, v.variables]);
 }
 
 /** Publishes `$LATEST` as a new version, or returns the last one when nothing changed since. */
 export function publish(store: LambdaStore, record: FunctionRecord, description?: string): FunctionConfiguration {
   const latest = record.latest;
   const last = [...record.versions.values()].at(-1);
-  if (last && fingerprint(last) === fingerprint(latest) && description === undefined)
-    return configurationOf(store, record, last);
+  if (last && fingerprint(last) === fingerprint(latest)) return configurationOf(store, record, last);
   const number = String(record.nextVersion++);
   const c = latest.runtime.config;
   const version = makeVersion(

@@ -1,0 +1,271 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
+import { KinesisTwin } from '../../../../local/kinesis';
+import { type FunctionLogEvent, LambdaTwin } from '../../../../local/lambda';
+
+/** A zip holding index.js with `code`. */
+const zip = (code: string): Uint8Array => zipSync({ 'index.js': strToU8(code) });
+
+const V1 = `exports.handler = async (event) => { console.log('v1 got', event.n); return { code: 'v1', n: event.n, env: process.env.COLOR ?? null, version: process.env.AWS_LAMBDA_FUNCTION_VERSION }; };`;
+const V2 = `exports.handler = async (event) => ({ code: 'v2', n: event.n, env: process.env.COLOR ?? null, version: process.env.AWS_LAMBDA_FUNCTION_VERSION });`;
+const SLOW = `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms)); return { code: 'slow', env: process.env.COLOR ?? null }; };`;
+const FAILS = `exports.handler = async () => { throw new TypeError('bad input'); };`;
+
+describe('Class: LambdaTwin (in-process API for the deployer)', () => {
+  let cache: string;
+  let lambda: LambdaTwin;
+  let kinesis: KinesisTwin;
+
+  beforeEach(() => {
+    cache = mkdtempSync(join(tmpdir(), 'lambda-api-'));
+    kinesis = new KinesisTwin({ limits: false });
+    lambda = new LambdaTwin({ kinesis, codeCacheDir: cache, pollIntervalMs: 5, retryDelayMs: 1 });
+  });
+
+  afterEach(async () => {
+    await lambda.close();
+    await kinesis.close();
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  const call = async (name: string, payload: unknown = {}): Promise<Record<string, unknown>> =>
+    JSON.parse((await lambda.invokeText(name, JSON.stringify(payload))).payload) as Record<string, unknown>;
+
+  describe('Method: createFunction', () => {
+    it('runs code given as zip bytes and reports its CodeSha256 and CodeSize as Lambda does', async () => {
+      // Prepare
+      const bytes = zip(V1);
+
+      // Act
+      const config = await lambda.createFunction({
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Runtime: 'nodejs22.x',
+        Code: { ZipFile: bytes },
+      });
+      const answer = await call('f', { n: 1 });
+
+      // Assess
+      expect(config).toMatchObject({
+        FunctionName: 'f',
+        FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+        Version: '$LATEST',
+        Runtime: 'nodejs22.x',
+        CodeSize: bytes.length,
+        CodeSha256: createHash('sha256').update(bytes).digest('base64'),
+        State: 'Active',
+      });
+      expect(answer).toEqual({ code: 'v1', n: 1, env: null, version: '$LATEST' });
+    });
+
+    it('refuses bytes that are not a zip with InvalidParameterValueException', async () => {
+      // Act
+      const error = await lambda
+        .createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: strToU8('not a zip') } })
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toMatchObject({ name: 'InvalidParameterValueException' });
+    });
+  });
+
+  describe('Method: updateFunctionCode', () => {
+    it('runs the new code from the next invocation while one under way finishes on the old code', async () => {
+      // Prepare
+      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(SLOW) } });
+      await call('f', { ms: 0 });
+      const underWay = lambda.invokeText('f', JSON.stringify({ ms: 300 }));
+      await new Promise((r) => setTimeout(r, 50));
+
+      // Act
+      const updated = await lambda.updateFunctionCode({ FunctionName: 'f', ZipFile: zip(V2) });
+      const next = await call('f', { n: 2 });
+      const old = JSON.parse((await underWay).payload) as Record<string, unknown>;
+
+      // Assess
+      expect(old).toEqual({ code: 'slow', env: null });
+      expect(next).toMatchObject({ code: 'v2', n: 2 });
+      expect(updated.CodeSha256).toBe(createHash('sha256').update(zip(V2)).digest('base64'));
+    });
+  });
+
+  describe('Method: updateFunctionConfiguration', () => {
+    it('gives the next invocation the new environment, keeps the code, and leaves one under way alone', async () => {
+      // Prepare
+      await lambda.createFunction({
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(SLOW) },
+        Environment: { Variables: { COLOR: 'red' } },
+      });
+      const underWay = lambda.invokeText('f', JSON.stringify({ ms: 300 }));
+      await new Promise((r) => setTimeout(r, 50));
+
+      // Act
+      const updated = await lambda.updateFunctionConfiguration({
+        FunctionName: 'f',
+        Environment: { Variables: { COLOR: 'blue' } },
+        Timeout: 10,
+      });
+      const next = await call('f', { ms: 0 });
+
+      // Assess
+      expect(JSON.parse((await underWay).payload)).toEqual({ code: 'slow', env: 'red' });
+      expect(next).toEqual({ code: 'slow', env: 'blue' });
+      expect(updated).toMatchObject({ Timeout: 10, Environment: { Variables: { COLOR: 'blue' } } });
+    });
+  });
+
+  describe('Method: deleteFunction', () => {
+    it('removes the function and its event source mappings', async () => {
+      // Prepare
+      await kinesis.handle('CreateStream', { StreamName: 's', ShardCount: 1 });
+      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V2) } });
+      const mapping = await lambda.createEventSourceMapping({
+        FunctionName: 'f',
+        EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+        StartingPosition: 'LATEST',
+      });
+
+      // Act
+      await lambda.deleteFunction({ FunctionName: 'f' });
+      const invoked = await lambda.invokeText('f', '{}').catch((e: unknown) => e);
+      const listed = await lambda.listEventSourceMappings();
+      const got = await lambda.getEventSourceMapping({ UUID: mapping.UUID! }).catch((e: unknown) => e);
+
+      // Assess
+      expect(invoked).toMatchObject({ name: 'ResourceNotFoundException' });
+      expect(listed.EventSourceMappings).toEqual([]);
+      expect(got).toMatchObject({ name: 'ResourceNotFoundException' });
+    });
+  });
+
+  describe('Versions and aliases', () => {
+    it('keeps a published version as it was, and an alias invokes the version it points to', async () => {
+      // Prepare
+      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V1) } });
+      const v1 = await lambda.publishVersion({ FunctionName: 'f' });
+      await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: v1.Version! });
+
+      // Act
+      await lambda.updateFunctionCode({ FunctionName: 'f', ZipFile: zip(V2) });
+      const v2 = await lambda.publishVersion({ FunctionName: 'f', Description: 'second' });
+      const beforeMove = await call('f:live', { n: 1 });
+      await lambda.updateAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: v2.Version! });
+      const afterMove = await call('arn:aws:lambda:us-east-1:000000000000:function:f:live', { n: 2 });
+      const pinned = (await lambda.invokeText('f', JSON.stringify({ n: 3 }), '1')).payload;
+      const again = await lambda.publishVersion({ FunctionName: 'f' });
+      const versions = await lambda.listVersionsByFunction({ FunctionName: 'f' });
+
+      // Assess
+      expect(v1).toMatchObject({ Version: '1', FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f:1' });
+      expect(beforeMove).toEqual({ code: 'v1', n: 1, env: null, version: '1' });
+      expect(afterMove).toEqual({ code: 'v2', n: 2, env: null, version: '2' });
+      expect(JSON.parse(pinned)).toMatchObject({ code: 'v1', version: '1' });
+      expect(again.Version).toBe('2');
+      expect(versions.Versions!.map((v) => v.Version)).toEqual(['$LATEST', '1', '2']);
+    });
+
+    it('refuses to delete a version an alias points to, and an alias to a version that does not exist', async () => {
+      // Prepare
+      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V1) } });
+      await lambda.publishVersion({ FunctionName: 'f' });
+      await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: '1' });
+
+      // Act
+      const deleting = await lambda.deleteFunction({ FunctionName: 'f', Qualifier: '1' }).catch((e: unknown) => e);
+      const dangling = await lambda
+        .createAlias({ FunctionName: 'f', Name: 'next', FunctionVersion: '7' })
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(deleting).toMatchObject({ name: 'ResourceConflictException' });
+      expect(dangling).toMatchObject({ name: 'ResourceNotFoundException' });
+    });
+
+    it('moves an event source mapping to an alias with UpdateEventSourceMapping, its checkpoint kept', async () => {
+      // Prepare
+      await kinesis.handle('CreateStream', { StreamName: 's', ShardCount: 1 });
+      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V1) } });
+      await lambda.publishVersion({ FunctionName: 'f' });
+      await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: '1' });
+      const created = await lambda.createEventSourceMapping({
+        FunctionName: 'f',
+        EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+        StartingPosition: 'TRIM_HORIZON',
+      });
+      const m = lambda.mapping(created.UUID!);
+      kinesis.putRecords({ StreamName: 's' }, [{ data: strToU8('{"n":1}'), partitionKey: 'k' }]);
+      for (let i = 0; i < 500 && m.stats.records < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      const checkpoint = [...m.checkpoints.values()][0];
+
+      // Act
+      const updated = await lambda.updateEventSourceMapping({ UUID: created.UUID!, FunctionName: 'f:live' });
+      for (let i = 0; i < 500 && m.state !== 'Enabled'; i++) await new Promise((r) => setTimeout(r, 10));
+
+      // Assess
+      expect(updated.FunctionArn).toBe('arn:aws:lambda:us-east-1:000000000000:function:f:live');
+      expect(checkpoint).toBeDefined();
+      expect([...m.checkpoints.values()][0]).toBe(checkpoint);
+      expect(m.stats.records).toBe(1);
+    });
+  });
+
+  describe('Method: onFunctionLog', () => {
+    it("publishes each invocation's lines as Lambda writes them to CloudWatch Logs", async () => {
+      // Prepare
+      const events: FunctionLogEvent[] = [];
+      lambda.onFunctionLog((e) => events.push(e));
+      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V1) } });
+
+      // Act
+      const first = await lambda.invokeText('f', '{"n":1}');
+      const second = await lambda.invokeText('f', '{"n":2}');
+
+      // Assess
+      const lines = events.map((e) => e.message);
+      expect(lines[0]).toMatch(/^INIT_START Runtime Version: /);
+      expect(lines.slice(1, 5)).toEqual([
+        `START RequestId: ${first.requestId} Version: $LATEST\n`,
+        expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\t${first.requestId}\\tINFO\\tv1 got 1\\n$`)),
+        `END RequestId: ${first.requestId}\n`,
+        expect.stringMatching(
+          new RegExp(
+            `^REPORT RequestId: ${first.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: [\\d.]+ ms\\t\\n$`,
+          ),
+        ),
+      ]);
+      expect(lines.filter((l) => l.startsWith('START'))).toHaveLength(2);
+      expect(lines.at(-1)).not.toContain('Init Duration');
+      expect(new Set(events.map((e) => e.logStreamName)).size).toBe(1);
+      expect(events[0]).toMatchObject({ functionName: 'f', logGroupName: '/aws/lambda/f', version: '$LATEST' });
+      expect(events[0]!.logStreamName).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+      expect(events.filter((e) => e.requestId === second.requestId).map((e) => e.message.split(' ')[0])).toEqual([
+        'START',
+        expect.stringMatching(/INFO/),
+        'END',
+        'REPORT',
+      ]);
+    });
+
+    it('writes the Invoke Error line and a REPORT with Status: error when the handler throws', async () => {
+      // Prepare
+      const events: FunctionLogEvent[] = [];
+      lambda.onFunctionLog((e) => events.push(e));
+      await lambda.createFunction({ FunctionName: 'bad', Handler: 'index.handler', Code: { ZipFile: zip(FAILS) } });
+
+      // Act
+      const result = await lambda.invokeText('bad', '{}');
+
+      // Assess
+      const mine = events.filter((e) => e.requestId === result.requestId).map((e) => e.message);
+      expect(result.functionError).toBe('Unhandled');
+      expect(mine[1]).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"TypeError","errorMessage":"bad input"/);
+      expect(mine.at(-1)).toMatch(/Status: error\t\n$/);
+      expect(result.logs).toContain(`END RequestId: ${result.requestId}`);
+    });
+  });
+});
