@@ -9,8 +9,13 @@
  *   Analytics took about 2 s for such a batch (its documented in-application latency is about a second).
  * - `twin.sustainedRecordsPerSecond`: limits off, records put at a paced rate for 3 s; the highest rate actually put
  *   (of the tried ones) at which every record reached its output within 1 s.
+ * - `twin.lambdaLatencyP50Ms` / `P99Ms`: `fanout run --records 20000 --rate 10000 --no-limits --engine lambda` as a
+ *   child process, the load test's input-to-output latency from its report; beside it the same run with the
+ *   kinesis-analytics engine (`twin.kinesisAnalyticsLatencyP50Ms` / `P99Ms`) and the rates the load test achieved.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePackaged } from '../local/package';
 import { findStateMachine, followExecution, sfnClient, startExecution, type Up, up } from '../local/up';
@@ -171,6 +176,30 @@ async function sustains(session: Up, rate: number): Promise<{ ok: boolean; max: 
   return { ok: sent.size === 0 && max <= 1000, max, achieved };
 }
 
+/** One `fanout run` of the latency shape on `engine`; the load test's latency and achieved rate from its report. */
+function engineRun(engine: string): { p50: number; p99: number; rate: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-bench-'));
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        'bin/fanout.ts',
+        'run',
+        ...['--records', '20000', '--rate', '10000', '--no-limits', '--engine', engine, '--report-dir', dir],
+      ],
+      { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+      latencyMs: { p50: number; p99: number };
+      achievedRate: number;
+    };
+    return { p50: report.latencyMs.p50, p99: report.latencyMs.p99, rate: report.achievedRate };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const bench: Benchmark = async (log) => {
   log('packaging (cached when nothing changed; not timed)');
   const { templatePath } = await ensurePackaged({ projectDir: ROOT });
@@ -212,8 +241,20 @@ const bench: Benchmark = async (log) => {
     await session.close();
   }
 
+  const lambda = engineRun('lambda');
+  log(
+    `lambda engine, 20,000 records at 10,000/s asked (${lambda.rate}/s put): p50 ${lambda.p50} ms, p99 ${lambda.p99} ms`,
+  );
+  const analytics = engineRun('kinesis-analytics');
+  log(`kinesis-analytics engine, same run (${analytics.rate}/s put): p50 ${analytics.p50} ms, p99 ${analytics.p99} ms`);
+
   return {
     'twin.lifecycleSeconds': Math.min(...runs),
+    'twin.lambdaLatencyP50Ms': lambda.p50,
+    'twin.lambdaLatencyP99Ms': lambda.p99,
+    'twin.lambdaRecordsPerSecondPut': lambda.rate,
+    'twin.kinesisAnalyticsLatencyP50Ms': analytics.p50,
+    'twin.kinesisAnalyticsLatencyP99Ms': analytics.p99,
     'twin.batchLatencyP50Ms': latency.p50,
     'twin.batchLatencyP99Ms': latency.p99,
     'twin.batchLatencyVsKinesisAnalytics': AWS_BATCH_LATENCY_MS / latency.p99,

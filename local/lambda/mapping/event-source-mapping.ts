@@ -1,19 +1,16 @@
 /**
- * A Kinesis event source mapping of the Lambda twin: one reader per shard from the starting position (or the
- * checkpoint) hands batches of up to BatchSize records to the function in the event shape Lambda uses
- * (delivery.ts), and checkpoints only what the function processed. Records of a shard stay in order.
+ * A Kinesis event source mapping of the Lambda twin: one reader per shard (readers.ts: GetRecords polling, or an
+ * enhanced fan-out subscription) from the starting position or the checkpoint hands batches of up to BatchSize
+ * records to the function in the event shape Lambda uses (delivery.ts), one batch per shard at a time, and
+ * checkpoints only what the function processed. Records of a shard stay in order.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { type Clock, delay } from '../../clock';
 import type { RequestContext } from '../../service';
 import { deliver } from './delivery';
+import { shardReader } from './readers';
 import type { KinesisRecord, KinesisSource, MappingSettings, MappingState, MappingStats } from './types';
-
-/** Most records one GetRecords call returns; Lambda asks for that many and cuts them into batches. */
-const READ_LIMIT = 10_000;
-/** 5 GetRecords calls a second per shard. */
-const EFO_POLL_MS = 200;
 
 export interface MappingDeps {
   kinesis: KinesisSource;
@@ -97,68 +94,29 @@ export class EventSourceMapping {
     return delay(this.deps.clock, ms, this.stopping.signal);
   }
 
-  private async iterator(shardId: string): Promise<string> {
-    const checkpoint = this.checkpoints.get(shardId);
-    const input: Record<string, unknown> = { StreamName: this.streamName, ShardId: shardId };
-    if (checkpoint) {
-      input['ShardIteratorType'] = 'AFTER_SEQUENCE_NUMBER';
-      input['StartingSequenceNumber'] = checkpoint;
-    } else {
-      input['ShardIteratorType'] = this.settings.startingPosition;
-      if (this.settings.startingPosition === 'AT_TIMESTAMP')
-        input['Timestamp'] = (this.settings.startingPositionTimestamp ?? 0) / 1000;
-    }
-    const out = (await this.deps.kinesis.handle('GetShardIterator', input, this.ctx)) as { ShardIterator: string };
-    return out.ShardIterator;
-  }
-
-  /**
-   * Idle pause between reads of a shard. An enhanced fan-out consumer has records pushed to it as they arrive
-   * (SubscribeToShard), so its mapping looks again sooner, at the 5 reads a second a shard allows.
-   */
-  private get idleMs(): number {
-    return this.settings.eventSourceArn.includes('/consumer/')
-      ? Math.min(this.deps.pollIntervalMs, EFO_POLL_MS)
-      : this.deps.pollIntervalMs;
-  }
-
   private async readShard(shardId: string, generation: number): Promise<void> {
-    let iterator: string | undefined;
-    let closed = false;
-    // Lambda reads up to 10,000 records a call and cuts them into batches; what is read but not yet delivered
-    // waits here (it is read again from the checkpoint when the iterator is made anew).
-    let buffer: KinesisRecord[] = [];
-    while (this.running(generation)) {
-      try {
-        if (!closed && iterator === undefined) {
-          buffer = [];
-          iterator = await this.iterator(shardId);
-        }
-        const windowEnds = this.deps.clock.now() + this.settings.maximumBatchingWindowInSeconds * 1000;
-        while (iterator !== undefined && buffer.length < this.settings.batchSize) {
-          const out = await this.deps.kinesis.getRecords(iterator, READ_LIMIT);
-          buffer.push(...out.Records);
-          iterator = out.NextShardIterator;
-          if (iterator === undefined) closed = true;
-          if (buffer.length >= this.settings.batchSize) break;
-          if (this.deps.clock.now() >= windowEnds || !this.running(generation)) break;
-          if (out.Records.length === 0) await this.sleep(this.idleMs, generation);
-        }
-        const batch = buffer.splice(0, this.settings.batchSize);
-        if (batch.length > 0) await this.deliver(shardId, batch, generation);
-        if (closed && buffer.length === 0) return; // the shard is closed and read to its end
-        // a full batch means the shard has more: read on at once; otherwise wait for the next poll
-        if (batch.length < this.settings.batchSize) await this.sleep(this.idleMs, generation);
-      } catch (error) {
-        const name = (error as { name?: string }).name;
-        // an expired iterator is re-made from the checkpoint; throttling and other errors back off and retry
-        if (name === 'ExpiredIteratorException' || name === 'InvalidArgumentException') iterator = undefined;
-        if (name === 'ResourceNotFoundException') {
-          this.lastProcessingResult = 'PROBLEM: Stream not found';
-          return;
-        }
-        await this.sleep(this.deps.pollIntervalMs, generation);
+    const reader = shardReader({
+      kinesis: this.deps.kinesis,
+      clock: this.deps.clock,
+      ctx: this.ctx,
+      settings: this.settings,
+      streamName: this.streamName,
+      shardId,
+      checkpoint: () => this.checkpoints.get(shardId),
+      pollIntervalMs: this.deps.pollIntervalMs,
+      signal: this.stopping.signal,
+      problem: (text) => {
+        this.lastProcessingResult = text;
+      },
+    });
+    try {
+      while (this.running(generation)) {
+        const batch = await reader.next();
+        if (!batch) return;
+        await this.deliver(shardId, batch, generation);
       }
+    } finally {
+      reader.close();
     }
   }
 
@@ -184,7 +142,7 @@ export class EventSourceMapping {
           kinesisSchemaVersion: '1.0',
           partitionKey: r.PartitionKey,
           sequenceNumber: r.SequenceNumber,
-          data: Buffer.from(r.Data).toString('base64'),
+          data: r.data64 ?? Buffer.from(r.Data ?? []).toString('base64'),
           approximateArrivalTimestamp: r.ApproximateArrivalTimestamp / 1000,
         },
         eventSource: 'aws:kinesis',

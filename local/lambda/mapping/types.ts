@@ -11,15 +11,18 @@ export interface KinesisSource {
 
 /** The in-process GetRecords answer of the Kinesis twin (timestamps in ms). */
 export interface SourceRecords {
-  Records: KinesisRecord[];
+  Records: { SequenceNumber: string; ApproximateArrivalTimestamp: number; Data: Uint8Array; PartitionKey: string }[];
   NextShardIterator?: string;
   MillisBehindLatest: number;
 }
 
+/** A record as a mapping hands it on: its bytes (GetRecords), or their base64 as pushed (SubscribeToShard). */
 export interface KinesisRecord {
   SequenceNumber: string;
+  /** ms epoch. */
   ApproximateArrivalTimestamp: number;
-  Data: Uint8Array;
+  Data?: Uint8Array;
+  data64?: string;
   PartitionKey: string;
 }
 
