@@ -13,6 +13,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { DeleteStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { KinesisTwin } from '../local/kinesis';
 import { startServer } from '../local/server';
 import type { Benchmark } from './index';
@@ -77,6 +78,7 @@ function cannedAnswers(): Record<string, (body: Buffer) => Buffer> {
   ].map(bytes) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
   return {
     CreateStream: () => none,
+    DeleteStream: () => none,
     DescribeStream: () => described,
     PutRecords: () => putAnswer,
     GetShardIterator: () => iterator,
@@ -160,8 +162,15 @@ async function pairedRounds(
     getCpu: Math.max(a.getCpu, b.getCpu),
   });
   for (let r = 0; r < ROUNDS; r++) {
-    const runCeiling = () => round(ceilingClient, `ceiling-${label}-${r}`);
-    const runTwin = () => round(twinClient, `bench-${label}-${r}`);
+    // each stream is deleted after its round, so the twin's heap (and its GC, which this process shares with the
+    // client) stays the same from round to round
+    const run = async (c: KinesisClient, name: string): Promise<RoundRates> => {
+      const rates = await round(c, name);
+      await c.send(new DeleteStreamCommand({ StreamName: name }));
+      return rates;
+    };
+    const runCeiling = () => run(ceilingClient, `ceiling-${label}-${r}`);
+    const runTwin = () => run(twinClient, `bench-${label}-${r}`);
     let c: RoundRates;
     let t: RoundRates;
     if (r % 2 === 0) {
