@@ -18,7 +18,13 @@ import { client, measure } from './kinesis-rounds';
 
 const ROUNDS = 5;
 
-function rssOfMillionRecords(): number {
+interface MemoryFigures {
+  rssMb: number;
+  baseRssMb: number;
+  records: number;
+}
+
+function rssOfMillionRecords(): MemoryFigures {
   const out = execFileSync(
     process.execPath,
     [...process.execArgv, '--expose-gc', join(__dirname, 'kinesis-memory.ts')],
@@ -27,7 +33,7 @@ function rssOfMillionRecords(): number {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  return Number(JSON.parse(out.trim().split('\n').pop()!).rssMb);
+  return JSON.parse(out.trim().split('\n').pop()!) as MemoryFigures;
 }
 
 const bench: Benchmark = async (log) => {
@@ -47,8 +53,13 @@ const bench: Benchmark = async (log) => {
     const twinRates = rates['twin (HTTP/1.1)']!;
     const twinH2 = rates['twin (HTTP/2)']!;
     log('1,000,000 records of 100 bytes in a child process...');
-    const rss = rssOfMillionRecords();
-    log(`twin holding 1M records: ${rss.toFixed(0)} MB resident`);
+    const memory = rssOfMillionRecords();
+    // what a record costs beyond its 100 bytes: resident growth over the process before the records went in
+    const perRecord = ((memory.rssMb - memory.baseRssMb) * 1048576) / memory.records - 100;
+    log(
+      `twin holding 1M records: ${memory.rssMb.toFixed(0)} MB resident (${memory.baseRssMb.toFixed(0)} MB before the records; ` +
+        `${perRecord.toFixed(0)} bytes per record beyond its data)`,
+    );
     return {
       'kinesis.putRecordsPerSecond': Math.round(twinRates.put),
       'kinesis.getRecordsPerSecond': Math.round(twinRates.get),
@@ -58,7 +69,9 @@ const bench: Benchmark = async (log) => {
       'kinesis.getRecordsPerSecondHttp2': Math.round(twinH2.get),
       'kinesis.kinesalitePutRecordsPerSecond': Math.round(baseline.put),
       'kinesis.kinesaliteGetRecordsPerSecond': Math.round(baseline.get),
-      'kinesis.rssMbFor1MRecords': Math.round(rss),
+      'kinesis.rssMbFor1MRecords': Math.round(memory.rssMb),
+      'kinesis.rssMbBeforeRecords': Math.round(memory.baseRssMb),
+      'kinesis.residentBytesPerRecordBeyondData': Math.round(perRecord),
     };
   } finally {
     for (const c of Object.values(clients)) c.destroy();

@@ -122,7 +122,7 @@ export class ShardFiles {
     const path = this.shardPath(stream.name, shard.id);
     let file = this.files.get(shard);
     const dead = file ? log.first - file.fileFirst : 0;
-    if (!file || !existsSync(path) || dead > log.size) {
+    if (!file || !existsSync(path) || dead > log.next - log.first) {
       // first write for this shard object (new or recreated stream), or mostly expired: rewrite whole
       const tmp = `${path}.tmp`;
       writeRecords(tmp, log, log.first, 'w');
@@ -207,17 +207,17 @@ function writeRecords(path: string, log: ShardLog, from: number, flags: 'w' | 'a
       if (at > 0) writeSync(fd, buf, 0, at);
       at = 0;
     };
-    for (const r of log.records(from)) {
-      const keyLen = Buffer.byteLength(r.key, 'utf8');
-      const need = 14 + keyLen + r.data.length;
+    log.read(from, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, (data, start, end, time, key) => {
+      const keyLen = Buffer.byteLength(key, 'utf8');
+      const need = 14 + keyLen + end - start;
       if (at + need > buf.length) flush();
       if (need > buf.length) buf = Buffer.allocUnsafe(need);
-      at = buf.writeDoubleLE(r.time, at);
+      at = buf.writeDoubleLE(time, at);
       at = buf.writeUInt16LE(keyLen, at);
-      at += buf.write(r.key, at, 'utf8');
-      at = buf.writeUInt32LE(r.data.length, at);
-      at += r.data.copy(buf, at);
-    }
+      at += buf.write(key, at, 'utf8');
+      at = buf.writeUInt32LE(end - start, at);
+      at += data.copy(buf, at, start, end);
+    });
     flush();
   } finally {
     closeSync(fd);

@@ -22,7 +22,7 @@ describe('Class: ShardLog', () => {
       fill(log, 10_000, (i) => 1000 + i);
 
       // Assess
-      expect(log.size).toBe(10_000);
+      expect(log.next - log.first).toBe(10_000);
       expect(readAll(log, 4095, 3)).toEqual(['record-4095', 'record-4096', 'record-4097']);
       expect(readAll(log, 9_999)).toEqual(['record-9999']);
       expect(readAll(log, 10_000)).toEqual([]);
@@ -90,6 +90,129 @@ describe('Class: ShardLog', () => {
     });
   });
 
+  describe('Method: read (keys and times)', () => {
+    it('gives back each partition key as it was put, short, long and not ASCII', () => {
+      // Prepare
+      const log = new ShardLog();
+      const keys = ['k', 'é'.repeat(41), 'x'.repeat(42), '鍵'.repeat(256), `${'😀'.repeat(20)}a`];
+
+      // Act
+      for (const k of keys) log.append(Buffer.from(k), k, 1);
+
+      // Assess
+      const seen: string[] = [];
+      log.read(0, 10, Number.POSITIVE_INFINITY, (buf, s, e, _t, key) => {
+        expect(buf.toString('utf8', s, e)).toBe(key);
+        seen.push(key);
+      });
+      expect(seen).toEqual(keys);
+    });
+
+    it('gives each record its own arrival time when batches arrive at different times', () => {
+      // Prepare
+      const log = new ShardLog();
+      fill(log, 20_000, (i) => Math.floor(i / 7) * 3);
+
+      // Act
+      const times: number[] = [];
+      log.read(0, 100_000, Number.POSITIVE_INFINITY, (_b, _s, _e, t) => times.push(t));
+
+      // Assess
+      expect(times).toEqual(Array.from({ length: 20_000 }, (_, i) => Math.floor(i / 7) * 3));
+      expect(log.timeAt(16_390)).toBe(Math.floor(16_390 / 7) * 3);
+    });
+  });
+
+  describe('Method: hold / publish', () => {
+    it('keeps held records from readers until they are published, and tells the sink once', () => {
+      // Prepare
+      const told: ShardLog[] = [];
+      const log = new ShardLog();
+      log.hold({ appended: (l) => told.push(l) });
+
+      // Act
+      fill(log, 3, () => 1);
+      const before = readAll(log, 0);
+      log.publish(2);
+      const partly = readAll(log, 0);
+      log.pending = false;
+      log.publish(99);
+
+      // Assess
+      expect(before).toEqual([]);
+      expect(partly).toEqual(['record-0', 'record-1']);
+      expect(told).toEqual([log]);
+      expect(log.next).toBe(3);
+      expect(log.tail).toBe(3);
+    });
+  });
+
+  describe('Method: skipTo', () => {
+    it('resumes indexes past a gap, and reads run across it', () => {
+      // Prepare
+      const log = new ShardLog();
+      fill(log, 3, () => 1);
+
+      // Act
+      log.skipTo(1_000_000);
+      const index = log.append(Buffer.from('after'), 'k', 2);
+      const seen: number[] = [];
+      const end = log.read(1, 10, Number.POSITIVE_INFINITY, (_b, _s, _e, _t, _k, i) => seen.push(i));
+      const fromGap = readAll(log, 500);
+
+      // Assess
+      expect(index).toBe(1_000_000);
+      expect(seen).toEqual([1, 2, 1_000_000]);
+      expect(end).toBe(1_000_001);
+      expect(fromGap).toEqual(['after']);
+      expect(log.timeAt(500)).toBeUndefined();
+    });
+
+    it('hands a reader at the end of the records on to the new end', () => {
+      // Prepare
+      const log = new ShardLog();
+      fill(log, 2, () => 1);
+      log.skipTo(50);
+
+      // Act
+      const end = log.read(2, 10, Number.POSITIVE_INFINITY, () => undefined);
+
+      // Assess
+      expect(end).toBe(50);
+      expect(log.first).toBe(0);
+    });
+  });
+
+  describe('Method: encoded / appendEncoded', () => {
+    it('copies records to another log exactly, with their keys and times', () => {
+      // Prepare
+      const log = new ShardLog();
+      fill(log, 9_000, (i) => 100 + Math.floor(i / 1000));
+      const copy = new ShardLog(1000);
+
+      // Act
+      for (const run of log.encoded(1000, 8_500)) {
+        for (let i = 0; i < run.count; i++) {
+          let r = 0;
+          while (r + 1 < run.runAt.length && run.runAt[r + 1]! <= i) r++;
+          copy.appendEncoded(run.bytes.subarray(i === 0 ? 0 : run.ends[i - 1], run.ends[i]), run.runTime[r]!);
+        }
+      }
+
+      // Assess
+      const a: string[] = [];
+      const b: string[] = [];
+      log.read(1000, 7_500, Number.POSITIVE_INFINITY, (buf, s, e, t, k, i) =>
+        a.push(`${i}|${k}|${t}|${buf.toString('utf8', s, e)}`),
+      );
+      copy.read(0, 100_000, Number.POSITIVE_INFINITY, (buf, s, e, t, k, i) =>
+        b.push(`${i}|${k}|${t}|${buf.toString('utf8', s, e)}`),
+      );
+      expect(b).toEqual(a);
+      expect(b).toHaveLength(7_500);
+    });
+  });
+
   describe('Method: indexAtTime', () => {
     it('finds the first record at or after a time, across segment boundaries', () => {
       // Prepare
@@ -145,7 +268,7 @@ describe('Class: ShardLog', () => {
       const index = log.append(Buffer.from('later'), 'k', 200);
 
       // Assess
-      expect(log.size).toBe(1);
+      expect(log.next - log.first).toBe(1);
       expect(index).toBe(5);
       expect(readAll(log, 0)).toEqual(['later']);
     });
