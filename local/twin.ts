@@ -24,6 +24,8 @@ export interface TwinOptions {
   limits?: boolean;
   /** Keep state across restarts. */
   dataDir?: string;
+  /** With dataDir: answer a change once it is fdatasync'd (true, default) or once written to the file (false). */
+  fsync?: boolean;
   clock?: Clock;
   region?: string;
   /** Zero delays for every status transition, for tests. */
@@ -63,6 +65,8 @@ export interface TwinContext {
   /** Zero delays for status transitions. */
   fast: boolean;
   dataDir?: string;
+  /** With dataDir: acknowledge changes once fdatasync'd (default) or once written. */
+  fsync?: boolean;
   faults?: Faults;
   /** The services built before this one. */
   parts: Partial<TwinParts>;
@@ -97,6 +101,7 @@ const services = [
         region: ctx.region,
         createDelayMs: ctx.fast ? 0 : KINESIS_CREATE_DELAY_MS,
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
       }),
     mounts: (kinesis) => [awsJson(kinesis, { cbor: kinesis.model })],
     close: (kinesis) => kinesis.close(),
@@ -177,6 +182,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       return endpoint;
     },
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+    ...(opts.fsync !== undefined ? { fsync: opts.fsync } : {}),
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
   };
   const mounts: Mount[] = [];

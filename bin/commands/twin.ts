@@ -1,5 +1,5 @@
 /**
- * `fanout twin [--port N] [--limits on|off] [--data-dir DIR] [--auth on|off] [--allow-origin O...]`: the bare twin (every service built so far,
+ * `fanout twin [--port N] [--limits on|off] [--data-dir DIR [--fsync on|off]] [--auth on|off] [--allow-origin O...]`: the bare twin (every service built so far,
  * nothing deployed) until Ctrl-C.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -53,15 +53,30 @@ export function register(program: Command): void {
         .default(true, 'on'),
     )
     .option('--data-dir <dir>', 'keep streams across restarts in this directory (default: memory only)')
+    .addOption(
+      new Option(
+        '--fsync <on|off>',
+        'with --data-dir: answer a put once its records are synced to disk (on), or once written to the journal file (off: they survive a crash of the twin, not of the machine)',
+      )
+        .argParser(parseSwitch)
+        .default(true, 'on'),
+    )
     .addOption(authOption())
     .addOption(allowOriginOption())
     .action(
-      async (opts: { port: number; limits: boolean; dataDir?: string; auth: boolean; allowOrigin?: string[] }) => {
+      async (opts: {
+        port: number;
+        limits: boolean;
+        dataDir?: string;
+        fsync: boolean;
+        auth: boolean;
+        allowOrigin?: string[];
+      }) => {
         const twin = await startTwin({
           port: opts.port,
           limits: opts.limits,
           access: accessOf(opts),
-          ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+          ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir, fsync: opts.fsync } : {}),
         });
         process.stdout.write(
           `twin listening on ${twin.endpoint} (region ${twin.region}, limits ${opts.limits ? 'on' : 'off'}, auth ${opts.auth ? 'on' : 'off'}` +

@@ -49,7 +49,7 @@ import {
   tagResource,
   untagResource,
 } from './operations/tags';
-import { ShardFiles } from './persistence';
+import { KinesisJournal, type KinesisJournalOptions } from './persistence';
 import { KinesisState } from './state';
 import { isModelOperation, kinesisModel, validateInput } from './validation';
 
@@ -69,8 +69,13 @@ export interface KinesisTwinOptions {
   createDelayMs?: number;
   /** Shards per account; default 500. */
   shardLimit?: number;
-  /** How often (real ms) what changed is written to dataDir; default 1000. */
-  snapshotIntervalMs?: number;
+  /**
+   * With dataDir: acknowledge once records are fdatasync'd (true, the default: they survive a crash of the
+   * machine) or once they are written to the journal file (false: they survive a crash of the twin).
+   */
+  fsync?: boolean;
+  /** With dataDir: the journal's options beyond fsync (tests). */
+  journal?: KinesisJournalOptions;
 }
 
 type Operation = (state: KinesisState, input: Record<string, unknown>) => unknown;
@@ -118,9 +123,7 @@ export class KinesisTwin implements AwsJsonService {
   readonly model = kinesisModel;
   readonly region: string;
   private readonly state: KinesisState;
-  private readonly files: ShardFiles | undefined;
-  private savedVersion = 0;
-  private snapshotTimer: NodeJS.Timeout | undefined;
+  private readonly journal: KinesisJournal | undefined;
   private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(opts: KinesisTwinOptions = {}) {
@@ -134,17 +137,21 @@ export class KinesisTwin implements AwsJsonService {
       shardLimit: opts.shardLimit ?? LIMITS.shardsPerAccount,
     });
     if (opts.dataDir !== undefined) {
-      this.files = new ShardFiles(opts.dataDir);
-      this.files.load(this.state);
-      this.savedVersion = this.state.version;
-      this.snapshotTimer = setInterval(() => this.flush(), opts.snapshotIntervalMs ?? 1000);
-      this.snapshotTimer.unref();
+      this.journal = new KinesisJournal(opts.dataDir, this.state, {
+        ...opts.journal,
+        ...(opts.fsync !== undefined ? { fsync: opts.fsync } : {}),
+        // readers woken at a put find nothing until it is durable: wake them again then
+        onDurable: (streams) => {
+          for (const name of streams) this.wake(name);
+        },
+      });
     }
   }
 
   /**
    * Runs one wire operation; `input` is the JSON body (or the CBOR one, blobs as bytes). Operations without an
-   * output shape answer undefined: an empty 200 body, as Kinesis sends.
+   * output shape answer undefined: an empty 200 body, as Kinesis sends. With dataDir, answers once what the
+   * operation changed is durable.
    */
   async handle(operation: string, input: Record<string, unknown>, ctx?: RequestContext): Promise<unknown> {
     if (operation === 'GetRecords' && ctx?.encoding === 'cbor') {
@@ -152,6 +159,8 @@ export class KinesisTwin implements AwsJsonService {
       return getRecordsObjects(this.state, input);
     }
     const output = this.call(operation, input);
+    const durable = this.journal?.sync();
+    if (durable) await durable;
     return kinesisModel.hasOutput(operation) ? output : undefined;
   }
 
@@ -191,17 +200,34 @@ export class KinesisTwin implements AwsJsonService {
   }
 
   private notify(stream: { StreamName?: unknown; StreamARN?: unknown }): void {
-    const set = this.listeners.get(this.state.nameOf(stream));
+    this.wake(this.state.nameOf(stream));
+  }
+
+  private wake(name: string): void {
+    const set = this.listeners.get(name);
     if (set) for (const listener of [...set]) listener();
   }
 
-  /** PutRecords in process: bytes in, per-record results (ProvisionedThroughputExceededException inside). */
+  /**
+   * PutRecords in process: bytes in, per-record results (ProvisionedThroughputExceededException inside). With
+   * dataDir the records become readable once durable; `putRecordsDurably` also waits for that.
+   */
   putRecords(
     stream: { StreamName?: string; StreamARN?: string },
     records: { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[],
   ): PutRecordsOutput {
     const output = putRecordsInProcess(this.state, stream, records);
     if (this.listeners.size > 0) this.notify(stream);
+    return output;
+  }
+
+  /** PutRecords in process, answered once the records are durable (at once without dataDir). */
+  async putRecordsDurably(
+    stream: { StreamName?: string; StreamARN?: string },
+    records: { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[],
+  ): Promise<PutRecordsOutput> {
+    const output = this.putRecords(stream, records);
+    await this.flush();
     return output;
   }
 
@@ -236,20 +262,15 @@ export class KinesisTwin implements AwsJsonService {
     return this.state.arnOf(name);
   }
 
-  /** Writes the snapshot now if anything changed (no-op without dataDir). */
-  flush(): void {
-    if (this.files === undefined || this.state.version === this.savedVersion) return;
-    const version = this.state.version;
-    this.files.flush(this.state);
-    this.savedVersion = version;
+  /** Resolves once every change so far is durable (at once without dataDir). */
+  async flush(): Promise<void> {
+    await this.journal?.flush();
   }
 
   async close(): Promise<void> {
-    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
-    this.snapshotTimer = undefined;
     for (const stream of this.state.streams.values()) {
       if (stream.timer !== undefined) this.state.clock.clearTimeout(stream.timer);
     }
-    this.flush();
+    await this.journal?.close();
   }
 }

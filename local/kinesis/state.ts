@@ -20,10 +20,16 @@ export interface StreamRef {
   StreamARN?: unknown;
 }
 
+/** Told of every change to the streams' metadata (local/kinesis/persistence.ts writes it to the journal). */
+export interface StateObserver {
+  changed(): void;
+}
+
 export class KinesisState {
   readonly streams = new Map<string, Stream>();
-  /** Bumped on every change, so persistence knows when to write. */
+  /** Bumped on every change to the streams' metadata (not on records), so persistence knows when to write. */
   version = 0;
+  observer: StateObserver | undefined;
   /** Live SubscribeToShard calls, as `<consumer ARN>|<shard id>`: one at a time for each. */
   readonly subscriptions = new Set<string>();
 
@@ -80,12 +86,14 @@ export class KinesisState {
     }
     return this.opts.clock.setTimeout(() => {
       fn();
-      this.version++;
+      this.touch();
     }, ms);
   }
 
+  /** Says that the streams' metadata changed (call it after the change). */
   touch(): void {
     this.version++;
+    this.observer?.changed();
   }
 
   /** Cutoff below which records have passed the stream's retention. */

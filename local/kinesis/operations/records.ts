@@ -84,7 +84,6 @@ export function putEntries(state: KinesisState, stream: Stream, entries: PutEntr
     const cutoff = state.retentionCutoff(stream);
     for (const s of stream.shards) s.log.trim(cutoff);
   }
-  state.touch();
   return { FailedRecordCount: failed, Records: records };
 }
 

@@ -53,15 +53,15 @@ describe('Class: KinesisTwin', () => {
       const clock = new ManualClock();
       const first = new KinesisTwin({ clock, dataDir: dir, limits: false });
       await first.handle('CreateStream', { StreamName: 'grow', ShardCount: 1 });
-      const put = (text: string): void => {
-        first.putRecords({ StreamName: 'grow' }, [{ data: Buffer.from(text), partitionKey: 'k' }]);
+      const put = async (text: string): Promise<void> => {
+        await first.putRecordsDurably({ StreamName: 'grow' }, [{ data: Buffer.from(text), partitionKey: 'k' }]);
       };
-      put('old');
-      first.flush();
+      await put('old');
+      await first.flush();
       await clock.advance(25 * 3_600_000);
-      put('new-1');
-      first.flush();
-      put('new-2');
+      await put('new-1');
+      await first.flush();
+      await put('new-2');
       await first.close();
 
       // Act
@@ -79,7 +79,7 @@ describe('Class: KinesisTwin', () => {
       const first = new KinesisTwin({ dataDir: dir });
       await first.handle('CreateStream', { StreamName: 'again', ShardCount: 1 });
       first.putRecords({ StreamName: 'again' }, [{ data: Buffer.from('first life'), partitionKey: 'k' }]);
-      first.flush();
+      await first.flush();
       await first.handle('DeleteStream', { StreamName: 'again' });
       await first.handle('CreateStream', { StreamName: 'again', ShardCount: 1 });
       first.putRecords({ StreamName: 'again' }, [{ data: Buffer.from('second life'), partitionKey: 'k' }]);
