@@ -2,6 +2,7 @@
  * From a file that has the right shape (schema.ts) to a fan-out that can be deployed (definition.ts): the rules that
  * look across fields, at the SQL and at the engine. Each failure names the field it is about.
  */
+import { streamNameOf } from '../arn';
 import type { EngineName } from '../config';
 import type { Statement } from '../streaming-sql/ast';
 import { SqlCompileError } from '../streaming-sql/errors';
@@ -60,7 +61,7 @@ export function idOf(name: string): string {
 
 function streamSource(entry: InputEntry | KinesisOutputEntry, defaultKey: string): StreamSource {
   if (entry.arn !== undefined) {
-    const name = entry.arn.slice(entry.arn.indexOf(':stream/') + ':stream/'.length);
+    const name = streamNameOf(entry.arn);
     return { created: false, name, arn: entry.arn, ...(entry.kmsKey ? { kmsKey: entry.kmsKey } : {}) };
   }
   const capacity: Capacity =

@@ -7,8 +7,8 @@
  * (`OUTPUT_KIND_KEYS`: `stream`/`arn` for a Kinesis stream). A new kind (Firehose, Lambda) adds its schema and keys
  * here, its definition type in `definition.ts`, and its resources and grants in `template/`.
  */
-import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { z } from 'zod';
+import { isStreamArn } from '../arn';
 
 /** Kinesis stream names: 1-128 of a-z, A-Z, 0-9, `_`, `.`, `-` (the API model's StreamName pattern). */
 export const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -16,27 +16,10 @@ export const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 /** In-application stream names as the SQL writes them: unquoted identifiers come out upper case. */
 export const SQL_STREAM = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
-/** The Kinesis stream ARN an `arn:` field must hold: `arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME`. */
-export function isKinesisStreamArn(value: string): boolean {
-  try {
-    const arn = parseArn(value);
-    const name = arn.resource.startsWith('stream/') ? arn.resource.slice('stream/'.length) : '';
-    return (
-      /^aws(-[a-z]+)*$/.test(arn.partition) &&
-      arn.service === 'kinesis' &&
-      /^[a-z]{2}(-[a-z]+)+-\d+$/.test(arn.region) &&
-      /^\d{12}$/.test(arn.accountId) &&
-      STREAM_NAME.test(name)
-    );
-  } catch {
-    return false;
-  }
-}
-
 const streamName = z.string().regex(STREAM_NAME, 'a Kinesis stream name: 1-128 characters of a-z A-Z 0-9 _ . -');
 const streamArn = z
   .string()
-  .refine(isKinesisStreamArn, 'not a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)');
+  .refine(isStreamArn, 'not a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)');
 const sqlStream = z
   .string()
   .regex(SQL_STREAM, 'an in-application stream name: a letter or _, then up to 31 letters, digits or _');

@@ -15,7 +15,8 @@ export type StackOutput = {
 };
 
 export const getAtt = (id: string, attribute = 'Arn'): Cfn => ({ 'Fn::GetAtt': [id, attribute] });
-export const sub = (text: string): Cfn => ({ 'Fn::Sub': text });
+/** `Fn::Sub` of a text, or the text itself when it has nothing to substitute (cfn-lint W1020). */
+export const sub = (text: string): Cfn => (text.includes('${') ? { 'Fn::Sub': text } : text);
 
 /** Logical id of the resource of a stream the stack creates; the input's is `InputStream`. */
 export const streamResourceId = (id: string): string => `${id}Stream`;

@@ -1,5 +1,5 @@
 /** The logging consumer function of each output that asks for one (`consumer: true`), fed by its stream. */
-import type { FanoutDefinition, OutputDefinition } from '../definition';
+import type { OutputDefinition } from '../definition';
 import type { Cfn } from './cfn';
 import { outputArn } from './streams';
 
@@ -19,23 +19,4 @@ export function consumerEvent(output: OutputDefinition): Cfn {
       maximumRetryAttempts: 3,
     },
   };
-}
-
-/** The outputs that get a consumer. */
-export function consumedOutputs(definition: FanoutDefinition): OutputDefinition[] {
-  return definition.outputs.filter((o) => o.consumer);
-}
-
-/** Serverless function entries, keyed by function key, of every consumer (without role and environment). */
-export function consumerFunctions(definition: FanoutDefinition): Record<string, Record<string, Cfn>> {
-  return Object.fromEntries(
-    consumedOutputs(definition).map((output) => [
-      consumerKey(output),
-      {
-        handler: 'handlers/consumer.handler',
-        description: `Logs each batch of the ${output.stream.name} stream`,
-        events: [consumerEvent(output)],
-      },
-    ]),
-  );
 }

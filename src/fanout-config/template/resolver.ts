@@ -3,13 +3,13 @@
  * follow from the fan-out file. The framework calls each piece as a function; the file is read and checked once,
  * and a bad file fails the variable resolution (before anything is packaged) with its one-line message.
  */
-import type { EngineName } from '../../config';
-import { ENGINE_NAMES } from '../../config';
+import { type EngineName, engineNameOf } from '../../config';
 import type { FanoutDefinition } from '../definition';
 import { configFileOf, loadFanoutFile } from '../load';
-import { type Cfn, streamArnInSub } from './cfn';
-import { consumedOutputs, consumerFunctions } from './consumers';
-import { INPUT_ID, inputArn, outputArn, streamsOfTemplate } from './streams';
+import type { Cfn, Resource } from './cfn';
+import { type FunctionsScope, functionsOf } from './functions';
+import { checkTemplateSize, type Generated } from './size';
+import { streamsOfTemplate } from './streams';
 
 /** What the framework hands a JS variable resolver. */
 export interface ResolverInput {
@@ -17,47 +17,59 @@ export interface ResolverInput {
   readonly resolveVariable: (address: string) => Promise<unknown>;
 }
 
-/** The pieces serverless.yml uses. */
-export interface Pieces {
-  /** `functions:` entries of the consumers. */
-  readonly consumers: Record<string, Record<string, Cfn>>;
-  /** `resources:` fragment: the stream resources and one stack Output per stream. */
-  readonly streams: { Resources: Record<string, Cfn>; Outputs: Record<string, Cfn> };
-  /** ARNs roles are scoped to. */
-  readonly arns: { input: Cfn[]; inputConsumers: Cfn; outputs: Cfn[]; consumed: Cfn[]; readable: Cfn[] };
-  /** The environment variables that depend on the fan-out. */
-  readonly environment: Record<string, Cfn>;
+/** The stage's names the template is built for. */
+export interface StageNames {
+  readonly service: string;
+  readonly stage: string;
+  readonly applicationPrefix: string;
 }
 
-/** Builds the pieces from a definition (pure: the tests call it without the framework). */
-export function piecesOf(definition: FanoutDefinition): Pieces {
-  const { resources, outputs } = streamsOfTemplate(definition);
-  const consumers = Object.fromEntries(
-    Object.entries(consumerFunctions(definition)).map(([key, fn]) => [key, { ...fn, role: 'ConsumerRole' }]),
-  );
-  const outputArns = definition.outputs.map(outputArn);
-  const bindings = definition.outputs
-    .map((o) => `{"sqlStream":"${o.sqlStream}","streamArn":"${streamArnInSub(o.stream, o.id)}"}`)
-    .join(',');
-  return {
-    consumers,
-    streams: { Resources: resources, Outputs: outputs },
-    arns: {
-      input: [inputArn(definition)],
-      inputConsumers: { 'Fn::Sub': `${streamArnInSub(definition.input, INPUT_ID)}/consumer/*` },
-      outputs: outputArns,
-      consumed: consumedOutputs(definition).map(outputArn),
-      readable: [inputArn(definition), ...outputArns],
-    },
-    environment: {
-      INPUT_STREAM_ARN: inputArn(definition),
-      OUTPUTS: { 'Fn::Sub': `[${bindings}]` },
-    },
+/** The pieces serverless.yml uses. */
+export interface Pieces {
+  /** `functions:`: every function, each with its own role and environment. */
+  readonly functions: Record<string, Record<string, Cfn>>;
+  /** A `resources:` fragment: the streams the stack creates, every role, and one stack Output per stream. */
+  readonly resources: { Resources: Record<string, Resource>; Outputs: Record<string, Cfn> };
+}
+
+/**
+ * Builds the pieces from a definition (pure: the tests call it without the framework).
+ *
+ * @throws FanoutConfigError when the template would exceed a CloudFormation or IAM limit
+ */
+export function piecesOf(definition: FanoutDefinition, names: StageNames): Pieces {
+  return generate(definition, names).pieces;
+}
+
+/** The pieces, and what they count for the template's limits. */
+export function generate(definition: FanoutDefinition, names: StageNames): { pieces: Pieces; generated: Generated } {
+  const scope: FunctionsScope = {
+    definition,
+    service: names.service,
+    stage: names.stage,
+    functionPrefix: `${names.service}-${names.stage}`,
+    applicationPrefix: names.applicationPrefix,
   };
+  const streams = streamsOfTemplate(definition);
+  const { functions, roles } = functionsOf(scope);
+  const resources = { ...streams.resources, ...roles };
+  const generated: Generated = {
+    functions: Object.keys(functions).length,
+    consumers: definition.outputs.filter((o) => o.consumer).length,
+    resources,
+    outputs: Object.keys(streams.outputs).length,
+  };
+  checkTemplateSize(definition, generated);
+  return { pieces: { functions, resources: { Resources: resources, Outputs: streams.outputs } }, generated };
 }
 
 function engineOf(value: unknown): EngineName {
-  return (ENGINE_NAMES as readonly unknown[]).includes(value) ? (value as EngineName) : 'kinesis-analytics';
+  try {
+    return engineNameOf(value, 'kinesis-analytics');
+  } catch {
+    // The engine param is checked where it is used; the stricter limits apply meanwhile.
+    return 'kinesis-analytics';
+  }
 }
 
 /**
@@ -71,28 +83,34 @@ export function createResolver(
   warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Record<keyof Pieces, (input: ResolverInput) => Promise<unknown>> {
   let pieces: Promise<Pieces> | undefined;
-  const load = async (input: ResolverInput): Promise<Pieces> => {
-    const engine = engineOf(await input.resolveVariable('param:engine'));
-    const file = configFileOf(projectDir);
-    const { definition, warnings } = loadFanoutFile(file, { projectDir, engine });
+  const load = async ({ resolveVariable }: ResolverInput): Promise<Pieces> => {
+    const [engine, service, stage, applicationPrefix] = await Promise.all([
+      resolveVariable('param:engine'),
+      resolveVariable('self:service'),
+      resolveVariable('sls:stage'),
+      resolveVariable('param:applicationPrefix'),
+    ]);
+    const { definition, warnings } = loadFanoutFile(configFileOf(projectDir), {
+      projectDir,
+      engine: engineOf(engine),
+    });
     for (const warning of warnings) warn(`${definition.file}: warning: ${warning}`);
-    return piecesOf(definition);
+    return piecesOf(definition, {
+      service: String(service),
+      stage: String(stage),
+      applicationPrefix: String(applicationPrefix),
+    });
   };
   const piece =
     (name: keyof Pieces) =>
     async (input: ResolverInput): Promise<unknown> => {
-      // The framework calls again when a variable the file needs (param:engine) is not resolvable yet: only a
-      // successful read is kept.
+      // The framework calls again when a variable the pieces need is not resolvable yet: only a successful read
+      // is kept.
       pieces ??= load(input).catch((error: unknown) => {
         pieces = undefined;
         throw error;
       });
       return (await pieces)[name];
     };
-  return {
-    consumers: piece('consumers'),
-    streams: piece('streams'),
-    arns: piece('arns'),
-    environment: piece('environment'),
-  };
+  return { functions: piece('functions'), resources: piece('resources') };
 }

@@ -1,21 +1,28 @@
 /**
  * The packaged template (`osls package --stage dev`, shared with the twin tests through their cached package):
- * the resources AWS gets and the twin deploys, least-privilege IAM, plain CloudFormation values in the
- * functions' environment, valid state machines, and cfn-lint when it is on PATH.
+ * the resources AWS gets and the twin deploys, least-privilege IAM (each role exactly what its step calls), one
+ * environment per function, valid state machines, and cfn-lint when it is on PATH. Then a 7-output fan-out file,
+ * packaged in a copy of the project: its streams, stack Outputs, and no role that can write a stream it is not
+ * configured for.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { packagedProject } from '../twin/project';
-
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-}
-interface Template {
-  Resources: Record<string, Resource>;
-  Outputs: Record<string, { Value: unknown }>;
-}
+import { parseFanout } from '../../../src/fanout-config/load';
+import { generate } from '../../../src/fanout-config/template/resolver';
+import { estimateTemplateSize } from '../../../src/fanout-config/template/size';
+import { packagedCopy, packagedProject, projectCopy, ROOT } from '../twin/project';
+import {
+  actionsOf,
+  allowedOnAnyResource,
+  cfnLint,
+  ofType,
+  STEP_ACTIONS,
+  type Statement,
+  statementsOf,
+  type Template,
+} from './iam';
 
 let template: Template;
 let templatePath: string;
@@ -24,8 +31,6 @@ beforeAll(async () => {
   templatePath = await packagedProject();
   template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
 }, 300_000);
-
-const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
 const STEP_FUNCTIONS = [
   'discoverSchema',
@@ -38,8 +43,10 @@ const STEP_FUNCTIONS = [
   'loadTest',
 ];
 
-describe('Template: packaged stack', () => {
-  it('holds the expected resources', () => {
+const functionId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
+
+describe('Template: packaged stack (the default fanout.yml)', () => {
+  it('holds the resources of the worked example', () => {
     // Act
     const counts: Record<string, number> = {};
     for (const resource of Object.values(template.Resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
@@ -52,8 +59,8 @@ describe('Template: packaged stack', () => {
       'AWS::StepFunctions::StateMachine': 2,
       'AWS::Events::Rule': 1,
     });
-    // One role per function group, the analytics role, both state machines' and the schedule's.
-    expect(counts['AWS::IAM::Role']).toBe(14);
+    // One role per function, the analytics role, both state machines' and the schedule's.
+    expect(counts['AWS::IAM::Role']).toBe(15);
     expect(Object.keys(template.Outputs)).toEqual(
       expect.arrayContaining([
         'InputStreamArn',
@@ -69,26 +76,27 @@ describe('Template: packaged stack', () => {
 
   it('encrypts every stream with KMS', () => {
     // Assess
-    for (const [, stream] of ofType('AWS::Kinesis::Stream')) {
+    for (const [, stream] of ofType(template, 'AWS::Kinesis::Stream')) {
       expect(stream.Properties['StreamEncryption']).toEqual({ EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
       expect(stream.Properties['ShardCount']).toBe(1);
     }
   });
 
-  it('gives every function the runtime, its own role and an environment of plain CloudFormation values', () => {
+  it('gives every step function the runtime, its own role and the settings it reads, as plain CloudFormation', () => {
     // Prepare
-    const functions = Object.fromEntries(ofType('AWS::Lambda::Function'));
+    const functions = Object.fromEntries(ofType(template, 'AWS::Lambda::Function'));
+    const roles = new Set<string>();
 
     // Assess
     for (const key of STEP_FUNCTIONS) {
-      const logicalId = `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
-      const fn = functions[logicalId];
-      expect(fn).toBeDefined();
-      const properties = fn!.Properties;
+      const properties = functions[functionId(key)]!.Properties;
       expect(properties['Runtime']).toBe('nodejs22.x');
       expect(properties['Architectures']).toEqual(['arm64']);
       expect(properties['Handler']).toMatch(/^handlers\/[a-z-]+\.handler$/);
-      expect(properties['Role']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Role$/), 'Arn'] });
+      expect(properties['Role']).toEqual({
+        'Fn::GetAtt': [`${functionId(key).replace('LambdaFunction', '')}Role`, 'Arn'],
+      });
+      roles.add(JSON.stringify(properties['Role']));
       const variables = (properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
       expect(variables).toMatchObject({
         STAGE: 'dev',
@@ -98,17 +106,33 @@ describe('Template: packaged stack', () => {
         ANALYTICS_ROLE_ARN: { 'Fn::GetAtt': ['AnalyticsRole', 'Arn'] },
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub reference, not JavaScript
         OUTPUTS: { 'Fn::Sub': expect.stringContaining('${PositiveTransactionsStream.Arn}') },
-        LOAD_TEST_RECORDS: '500',
-        LOAD_TEST_RATE: '1000',
-        LOAD_TEST_TIMEOUT_SECONDS: '60',
+        FANOUT_FUNCTION_NAME: 'kinesis-fanout-dev-fanout',
+      });
+      expect(Object.keys(variables).some((v) => v.startsWith('LOAD_TEST_'))).toBe(key === 'loadTest');
+    }
+    expect(roles.size).toBe(STEP_FUNCTIONS.length);
+    expect(functions['LoadTestLambdaFunction']!.Properties['Handler']).toBe('handlers/load-test.handler');
+  });
+
+  it('gives the consumers and the fan-out function no stage settings at all', () => {
+    // Prepare
+    const functions = Object.fromEntries(ofType(template, 'AWS::Lambda::Function'));
+
+    // Assess
+    for (const id of [
+      'ConsumePositiveTransactionsLambdaFunction',
+      'ConsumeNegativeTransactionsLambdaFunction',
+      'FanoutLambdaFunction',
+    ]) {
+      expect(functions[id]!.Properties['Environment']).toEqual({
+        Variables: { POWERTOOLS_SERVICE_NAME: 'kinesis-fanout', NODE_OPTIONS: '--enable-source-maps' },
       });
     }
-    expect(functions['LoadTestLambdaFunction']!.Properties['Handler']).toBe('handlers/load-test.handler');
   });
 
   it('feeds one consumer per output stream in batches of 100 with partial batch responses', () => {
     // Assess
-    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const mappings = ofType(template, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
     expect(mappings.map((m) => m['EventSourceArn'])).toEqual(
       expect.arrayContaining([
         { 'Fn::GetAtt': ['PositiveTransactionsStream', 'Arn'] },
@@ -124,40 +148,23 @@ describe('Template: packaged stack', () => {
     }
   });
 
+  it('gives each role exactly the actions its step calls', () => {
+    // Act
+    const actual = Object.fromEntries(Object.keys(STEP_ACTIONS).map((role) => [role, actionsOf(template, role)]));
+
+    // Assess
+    expect(actual).toEqual(Object.fromEntries(Object.entries(STEP_ACTIONS).map(([role, a]) => [role, [...a].sort()])));
+  });
+
   it('grants no Action "*" and Resource "*" only where AWS requires it', () => {
     // Prepare
-    const allowedOnAnyResource = new Set([
-      'xray:PutTraceSegments',
-      'xray:PutTelemetryRecords',
-      'xray:GetSamplingRules',
-      'xray:GetSamplingTargets',
-      'kinesisanalytics:DiscoverInputSchema',
-      'kinesisanalytics:ListApplications',
-      'kinesis:ListStreams',
-      // The lambda engine: neither supports resource-level permissions (creation is bound to the fan-out function by
-      // the lambda:FunctionArn condition).
-      'lambda:CreateEventSourceMapping',
-      'lambda:ListEventSourceMappings',
-      // Generated by serverless-step-functions for state machine logging: log delivery has no resource-level permission.
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-    ]);
     const offending: string[] = [];
 
     // Act
-    for (const [id, role] of ofType('AWS::IAM::Role')) {
-      const policies = (role.Properties['Policies'] ?? []) as {
-        PolicyDocument: { Statement: Record<string, unknown>[] };
-      }[];
-      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
-        const actions = ([] as unknown[]).concat(statement['Action']).map(String);
-        const resources = ([] as unknown[]).concat(statement['Resource']);
+    for (const [id] of ofType(template, 'AWS::IAM::Role')) {
+      for (const statement of statementsOf(template, id)) {
+        const actions = ([] as unknown[]).concat(statement.Action).map(String);
+        const resources = ([] as unknown[]).concat(statement.Resource);
         if (actions.some((a) => a === '*' || a.endsWith(':*'))) offending.push(`${id}: ${actions.join(',')}`);
         if (resources.includes('*')) {
           for (const action of actions) if (!allowedOnAnyResource.has(action)) offending.push(`${id}: ${action} on *`);
@@ -169,26 +176,76 @@ describe('Template: packaged stack', () => {
     expect(offending).toEqual([]);
   });
 
+  it('binds every event source mapping action to the fan-out function (lambda:FunctionArn), and grants no GetEventSourceMapping', () => {
+    // Prepare
+    const fanout = (suffix: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:kinesis-fanout-dev-fanout${suffix}`,
+    });
+    const found: string[] = [];
+
+    // Act
+    for (const [id] of ofType(template, 'AWS::IAM::Role')) {
+      for (const statement of statementsOf(template, id)) {
+        for (const action of ([] as string[]).concat(statement.Action as string)) {
+          if (!/^lambda:(Create|Update|Delete|Get)EventSourceMapping$/.test(action)) continue;
+          found.push(`${id} ${action}`);
+          expect(action).not.toBe('lambda:GetEventSourceMapping');
+          expect(statement.Condition).toEqual({ ArnLike: { 'lambda:FunctionArn': [fanout(''), fanout(':*')] } });
+        }
+      }
+    }
+
+    // Assess: create by CreateApplication and StartApplication, update by Start and Stop, delete by Start and Delete
+    expect(found.sort()).toEqual([
+      'CreateApplicationRole lambda:CreateEventSourceMapping',
+      'DeleteApplicationRole lambda:DeleteEventSourceMapping',
+      'StartApplicationRole lambda:CreateEventSourceMapping',
+      'StartApplicationRole lambda:DeleteEventSourceMapping',
+      'StartApplicationRole lambda:UpdateEventSourceMapping',
+      'StopApplicationRole lambda:UpdateEventSourceMapping',
+    ]);
+  });
+
+  it('scopes stream consumers to the stage and lets no List or Describe role register or deregister one', () => {
+    // Assess
+    for (const role of ['DescribeApplicationRole', 'ListApplicationsRole']) {
+      const actions = actionsOf(template, role);
+      expect(actions).not.toContain('kinesis:RegisterStreamConsumer');
+      expect(actions).not.toContain('kinesis:DeregisterStreamConsumer');
+    }
+    const describe = statementsOf(template, 'DescribeApplicationRole').find(
+      (s) => s.Action === 'kinesis:DescribeStreamConsumer',
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub reference, not JavaScript
+    expect(describe?.Resource).toEqual({ 'Fn::Sub': '${InputStream.Arn}/consumer/kinesis-fanout-dev-*' });
+  });
+
+  it('has no KMS statement: every stream uses the AWS-managed key, which needs none', () => {
+    // Assess
+    for (const [id] of ofType(template, 'AWS::IAM::Role')) {
+      expect(actionsOf(template, id).filter((a) => a.startsWith('kms:'))).toEqual([]);
+    }
+  });
+
   it('lets Kinesis Analytics read the input and write the outputs, nothing more', () => {
     // Prepare
     const role = template.Resources['AnalyticsRole']!.Properties;
-    const statements = (role['Policies'] as { PolicyDocument: { Statement: Record<string, unknown>[] } }[])[0]!
-      .PolicyDocument.Statement;
+    const statements = statementsOf(template, 'AnalyticsRole');
 
     // Assess
     expect(JSON.stringify(role['AssumeRolePolicyDocument'])).toContain('kinesisanalytics.amazonaws.com');
-    const writes = statements.find((s) => ([] as unknown[]).concat(s['Action']).includes('kinesis:PutRecords'));
-    expect(writes?.['Resource']).toEqual([
+    const writes = statements.find((s) => ([] as unknown[]).concat(s.Action).includes('kinesis:PutRecords'));
+    expect(writes?.Resource).toEqual([
       { 'Fn::GetAtt': ['PositiveTransactionsStream', 'Arn'] },
       { 'Fn::GetAtt': ['NegativeTransactionsStream', 'Arn'] },
     ]);
-    const reads = statements.find((s) => ([] as unknown[]).concat(s['Action']).includes('kinesis:GetRecords'));
-    expect(reads?.['Resource']).toEqual([{ 'Fn::GetAtt': ['InputStream', 'Arn'] }]);
+    const reads = statements.find((s) => ([] as unknown[]).concat(s.Action).includes('kinesis:GetRecords'));
+    expect(reads?.Resource).toEqual([{ 'Fn::GetAtt': ['InputStream', 'Arn'] }]);
   });
 
   it('defines valid state machines with logging ALL and tracing, and a teardown schedule', () => {
     // Prepare
-    const machines = Object.fromEntries(ofType('AWS::StepFunctions::StateMachine'));
+    const machines = Object.fromEntries(ofType(template, 'AWS::StepFunctions::StateMachine'));
 
     // Assess
     for (const id of ['LifecycleStateMachine', 'TeardownStateMachine']) {
@@ -204,26 +261,194 @@ describe('Template: packaged stack', () => {
       );
       expect(() => new StateMachine(definition)).not.toThrow();
     }
-    const [, rule] = ofType('AWS::Events::Rule')[0]!;
+    const [, rule] = ofType(template, 'AWS::Events::Rule')[0]!;
     expect(rule.Properties).toMatchObject({ ScheduleExpression: 'cron(0 2 * * ? *)', State: 'ENABLED' });
     expect(JSON.stringify(rule.Properties['Targets'])).toContain('TeardownStateMachine');
   });
 
-  it('passes cfn-lint (when it is on PATH) with no errors or warnings of ours', () => {
-    // Prepare
-    const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-    if (probe.error) {
-      console.warn('cfn-lint is not on PATH: template lint skipped');
-      return;
-    }
+  const lint = cfnLint();
+  (lint.available ? it : it.skip)(
+    `passes cfn-lint with no errors or warnings of ours${lint.available ? '' : ' (skipped: cfn-lint is not on PATH)'}`,
+    () => {
+      // Act
+      const result = lint.run(templatePath);
 
-    // Act
-    // W3005 (DependsOn already enforced by GetAtt) is written by the framework itself for functions and state
-    // machines with their own roles, not by serverless.yml.
-    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', templatePath], { encoding: 'utf8' });
+      // Assess
+      expect(result.output).toBe('');
+      expect(result.status).toBe(0);
+    },
+    60_000,
+  );
+});
+
+/** Seven outputs: created ones (one ON_DEMAND, one with a customer key, two with consumers), an existing input. */
+const SEVEN = `input:
+  arn: arn:aws:kinesis:us-east-1:123456789012:stream/existing-clicks
+outputs:
+  - stream: copy-1
+    consumer: true
+  - stream: copy-2
+  - stream: copy-3
+    mode: ON_DEMAND
+  - stream: copy-4
+    kmsKey: alias/fanout-outputs
+  - stream: copy-5
+  - stream: copy-6
+  - stream: copy-7
+    consumer: true
+outputPrefix: app-output-
+`;
+
+describe('Template: a 7-output fan-out file', () => {
+  let seven: Template;
+  let sevenPath: string;
+  let remove: () => void = () => {};
+
+  beforeAll(async () => {
+    const copy = await packagedCopy({ 'fanout.yml': SEVEN });
+    remove = copy.remove;
+    sevenPath = copy.templatePath;
+    seven = JSON.parse(readFileSync(sevenPath, 'utf8')) as Template;
+  }, 300_000);
+  afterAll(() => remove());
+
+  const outputIds = Array.from({ length: 7 }, (_, i) => `Copy${i + 1}Stream`);
+
+  it('creates 7 streams (not the existing input) and one stack Output per stream', () => {
+    // Assess
+    expect(
+      ofType(seven, 'AWS::Kinesis::Stream')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(outputIds);
+    expect(seven.Resources['Copy3Stream']!.Properties['StreamModeDetails']).toEqual({ StreamMode: 'ON_DEMAND' });
+    expect(seven.Resources['Copy3Stream']!.Properties['ShardCount']).toBeUndefined();
+    for (const id of outputIds) {
+      expect(seven.Outputs[`${id}Arn`]).toEqual(expect.objectContaining({ Value: { 'Fn::GetAtt': [id, 'Arn'] } }));
+    }
+    expect(seven.Outputs['InputStreamArn']!.Value).toBe(
+      'arn:aws:kinesis:us-east-1:123456789012:stream/existing-clicks',
+    );
+    expect(Object.keys(seven.Outputs).filter((k) => /^Copy\dStreamArn$/.test(k))).toHaveLength(7);
+  });
+
+  it('has the size the resolver estimates before packaging (the limits check counts right)', () => {
+    // Prepare
+    const { definition } = parseFanout(SEVEN, 'fanout.yml', { projectDir: ROOT });
+    const { generated } = generate(definition, {
+      service: 'kinesis-fanout',
+      stage: 'dev',
+      applicationPrefix: 'kinesis-fanout-dev',
+    });
 
     // Assess
-    expect(lint.stdout + lint.stderr).toBe('');
-    expect(lint.status).toBe(0);
-  }, 60_000);
+    expect(estimateTemplateSize(generated)).toEqual({
+      resources: Object.keys(seven.Resources).length,
+      outputs: Object.keys(seven.Outputs).length,
+    });
+  });
+
+  it('deploys the consumers asked for, each with a role that reads only its own stream', () => {
+    // Assess
+    const consumers = ofType(seven, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('Consume'));
+    expect(consumers.map(([id]) => id).sort()).toEqual(['ConsumeCopy1LambdaFunction', 'ConsumeCopy7LambdaFunction']);
+    const reads = statementsOf(seven, 'ConsumeCopy7Role').find((s) =>
+      ([] as unknown[]).concat(s.Action).includes('kinesis:GetRecords'),
+    );
+    expect(reads?.Resource).toEqual([{ 'Fn::GetAtt': ['Copy7Stream', 'Arn'] }]);
+  });
+
+  it('has no role that can write a stream it is not configured for', () => {
+    // Prepare: what each role may write, by design
+    const outputs = outputIds.map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
+    const prefix = JSON.stringify({
+      'Fn::Sub': `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/app-output-*`,
+    });
+    const allowed: Record<string, string[]> = { FanoutRole: [...outputs, prefix], AnalyticsRole: outputs };
+    const writes: string[] = [];
+
+    // Act
+    for (const [id] of ofType(seven, 'AWS::IAM::Role')) {
+      for (const statement of statementsOf(seven, id)) {
+        const actions = ([] as string[]).concat(statement.Action as string);
+        if (!actions.some((a) => a === 'kinesis:PutRecord' || a === 'kinesis:PutRecords')) continue;
+        for (const resource of ([] as unknown[]).concat(statement.Resource)) {
+          const text = JSON.stringify(resource);
+          if (!(allowed[id] ?? []).includes(text)) writes.push(`${id} may write ${text}`);
+        }
+      }
+    }
+
+    // Assess: the load test writes the input (an existing stream it is configured for); nothing else writes
+    expect(writes).toEqual(['LoadTestRole may write "arn:aws:kinesis:us-east-1:123456789012:stream/existing-clicks"']);
+    // DiscoverSchema puts its labelled sample only into an input the stack created: not into this one.
+    expect(actionsOf(seven, 'DiscoverSchemaRole')).not.toContain('kinesis:PutRecords');
+  });
+
+  it('uses the customer key only for the stream it encrypts, only through Kinesis', () => {
+    // Prepare
+    const kmsStatements = (role: string): Statement[] =>
+      statementsOf(seven, role).filter((s) => String(s.Action).startsWith('kms:'));
+
+    // Assess
+    for (const role of ['FanoutRole', 'AnalyticsRole']) {
+      expect(kmsStatements(role)).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'kms:GenerateDataKey',
+          Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/*` },
+          Condition: {
+            StringEquals: { 'kms:ViaService': { 'Fn::Sub': `kinesis.\${AWS::Region}.amazonaws.com` } },
+            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/fanout-outputs'] },
+          },
+        },
+      ]);
+    }
+    expect(kmsStatements('LoadTestRole').map((s) => s.Action)).toEqual(['kms:Decrypt']);
+    expect(kmsStatements('ConsumeCopy1Role')).toEqual([]);
+    expect(kmsStatements('DescribeApplicationRole')).toEqual([]);
+  });
+
+  const lint = cfnLint();
+  (lint.available ? it : it.skip)(
+    `passes cfn-lint${lint.available ? '' : ' (skipped: cfn-lint is not on PATH)'}`,
+    () => {
+      // Act
+      const result = lint.run(sevenPath);
+
+      // Assess
+      expect(result.output).toBe('');
+      expect(result.status).toBe(0);
+    },
+    60_000,
+  );
+});
+
+describe('Packaging a bad fan-out file', () => {
+  it('stops before anything is packaged, with the file, line and field on one line', () => {
+    // Prepare: a copy of the project, so the repository's package is not touched
+    const copy = projectCopy({
+      'bad.yml':
+        'input: {stream: In}\noutputs:\n  - stream: A\n  - stream: B\n    arn: arn:aws:kinesis:us-east-1:123456789012:stream/B\n',
+    });
+    try {
+      // Act
+      const result = spawnSync(process.execPath, [join(copy.dir, 'node_modules/osls/bin/serverless.js'), 'package'], {
+        cwd: copy.dir,
+        env: { ...process.env, FANOUT_CONFIG: 'bad.yml', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+        encoding: 'utf8',
+      });
+
+      // Assess
+      const output = `${result.stdout}${result.stderr}`;
+      expect(result.status).not.toBe(0);
+      expect(output).toMatch(
+        /bad\.yml:5:5: outputs\[1\]\.arn: give stream \(created by the stack\) or arn \(an existing stream\), not both/,
+      );
+      expect(output).not.toMatch(/Packaging|packaged/);
+      expect(existsSync(join(copy.dir, '.serverless'))).toBe(false);
+    } finally {
+      copy.remove();
+    }
+  }, 120_000);
 });

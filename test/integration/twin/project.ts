@@ -2,9 +2,9 @@
  * The project as the integration tests deploy it: packaged with `osls package` (the cache `npm start` shares), or a
  * copy of it with changes (another SQL), packaged in a directory of its own so the repository is never touched.
  */
-import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ensurePackaged, PACKAGE_INPUTS } from '../../../local/package';
 
 /** The project under test: this repository, or another checkout named by FANOUT_TEST_ROOT. */
@@ -22,6 +22,13 @@ export async function packagedProject(): Promise<string> {
 export async function packagedCopy(
   files: Record<string, string>,
 ): Promise<{ dir: string; templatePath: string; remove: () => void }> {
+  const { dir, remove } = projectCopy(files);
+  const { templatePath } = await ensurePackaged({ projectDir: dir });
+  return { dir, templatePath, remove };
+}
+
+/** A copy of the project with `files` replaced, not packaged (for commands run in it). */
+export function projectCopy(files: Record<string, string>): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'fanout-copy-'));
   for (const input of [...PACKAGE_INPUTS, 'package.json', 'tsconfig.json']) {
     const from = join(ROOT, input);
@@ -30,7 +37,9 @@ export async function packagedCopy(
     else cpSync(from, join(dir, input), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
-  const { templatePath } = await ensurePackaged({ projectDir: dir });
-  return { dir, templatePath, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,0 +1,146 @@
+import { resolve } from 'node:path';
+import { FanoutConfigError } from '../../../src/fanout-config/errors';
+import { loadFanoutFile, parseFanout } from '../../../src/fanout-config/load';
+import { FUNCTIONS } from '../../../src/fanout-config/template/functions';
+import { createResolver, piecesOf } from '../../../src/fanout-config/template/resolver';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const NAMES = { service: 'kinesis-fanout', stage: 'dev', applicationPrefix: 'kinesis-fanout-dev' };
+const ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/existing';
+
+const definitionOf = (text: string, engine: 'lambda' | 'kinesis-analytics' = 'lambda') =>
+  parseFanout(text, 'fanout.yml', { projectDir: ROOT, engine }).definition;
+
+const copies = (n: number, extra = '') =>
+  `input: {stream: In}\noutputs:\n${Array.from({ length: n }, (_, i) => `  - stream: copy-${i + 1}\n${extra}`).join('')}`;
+
+describe('Function: piecesOf', () => {
+  it('gives every function of the table and every consumer its own role and environment', () => {
+    // Prepare
+    const { definition } = loadFanoutFile('fanout.yml', { projectDir: ROOT });
+
+    // Act
+    const { functions, resources } = piecesOf(definition, NAMES);
+
+    // Assess
+    expect(Object.keys(functions)).toEqual([
+      ...Object.keys(FUNCTIONS),
+      'consumePositiveTransactions',
+      'consumeNegativeTransactions',
+    ]);
+    const roles = Object.values(functions).map((f) => f['role']);
+    expect(new Set(roles).size).toBe(roles.length);
+    for (const role of roles) expect(resources.Resources[role as string]?.Type).toBe('AWS::IAM::Role');
+    expect(Object.keys(resources.Resources).filter((id) => id.endsWith('Stream'))).toEqual([
+      'InputStream',
+      'PositiveTransactionsStream',
+      'NegativeTransactionsStream',
+    ]);
+    expect(functions['consumePositiveTransactions']?.['environment']).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'kinesis-fanout',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('sets the output prefix only on the steps that build the engine, from the file', () => {
+    // Act
+    const { functions } = piecesOf(definitionOf('input: {stream: In}\noutputs: []\noutputPrefix: app-\n'), NAMES);
+
+    // Assess
+    const prefixes = JSON.stringify([{ sqlStream: 'COPY_PREFIX', streamNamePrefix: 'app-' }]);
+    const environment = functions['startApplication']!['environment'] as Record<string, unknown>;
+    expect(environment['FANOUT_OUTPUT_PREFIXES']).toBe(prefixes);
+    expect(functions['fanout']?.['environment']).not.toHaveProperty('FANOUT_OUTPUT_PREFIXES');
+  });
+
+  it('creates no input stream for an existing one, and lets discovery put no sample into it', () => {
+    // Act
+    const { resources } = piecesOf(definitionOf(`input: {arn: "${ARN}"}\noutputs: [{stream: A}]\n`), NAMES);
+
+    // Assess
+    expect(resources.Resources['InputStream']).toBeUndefined();
+    expect(resources.Outputs['InputStreamArn']).toEqual({
+      Description: 'The input stream the fan-out reads (an existing stream)',
+      Value: ARN,
+    });
+    expect(JSON.stringify(resources.Resources['DiscoverSchemaRole'])).not.toContain('kinesis:PutRecords');
+  });
+
+  it('refuses a fan-out whose template CloudFormation would refuse, before packaging', () => {
+    // Prepare: 80 consumers are 80 functions, roles, versions, log groups and mappings: over 500 resources
+    const many = definitionOf(copies(80, '    consumer: true\n'));
+
+    // Act & Assess
+    expect(() => piecesOf(many, NAMES)).toThrow(FanoutConfigError);
+    expect(() => piecesOf(many, NAMES)).toThrow(
+      /^fanout\.yml: outputs: the stack would hold \d+ resources; CloudFormation allows 500/,
+    );
+    expect(() => piecesOf(definitionOf(copies(80)), NAMES)).not.toThrow();
+  });
+
+  it('refuses a role policy IAM would refuse', () => {
+    // Prepare: long names make the fan-out role's list of output ARNs too long
+    const long = `input: {stream: In}\noutputs:\n${Array.from({ length: 150 }, (_, i) => `  - stream: ${'s'.repeat(60)}-${i}\n`).join('')}`;
+
+    // Act & Assess
+    expect(() => piecesOf(definitionOf(long), NAMES)).toThrow(/characters of policy; IAM allows 10240/);
+  });
+
+  it('refuses a consumer whose function name Lambda would refuse', () => {
+    // Prepare
+    const definition = definitionOf(
+      `input: {stream: In}\noutputs:\n  - stream: ${'x'.repeat(50)}\n    consumer: true\n`,
+    );
+
+    // Act & Assess
+    expect(() => piecesOf(definition, NAMES)).toThrow(
+      /^fanout\.yml: outputs\[0\]\.consumer: the consumer function kinesis-fanout-dev-consume.* would have 76 characters; Lambda allows 64/,
+    );
+  });
+});
+
+describe('Function: createResolver', () => {
+  it('reads the file once for every piece and asks the framework for the stage names', async () => {
+    // Prepare
+    const asked: string[] = [];
+    const resolver = createResolver(ROOT, () => {});
+    const input = {
+      options: {},
+      resolveVariable: async (address: string) => {
+        asked.push(address);
+        return {
+          'param:engine': 'lambda',
+          'self:service': 'svc',
+          'sls:stage': 'prod',
+          'param:applicationPrefix': 'svc-prod',
+        }[address];
+      },
+    };
+
+    // Act
+    const functions = (await resolver.functions(input)) as Record<string, { environment: Record<string, unknown> }>;
+    await resolver.resources(input);
+
+    // Assess
+    expect(asked.sort()).toEqual(['param:applicationPrefix', 'param:engine', 'self:service', 'sls:stage']);
+    expect(functions['describeApplication']?.environment['FANOUT_FUNCTION_NAME']).toBe('svc-prod-fanout');
+  });
+
+  it('asks again when the framework could not resolve a variable yet', async () => {
+    // Prepare
+    const resolver = createResolver(ROOT, () => {});
+    let calls = 0;
+    const input = {
+      options: {},
+      resolveVariable: async () => {
+        calls++;
+        if (calls === 1) throw Object.assign(new Error('not yet'), { code: 'MISSING_VARIABLE_DEPENDENCY' });
+        return 'x';
+      },
+    };
+
+    // Act & Assess
+    await expect(resolver.functions(input)).rejects.toThrow('not yet');
+    await expect(resolver.functions(input)).resolves.toBeDefined();
+  });
+});
