@@ -34,11 +34,5 @@ export const errors = {
   executionExists: (arn: string) => error('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`),
   noExecution: (arn: string) => error('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`),
   unknownOperation: (operation: string) => error('UnknownOperationException', `Unknown operation ${operation}`),
-  required: (member: string) =>
-    error(
-      'ValidationException',
-      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
-    ),
   validation: (message: string) => error('ValidationException', message),
-  serialization: (message: string) => error('SerializationException', message),
 };

@@ -51,7 +51,7 @@ import {
 } from './operations/state-machines';
 import type { ExecutionEvent, ExecutionListener } from './run';
 import { type Execution, type FunctionInvoker, type Journal, StepFunctionsStore } from './store';
-import { isServed, validateInput } from './validation';
+import { validateInput } from './validation';
 
 export type { HistoryEvent } from './history';
 export type { ExecutionEvent, ExecutionListener } from './run';
@@ -133,7 +133,7 @@ export class StepFunctionsTwin implements AwsJsonService {
   };
 
   async handle(operation: string, input: Record<string, unknown>, _ctx?: RequestContext): Promise<unknown> {
-    if (!(operation in OPERATIONS) || !isServed(operation)) throw errors.unknownOperation(operation);
+    if (!Object.hasOwn(OPERATIONS, operation)) throw errors.unknownOperation(operation);
     return toWireJson(this.call(operation as Operation, input));
   }
 

@@ -174,6 +174,7 @@ export function configurationOf(store: LambdaStore, record: FunctionRecord, v: F
 
 export async function createFunction(store: LambdaStore, input: CreateFunctionInput): Promise<FunctionConfiguration> {
   const name = input.FunctionName!;
+  if (store.functions.has(name)) throw errors.conflict(`Function already exist: ${name}`);
   if (!input.Handler) throw errors.invalid('Handler is required for a Zip function');
   const code = await resolveCode(store, input.Code);
   // the deployer may name reserved variables (AWS_REGION): the runtime's own values win, as they would in Lambda
@@ -195,10 +196,12 @@ export async function createFunction(store: LambdaStore, input: CreateFunctionIn
     variables,
     { description: input.Description ?? '', code },
   );
-  const existing = store.functions.get(name);
-  // the twin's deployer replaces a function in place (AWS would answer ResourceConflictException)
-  if (existing) void existing.latest.runtime.retire();
-  const record: FunctionRecord = existing ?? {
+  // the code was fetched meanwhile: another CreateFunction of the name may have won
+  if (store.functions.has(name)) {
+    void latest.runtime.close();
+    throw errors.conflict(`Function already exist: ${name}`);
+  }
+  const record: FunctionRecord = {
     name,
     arn: store.functionArn(name),
     latest,
@@ -207,7 +210,6 @@ export async function createFunction(store: LambdaStore, input: CreateFunctionIn
     nextVersion: 1,
     tags: { ...(input.Tags ?? {}) },
   };
-  record.latest = latest;
   store.functions.set(name, record);
   store.changed({ type: 'function-put', name });
   return configurationOf(store, record, latest);

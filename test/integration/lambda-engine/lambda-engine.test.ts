@@ -139,6 +139,7 @@ describe('Integration: the lambda engine on the twin', () => {
       logLevel: 'silent',
     });
     await twin.lambda.createFunction({
+      Role: 'arn:aws:iam::000000000000:role/lambda-role',
       FunctionName: FUNCTION,
       Handler: 'handlers/fanout.handler',
       Code: { Directory: codeDir },

@@ -27,7 +27,12 @@ describe('Integration: a consumer that throws', () => {
           Stream: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'Orders', ShardCount: 1 } },
           Consumer: {
             Type: 'AWS::Lambda::Function',
-            Properties: { FunctionName: 'consumer', Handler: 'index.handler', Code: { ZipFile: CONSUMER } },
+            Properties: {
+              FunctionName: 'consumer',
+              Handler: 'index.handler',
+              Role: 'arn:aws:iam::000000000000:role/consumer',
+              Code: { ZipFile: CONSUMER },
+            },
           },
           Mapping: {
             Type: 'AWS::Lambda::EventSourceMapping',

@@ -41,6 +41,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
 
       // Act
       const config = await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
         FunctionName: 'f',
         Handler: 'index.handler',
         Runtime: 'nodejs22.x',
@@ -61,10 +62,33 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       expect(answer).toEqual({ code: 'v1', n: 1, env: null, version: '$LATEST' });
     });
 
+    it('refuses a second function of the same name with ResourceConflictException', async () => {
+      // Prepare
+      const input = {
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(V1) },
+      };
+      await lambda.createFunction(input);
+
+      // Act
+      const error = await lambda.createFunction({ ...input, Code: { ZipFile: zip(V2) } }).catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toMatchObject({ name: 'ResourceConflictException', status: 409 });
+      expect(await call('f', { n: 1 })).toMatchObject({ code: 'v1' });
+    });
+
     it('refuses bytes that are not a zip with InvalidParameterValueException', async () => {
       // Act
       const error = await lambda
-        .createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: strToU8('not a zip') } })
+        .createFunction({
+          Role: 'arn:aws:iam::000000000000:role/lambda-role',
+          FunctionName: 'f',
+          Handler: 'index.handler',
+          Code: { ZipFile: strToU8('not a zip') },
+        })
         .catch((e: unknown) => e);
 
       // Assess
@@ -75,7 +99,12 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
   describe('Method: updateFunctionCode', () => {
     it('runs the new code from the next invocation while one under way finishes on the old code', async () => {
       // Prepare
-      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(SLOW) } });
+      await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(SLOW) },
+      });
       await call('f', { ms: 0 });
       const underWay = lambda.invokeText('f', JSON.stringify({ ms: 300 }));
       await new Promise((r) => setTimeout(r, 50));
@@ -96,6 +125,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
     it('gives the next invocation the new environment, keeps the code, and leaves one under way alone', async () => {
       // Prepare
       await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
         FunctionName: 'f',
         Handler: 'index.handler',
         Code: { ZipFile: zip(SLOW) },
@@ -123,7 +153,12 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
     it('removes the function and its event source mappings', async () => {
       // Prepare
       await kinesis.handle('CreateStream', { StreamName: 's', ShardCount: 1 });
-      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V2) } });
+      await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(V2) },
+      });
       const mapping = await lambda.createEventSourceMapping({
         FunctionName: 'f',
         EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
@@ -146,7 +181,12 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
   describe('Versions and aliases', () => {
     it('keeps a published version as it was, and an alias invokes the version it points to', async () => {
       // Prepare
-      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V1) } });
+      await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(V1) },
+      });
       const v1 = await lambda.publishVersion({ FunctionName: 'f' });
       await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: v1.Version! });
 
@@ -171,7 +211,12 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
 
     it('refuses to delete a version an alias points to, and an alias to a version that does not exist', async () => {
       // Prepare
-      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V1) } });
+      await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(V1) },
+      });
       await lambda.publishVersion({ FunctionName: 'f' });
       await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: '1' });
 
@@ -189,7 +234,12 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
     it('moves an event source mapping to an alias with UpdateEventSourceMapping, its checkpoint kept', async () => {
       // Prepare
       await kinesis.handle('CreateStream', { StreamName: 's', ShardCount: 1 });
-      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V1) } });
+      await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(V1) },
+      });
       await lambda.publishVersion({ FunctionName: 'f' });
       await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: '1' });
       const created = await lambda.createEventSourceMapping({
@@ -219,7 +269,12 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       // Prepare
       const events: FunctionLogEvent[] = [];
       lambda.onFunctionLog((e) => events.push(e));
-      await lambda.createFunction({ FunctionName: 'f', Handler: 'index.handler', Code: { ZipFile: zip(V1) } });
+      await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(V1) },
+      });
 
       // Act
       const first = await lambda.invokeText('f', '{"n":1}');
@@ -255,7 +310,12 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       // Prepare
       const events: FunctionLogEvent[] = [];
       lambda.onFunctionLog((e) => events.push(e));
-      await lambda.createFunction({ FunctionName: 'bad', Handler: 'index.handler', Code: { ZipFile: zip(FAILS) } });
+      await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'bad',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(FAILS) },
+      });
 
       // Act
       const result = await lambda.invokeText('bad', '{}');

@@ -38,7 +38,12 @@ describe('Event source mappings on a ManualClock: when batches are delivered', (
     });
     await kinesis.handle('CreateStream', { StreamName: 'in', ShardCount: 1 });
     await clock.advance(0);
-    await lambda.createFunction({ FunctionName: 'consume', Handler: 'index.handler', Code: { Directory: dir } });
+    await lambda.createFunction({
+      Role: 'arn:aws:iam::000000000000:role/lambda-role',
+      FunctionName: 'consume',
+      Handler: 'index.handler',
+      Code: { Directory: dir },
+    });
   });
 
   afterEach(async () => {

@@ -53,6 +53,7 @@ describe('Class: LambdaTwin', () => {
 
   const create = (name: string, handler: string, extra: { Timeout?: number } = {}) =>
     lambda.createFunction({
+      Role: 'arn:aws:iam::000000000000:role/lambda-role',
       FunctionName: name,
       Handler: handler,
       Code: { Directory: dir },
