@@ -54,6 +54,8 @@ export interface Twin extends TwinParts {
   readonly endpoint: string;
   readonly port: number;
   readonly region: string;
+  /** The clock every delay of the twin runs on (deploy waits on it too). */
+  readonly clock: Clock;
   close(): Promise<void>;
 }
 
@@ -217,6 +219,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     endpoint: server.url,
     port: server.port,
     region,
+    clock: ctx.clock,
     close: async () => {
       await server.close();
       await closeParts();

@@ -14,7 +14,6 @@ function target(): DeployTarget & { kinesis: KinesisTwin; close(): Promise<void>
   const stepFunctions = new StepFunctionsTwin({ invoke: (fn, payload) => lambda.invokeText(fn, payload) });
   const events = new EventsTwin();
   return {
-    endpoint: 'http://127.0.0.1:4566',
     region: 'us-east-1',
     kinesis,
     lambda,

@@ -1,0 +1,25 @@
+/**
+ * Every resource type the twin's CloudFormation knows, in one table: its keys are the list of known types, and each
+ * entry says whether a twin service makes it (live) or it is only recorded.
+ */
+import { EVENTS_TYPES } from './events';
+import { KINESIS_TYPES } from './kinesis';
+import { LAMBDA_TYPES } from './lambda';
+import { RECORDED_TYPES } from './recorded';
+import { STEP_FUNCTIONS_TYPES } from './stepfunctions';
+import type { ResourceType } from './types';
+
+export type { ResourceType } from './types';
+
+export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
+  ...KINESIS_TYPES,
+  ...LAMBDA_TYPES,
+  ...STEP_FUNCTIONS_TYPES,
+  ...EVENTS_TYPES,
+  ...RECORDED_TYPES,
+};
+
+/** The entry of a type, or undefined when the twin does not know it. */
+export function resourceType(type: string): ResourceType | undefined {
+  return Object.hasOwn(RESOURCE_TYPES, type) ? RESOURCE_TYPES[type] : undefined;
+}

@@ -1,0 +1,32 @@
+/** State machines, made in the Step Functions twin. */
+import { type DeployContext, generatedName, type Made, str } from '../context';
+import { stringify } from '../intrinsics';
+import { DeployError } from '../template';
+import type { ResourceType } from './types';
+
+/** The definition text of a state machine resource, with its DefinitionSubstitutions applied. */
+export function definitionOf(p: Record<string, unknown>): string {
+  let definition: string;
+  if (typeof p['DefinitionString'] === 'string') definition = p['DefinitionString'];
+  else if (p['Definition'] !== undefined) definition = JSON.stringify(p['Definition']);
+  else throw new DeployError('DefinitionString or Definition is required');
+  const subs = p['DefinitionSubstitutions'] as Record<string, unknown> | undefined;
+  if (subs) definition = definition.replace(/\$\{([^}]+)\}/g, (w, k: string) => (k in subs ? stringify(subs[k]) : w));
+  return definition;
+}
+
+function createStateMachine(ctx: DeployContext, id: string, p: Record<string, unknown>): Made {
+  const name = str(p['StateMachineName']) ?? generatedName(ctx, id, 80);
+  const roleArn = str(p['RoleArn']) ?? `arn:aws:iam::${ctx.accountId}:role/${generatedName(ctx, `${id}Role`)}`;
+  const out = ctx.target.stepFunctions.createStateMachine({
+    name,
+    definition: definitionOf(p),
+    roleArn,
+    type: p['StateMachineType'] === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+  });
+  return { physicalId: out.stateMachineArn, attributes: { Arn: out.stateMachineArn, Name: name } };
+}
+
+export const STEP_FUNCTIONS_TYPES: Record<string, ResourceType> = {
+  'AWS::StepFunctions::StateMachine': { live: true, create: createStateMachine },
+};
