@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { EventsTwin } from '../events';
 import type { LambdaTwin } from '../lambda';
+import type { LogsTwin } from '../logs';
+import type { S3Twin } from '../s3';
 import type { RequestContext } from '../service';
 import type { StepFunctionsTwin } from '../stepfunctions';
 
@@ -20,12 +22,16 @@ export interface DeployTarget {
   readonly lambda: LambdaTwin;
   readonly stepFunctions: StepFunctionsTwin;
   readonly events: EventsTwin;
+  /** Buckets and bucket policies are made here when the twin has S3 (else only recorded). */
+  readonly s3?: S3Twin;
+  /** Log groups are made here when the twin has CloudWatch Logs (else only recorded). */
+  readonly logs?: LogsTwin;
 }
 
 /** Where function code comes from. */
 export interface ArtifactSource {
-  /** The local zip for a template's Code.S3Bucket/S3Key (the packaged artifact, or an object of the S3 twin). */
-  zipFor(code: { S3Bucket?: string; S3Key: string }): string;
+  /** The zip a template's Code.S3Bucket/S3Key names (the packaged artifact, or an object of the S3 twin). */
+  read(code: { S3Bucket?: string; S3Key: string }): { bytes: Buffer; source: string };
   /** Where zips are unpacked (`<project>/.fanout/lambda`). */
   readonly codeRoot: string;
 }

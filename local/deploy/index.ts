@@ -7,17 +7,17 @@
  * deployment bucket, ...) are recorded with the names and attributes AWS would give them. Any other type fails the
  * deploy with its name, before anything is made.
  */
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../clock';
 import type { ArtifactSource, DeployContext, DeployTarget } from './context';
-import { type DependencyGraph, dependencyGraph, walk } from './graph';
-import { pseudoParameter, resolve, type Scope, stringify } from './intrinsics';
-import { RESOURCE_TYPES, resourceType } from './resources';
+import { type Applied, applyTemplate, StackOperationError } from './stack';
 import { DeployError, type Template } from './template';
 
-export type { DeployTarget } from './context';
+export type { DeployContext, DeployTarget } from './context';
+export type { Applied, ResourceEvent, StackResource, StackState } from './stack';
+export { applyTemplate, destroy, rollback, StackOperationError } from './stack';
 export type { Template, TemplateResource } from './template';
 export { DeployError, parseTemplate, readTemplate } from './template';
 
@@ -67,80 +67,72 @@ export async function deploy(
 ): Promise<DeployedStack> {
   const started = performance.now();
   const stackName = opts.stackName ?? 'kinesis-fanout-dev';
-  const resources = template.Resources ?? {};
-  for (const [id, r] of Object.entries(resources)) {
-    if (!r || typeof r.Type !== 'string') throw new DeployError(`Resource ${id} has no Type`);
-    if (!resourceType(r.Type))
-      throw new DeployError(
-        `Resource ${id} has type ${r.Type}, which the twin does not know. Known types: ${Object.keys(RESOURCE_TYPES).sort().join(', ')}`,
-      );
-  }
-  const graph = dependencyGraph(template);
   const projectDir = resolvePath(opts.projectDir ?? process.cwd());
+  const artifactDir = resolvePath(opts.artifactDir ?? join(projectDir, '.serverless'));
   const ctx = deployContext(target, template, stackName, {
     codeRoot: resolvePath(opts.codeDir ?? join(projectDir, '.fanout', 'lambda')),
-    artifactDir: resolvePath(opts.artifactDir ?? join(projectDir, '.serverless')),
+    artifacts: localArtifacts(artifactDir),
   });
-  const stack = new StackScope(template, ctx, opts.parameters ?? {});
-  await createAll(ctx, stack, graph, opts.onEvent);
+  let applied: Applied;
+  try {
+    applied = await applyTemplate(ctx, template, undefined, opts.parameters ?? {}, (e) => {
+      if (e.status === 'CREATE_COMPLETE')
+        opts.onEvent?.({
+          type: 'resource',
+          logicalId: e.logicalId,
+          resourceType: e.type,
+          physicalId: e.physicalId ?? '',
+          live: e.live ?? false,
+          ms: e.ms ?? 0,
+        });
+    });
+  } catch (error) {
+    if (error instanceof StackOperationError) throw new DeployError(error.message, { cause: error.cause });
+    throw error;
+  }
   pruneCodeCache(ctx.artifacts.codeRoot, ctx.codeDirs);
-  const outputs = stack.outputs();
+  const outputs = Object.fromEntries(Object.entries(applied.state.outputs).map(([k, o]) => [k, o.value]));
   opts.onEvent?.({ type: 'outputs', outputs });
-  const stateMachines = [...stack.done.values()]
-    .filter((r) => r.type === 'AWS::StepFunctions::StateMachine')
-    .map((r) => ({ logicalId: r.logicalId, name: String(r.attributes['Name']), arn: r.physicalId }));
-  return { stackName, resources: stack.done, outputs, stateMachines, durationMs: performance.now() - started };
+  const resources = new Map<string, DeployedResource>(
+    [...applied.state.resources].map(([id, r]) => [
+      id,
+      { logicalId: id, type: r.type, physicalId: r.physicalId, attributes: r.attributes, live: r.live },
+    ]),
+  );
+  return {
+    stackName,
+    resources,
+    outputs,
+    stateMachines: stateMachinesOf(resources.values()),
+    durationMs: performance.now() - started,
+  };
 }
 
-/** Makes every resource whose condition holds, each once all it depends on are made. */
-async function createAll(
-  ctx: DeployContext,
-  stack: StackScope,
-  graph: DependencyGraph,
-  onEvent: DeployOptions['onEvent'],
-): Promise<void> {
-  await walk(graph, graph.order, async (id) => {
-    const resource = stack.template.Resources[id]!;
-    if (resource.Condition && !stack.condition(resource.Condition)) return;
-    const t0 = performance.now();
-    const props = (resolve(resource.Properties ?? {}, stack, id) ?? {}) as Record<string, unknown>;
-    const type = resourceType(resource.Type)!;
-    let made: { physicalId: string; attributes: Record<string, unknown> };
-    try {
-      made = await type.create(ctx, id, props);
-    } catch (error) {
-      throw new DeployError(`${id} (${resource.Type}) failed: ${(error as Error).message}`, { cause: error });
-    }
-    const deployed: DeployedResource = { logicalId: id, type: resource.Type, ...made, live: type.live };
-    stack.done.set(id, deployed);
-    onEvent?.({
-      type: 'resource',
-      logicalId: id,
-      resourceType: resource.Type,
-      physicalId: deployed.physicalId,
-      live: deployed.live,
-      ms: performance.now() - t0,
-    });
-  });
+/** The state machines among a stack's resources. */
+export function stateMachinesOf(resources: Iterable<DeployedResource>): DeployedStack['stateMachines'] {
+  return [...resources]
+    .filter((r) => r.type === 'AWS::StepFunctions::StateMachine')
+    .map((r) => ({ logicalId: r.logicalId, name: String(r.attributes['Name']), arn: r.physicalId }));
+}
+
+/** Function code from the packaged artifacts beside the template (`.serverless/<name>.zip`). */
+export function localArtifacts(artifactDir: string): (code: { S3Key: string }) => { bytes: Buffer; source: string } {
+  return (code) => {
+    const zip = join(artifactDir, basename(code.S3Key));
+    if (!existsSync(zip))
+      throw new DeployError(`the artifact ${zip} (Code.S3Key ${code.S3Key}) is missing: package the service again`);
+    return { bytes: readFileSync(zip), source: zip };
+  };
 }
 
 /** The context creators are handed. */
-function deployContext(
+export function deployContext(
   target: DeployTarget,
   template: Template,
   stackName: string,
-  dirs: { codeRoot: string; artifactDir: string },
+  sources: { codeRoot: string; artifacts: ArtifactSource['read'] },
 ): DeployContext {
   const order = Object.keys(template.Resources);
-  const artifacts: ArtifactSource = {
-    codeRoot: dirs.codeRoot,
-    zipFor: (code) => {
-      const zip = join(dirs.artifactDir, basename(code.S3Key));
-      if (!existsSync(zip))
-        throw new DeployError(`the artifact ${zip} (Code.S3Key ${code.S3Key}) is missing: package the service again`);
-      return zip;
-    },
-  };
   return {
     target,
     clock: target.clock ?? systemClock,
@@ -148,81 +140,14 @@ function deployContext(
     accountId: ACCOUNT_ID,
     stackName,
     request: { region: target.region, accountId: ACCOUNT_ID, headers: {} },
-    artifacts,
+    artifacts: { codeRoot: sources.codeRoot, read: sources.artifacts },
     position: (id) => order.indexOf(id),
     codeDirs: new Set(),
   };
 }
 
-/** Ref, Fn::GetAtt and conditions of one stack: parameters, pseudo parameters and the resources made so far. */
-class StackScope implements Scope {
-  readonly done = new Map<string, DeployedResource>();
-  private readonly conditions = new Map<string, boolean>();
-  readonly region: string;
-
-  constructor(
-    readonly template: Template,
-    private readonly ctx: DeployContext,
-    private readonly parameters: Record<string, string>,
-  ) {
-    this.region = ctx.region;
-  }
-
-  defines(name: string): boolean {
-    return name in this.template.Resources || name in (this.template.Parameters ?? {});
-  }
-
-  ref(name: string, where: string): unknown {
-    if (name.startsWith('AWS::')) {
-      const v = pseudoParameter(name, {
-        region: this.ctx.region,
-        accountId: this.ctx.accountId,
-        stackName: this.ctx.stackName,
-        stackId: `arn:aws:cloudformation:${this.ctx.region}:${this.ctx.accountId}:stack/${this.ctx.stackName}/00000000-0000-0000-0000-000000000000`,
-      });
-      if (v === undefined) throw new DeployError(`${where}: unknown pseudo parameter ${name}`);
-      return v;
-    }
-    const param = this.template.Parameters?.[name];
-    if (param) {
-      const v = this.parameters[name] ?? param.Default;
-      if (v === undefined) throw new DeployError(`${where}: parameter ${name} has no value and no Default`);
-      return v;
-    }
-    const r = this.done.get(name);
-    if (!r) throw new DeployError(`${where}: Ref to ${name}, which is not deployed`);
-    return r.physicalId;
-  }
-
-  getAtt(name: string, attr: string, where: string): unknown {
-    const r = this.done.get(name);
-    if (!r) throw new DeployError(`${where}: Fn::GetAtt of ${name}, which is not deployed`);
-    if (!(attr in r.attributes)) throw new DeployError(`${where}: ${name} (${r.type}) has no attribute ${attr}`);
-    return r.attributes[attr];
-  }
-
-  condition(name: string): boolean {
-    const cached = this.conditions.get(name);
-    if (cached !== undefined) return cached;
-    const def = this.template.Conditions?.[name];
-    if (def === undefined) throw new DeployError(`Condition ${name} is not defined`);
-    const value = resolve(def, this, `Conditions.${name}`) === true;
-    this.conditions.set(name, value);
-    return value;
-  }
-
-  outputs(): Record<string, string> {
-    const outputs: Record<string, string> = {};
-    for (const [key, output] of Object.entries(this.template.Outputs ?? {})) {
-      if (output.Condition && !this.condition(output.Condition)) continue;
-      outputs[key] = stringify(resolve(output.Value, this, `Outputs.${key}`));
-    }
-    return outputs;
-  }
-}
-
 /** Removes unpacked code that this deploy does not use and nothing has used for an hour (older packages). */
-function pruneCodeCache(root: string, used: Set<string>): void {
+export function pruneCodeCache(root: string, used: Set<string>): void {
   if (!existsSync(root)) return;
   // file ages are wall-clock facts, not twin delays
   const hourAgo = Date.now() - 3_600_000;

@@ -7,15 +7,17 @@ import { KINESIS_TYPES } from './kinesis';
 import { LAMBDA_TYPES } from './lambda';
 import { RECORDED_TYPES } from './recorded';
 import { STEP_FUNCTIONS_TYPES } from './stepfunctions';
+import { STORAGE_TYPES } from './storage';
 import type { ResourceType } from './types';
 
-export type { ResourceType } from './types';
+export type { HeldResource, ResourceType } from './types';
 
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   ...KINESIS_TYPES,
   ...LAMBDA_TYPES,
   ...STEP_FUNCTIONS_TYPES,
   ...EVENTS_TYPES,
+  ...STORAGE_TYPES,
   ...RECORDED_TYPES,
 };
 

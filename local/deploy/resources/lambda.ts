@@ -1,15 +1,19 @@
 /** Functions (from the packaged zips) and event source mappings, made in the Lambda twin. */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CreateEventSourceMappingRequest, Runtime } from '@aws-sdk/client-lambda';
-import { unpackArtifact } from '../../lambda/code';
+import type { CreateEventSourceMappingRequest, Runtime, UpdateEventSourceMappingRequest } from '@aws-sdk/client-lambda';
+import { unpackZip } from '../../lambda/code';
 import { type DeployContext, generatedName, hash, type Made, str } from '../context';
 import { stringify } from '../intrinsics';
 import { DeployError } from '../template';
-import type { ResourceType } from './types';
+import { gone } from './kinesis';
+import { type HeldResource, type ResourceType, replaces } from './types';
+
+type Code = { S3Bucket?: string; S3Key?: string; ZipFile?: string };
 
 /** The unpacked code directory of a function's Code property. */
-function codeDirOf(ctx: DeployContext, code: { S3Bucket?: string; S3Key?: string; ZipFile?: string }): string {
+function codeDirOf(ctx: DeployContext, code: Code): string {
   if (code.ZipFile !== undefined) {
     const dir = join(ctx.artifacts.codeRoot, `inline-${hash(code.ZipFile, 16)}`);
     mkdirSync(dir, { recursive: true });
@@ -17,46 +21,59 @@ function codeDirOf(ctx: DeployContext, code: { S3Bucket?: string; S3Key?: string
     return dir;
   }
   if (code.S3Key) {
-    const dir = unpackArtifact(
-      ctx.artifacts.zipFor({ S3Key: code.S3Key, ...(code.S3Bucket ? { S3Bucket: code.S3Bucket } : {}) }),
-      ctx.artifacts.codeRoot,
-    );
+    const zip = ctx.artifacts.read({ S3Key: code.S3Key, ...(code.S3Bucket ? { S3Bucket: code.S3Bucket } : {}) });
+    const dir = unpackZip(zip.bytes, ctx.artifacts.codeRoot, zip.source);
     ctx.codeDirs.add(dir);
     return dir;
   }
   throw new DeployError('Code needs S3Key (a packaged artifact) or ZipFile');
 }
 
-async function createFunction(ctx: DeployContext, id: string, p: Record<string, unknown>): Promise<Made> {
-  const lambda = ctx.target.lambda;
+/** The function's code directory and settings from its resolved properties, its handler file checked. */
+function functionOf(ctx: DeployContext, id: string, p: Record<string, unknown>) {
   const name = str(p['FunctionName']) ?? generatedName(ctx, id);
   const handler = str(p['Handler']);
   if (!handler) throw new DeployError('Handler is required');
-  const codeDir = codeDirOf(ctx, (p['Code'] ?? {}) as { S3Key?: string; ZipFile?: string });
+  const codeDir = codeDirOf(ctx, (p['Code'] ?? {}) as Code);
+  // checked before the function is made or changed, so that a failure leaves nothing behind
+  const file = handler.slice(0, handler.lastIndexOf('.'));
+  if (!['.js', '.cjs', '.mjs'].some((ext) => existsSync(join(codeDir, `${file}${ext}`))))
+    throw new DeployError(`the artifact has no ${file}.js for Handler ${handler}: package the service again`);
   const variables = Object.fromEntries(
     Object.entries((p['Environment'] as { Variables?: Record<string, unknown> })?.Variables ?? {}).map(([k, v]) => [
       k,
       stringify(v),
     ]),
   );
-  const config = await lambda.createFunction({
+  const settings = {
     FunctionName: name,
     Handler: handler,
-    Code: { Directory: codeDir },
     Environment: { Variables: variables },
     ...(str(p['Runtime']) ? { Runtime: str(p['Runtime']) as Runtime } : {}),
-    ...(p['Timeout'] !== undefined ? { Timeout: Number(p['Timeout']) } : {}),
-    ...(p['MemorySize'] !== undefined ? { MemorySize: Number(p['MemorySize']) } : {}),
+    // what CloudFormation sets when the template leaves them out
+    Timeout: p['Timeout'] !== undefined ? Number(p['Timeout']) : 3,
+    MemorySize: p['MemorySize'] !== undefined ? Number(p['MemorySize']) : 128,
     ...(str(p['Role']) ? { Role: str(p['Role'])! } : {}),
-  });
+  };
+  return { name, codeDir, settings };
+}
+
+async function setConcurrency(ctx: DeployContext, name: string, p: Record<string, unknown>): Promise<void> {
+  const lambda = ctx.target.lambda;
   if (p['ReservedConcurrentExecutions'] !== undefined)
     await lambda.putFunctionConcurrency({
       FunctionName: name,
       ReservedConcurrentExecutions: Number(p['ReservedConcurrentExecutions']),
     });
-  const file = handler.slice(0, handler.lastIndexOf('.'));
-  if (!['.js', '.cjs', '.mjs'].some((ext) => existsSync(join(codeDir, `${file}${ext}`))))
-    throw new DeployError(`the artifact has no ${file}.js for Handler ${handler}: package the service again`);
+  else if ((await lambda.getFunctionConcurrency({ FunctionName: name })).ReservedConcurrentExecutions !== undefined)
+    await lambda.deleteFunctionConcurrency({ FunctionName: name });
+}
+
+async function createFunction(ctx: DeployContext, id: string, p: Record<string, unknown>): Promise<Made> {
+  const lambda = ctx.target.lambda;
+  const { name, codeDir, settings } = functionOf(ctx, id, p);
+  const config = await lambda.createFunction({ ...settings, Code: { Directory: codeDir } });
+  if (p['ReservedConcurrentExecutions'] !== undefined) await setConcurrency(ctx, name, p);
   // environments start now, in the background: the first invocation of a function waits for its own, in the
   // template's order (serverless.yml lists the functions as the lifecycle calls them)
   void lambda.warm(name, ctx.position(id));
@@ -78,7 +95,82 @@ async function createMapping(ctx: DeployContext, _id: string, p: Record<string, 
   };
 }
 
+/** A function changes when its configuration or the bytes of its code do (not when only the S3 key moved). */
+function functionFingerprint(ctx: DeployContext, p: Record<string, unknown>): unknown {
+  const code = (p['Code'] ?? {}) as Code;
+  const bytes =
+    code.ZipFile !== undefined
+      ? Buffer.from(code.ZipFile)
+      : code.S3Key
+        ? ctx.artifacts.read({ S3Key: code.S3Key, ...(code.S3Bucket ? { S3Bucket: code.S3Bucket } : {}) }).bytes
+        : Buffer.alloc(0);
+  return { ...p, Code: createHash('sha256').update(bytes).digest('base64') };
+}
+
+/**
+ * As CloudFormation does, UpdateFunctionCode when the code's bytes changed and UpdateFunctionConfiguration when the
+ * rest did: new execution environments, while the function's versions, aliases, mappings and ARN stay.
+ */
+async function updateFunction(
+  ctx: DeployContext,
+  held: HeldResource,
+  p: Record<string, unknown>,
+): Promise<Made | undefined> {
+  if (replaces(held.properties, p, ['FunctionName', 'PackageType'])) return undefined;
+  const lambda = ctx.target.lambda;
+  const { name, codeDir, settings } = functionOf(ctx, held.logicalId, p);
+  const current = await lambda.getFunction({ FunctionName: name });
+  // the code directory is named by the SHA-256 of its zip: another directory is other bytes
+  if (current.Code?.Location !== `file://${codeDir}`)
+    await lambda.updateFunctionCode({ FunctionName: name, Directory: codeDir });
+  const { Code: _old, ReservedConcurrentExecutions: _c, ...before } = held.properties;
+  const { Code: _new, ReservedConcurrentExecutions: _d, ...after } = p;
+  if (JSON.stringify(before) !== JSON.stringify(after)) await lambda.updateFunctionConfiguration(settings);
+  if (
+    JSON.stringify(held.properties['ReservedConcurrentExecutions']) !==
+    JSON.stringify(p['ReservedConcurrentExecutions'])
+  )
+    await setConcurrency(ctx, name, p);
+  void lambda.warm(name, ctx.position(held.logicalId));
+  return { physicalId: held.physicalId, attributes: held.attributes };
+}
+
+async function deleteFunction(ctx: DeployContext, held: HeldResource): Promise<void> {
+  await gone(ctx.target.lambda.deleteFunction({ FunctionName: held.physicalId }));
+}
+
+/** What a mapping cannot change in place (UpdateEventSourceMapping has no such field). */
+const MAPPING_REPLACES = ['EventSourceArn', 'StartingPosition', 'StartingPositionTimestamp', 'SelfManagedEventSource'];
+
+async function updateMapping(
+  ctx: DeployContext,
+  held: HeldResource,
+  p: Record<string, unknown>,
+): Promise<Made | undefined> {
+  if (replaces(held.properties, p, MAPPING_REPLACES)) return undefined;
+  const settings = Object.fromEntries(Object.entries(p).filter(([k]) => !MAPPING_REPLACES.includes(k)));
+  // Enabled left out of the template means enabled, as on create
+  const input = { Enabled: true, ...settings, UUID: held.physicalId } as UpdateEventSourceMappingRequest;
+  await ctx.target.lambda.updateEventSourceMapping(input);
+  return { physicalId: held.physicalId, attributes: held.attributes };
+}
+
+async function deleteMapping(ctx: DeployContext, held: HeldResource): Promise<void> {
+  await gone(ctx.target.lambda.deleteEventSourceMapping({ UUID: held.physicalId }));
+}
+
 export const LAMBDA_TYPES: Record<string, ResourceType> = {
-  'AWS::Lambda::Function': { live: true, create: createFunction },
-  'AWS::Lambda::EventSourceMapping': { live: true, create: createMapping },
+  'AWS::Lambda::Function': {
+    live: true,
+    create: createFunction,
+    update: updateFunction,
+    delete: deleteFunction,
+    fingerprint: functionFingerprint,
+  },
+  'AWS::Lambda::EventSourceMapping': {
+    live: true,
+    create: createMapping,
+    update: updateMapping,
+    delete: deleteMapping,
+  },
 };

@@ -1,5 +1,5 @@
 /**
- * Types that need no twin service (IAM, log groups, versions, permissions, alarms, keys): recorded with the names
+ * Types that need no twin service (IAM, versions, permissions, alarms, keys): recorded with the names
  * and attributes AWS would give them, so Ref and Fn::GetAtt resolve as on AWS.
  */
 import { type DeployContext, generatedName, hash, type Made, str } from '../context';
@@ -28,19 +28,7 @@ export const RECORDED_TYPES: Record<string, ResourceType> = {
     const name = str(p['InstanceProfileName']) ?? generatedName(ctx, id);
     return { physicalId: name, attributes: { Arn: `arn:aws:iam::${ctx.accountId}:instance-profile/${name}` } };
   }),
-  'AWS::Logs::LogGroup': recorded((ctx, id, p) => {
-    const name = str(p['LogGroupName']) ?? generatedName(ctx, id, 512);
-    return {
-      physicalId: name,
-      attributes: { Arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*` },
-    };
-  }),
   'AWS::Logs::SubscriptionFilter': recorded(named),
-  'AWS::S3::Bucket': recorded((ctx, id, p) => {
-    const name = str(p['BucketName']) ?? generatedName(ctx, id).toLowerCase();
-    return { physicalId: name, attributes: bucketAttributes(name, ctx.region) };
-  }),
-  'AWS::S3::BucketPolicy': recorded(named),
   'AWS::Lambda::Version': recorded((ctx, _id, p) => {
     const arn = functionArn(ctx, String(p['FunctionName']));
     return { physicalId: `${arn}:1`, attributes: { Version: '1', FunctionArn: arn } };

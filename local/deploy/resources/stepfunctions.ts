@@ -2,7 +2,8 @@
 import { type DeployContext, generatedName, type Made, str } from '../context';
 import { stringify } from '../intrinsics';
 import { DeployError } from '../template';
-import type { ResourceType } from './types';
+import { gone } from './kinesis';
+import { type HeldResource, type ResourceType, replaces } from './types';
 
 /** The definition text of a state machine resource, with its DefinitionSubstitutions applied. */
 export function definitionOf(p: Record<string, unknown>): string {
@@ -27,6 +28,31 @@ function createStateMachine(ctx: DeployContext, id: string, p: Record<string, un
   return { physicalId: out.stateMachineArn, attributes: { Arn: out.stateMachineArn, Name: name } };
 }
 
+/** A new definition or role in place: running executions finish on the definition they started with. */
+async function updateStateMachine(
+  ctx: DeployContext,
+  held: HeldResource,
+  p: Record<string, unknown>,
+): Promise<Made | undefined> {
+  if (replaces(held.properties, p, ['StateMachineName', 'StateMachineType'])) return undefined;
+  const roleArn = str(p['RoleArn']) ?? String(held.properties['RoleArn'] ?? '');
+  ctx.target.stepFunctions.updateStateMachine({
+    stateMachineArn: held.physicalId,
+    definition: definitionOf(p),
+    roleArn,
+  });
+  return { physicalId: held.physicalId, attributes: held.attributes };
+}
+
+async function deleteStateMachine(ctx: DeployContext, held: HeldResource): Promise<void> {
+  await gone(ctx.target.stepFunctions.deleteStateMachine({ stateMachineArn: held.physicalId }));
+}
+
 export const STEP_FUNCTIONS_TYPES: Record<string, ResourceType> = {
-  'AWS::StepFunctions::StateMachine': { live: true, create: createStateMachine },
+  'AWS::StepFunctions::StateMachine': {
+    live: true,
+    create: createStateMachine,
+    update: updateStateMachine,
+    delete: deleteStateMachine,
+  },
 };

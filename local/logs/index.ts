@@ -1,0 +1,115 @@
+/**
+ * The CloudWatch Logs twin (AWS JSON 1.1, `Logs_20140328`): log groups (made by CloudFormation or on first write),
+ * streams and events, and the reads `osls logs` and `osls info` make (DescribeLogStreams, GetLogEvents,
+ * FilterLogEvents). Functions' output lands here as Lambda writes it: group `/aws/lambda/<function>`, one stream
+ * per function `YYYY/MM/DD/[$LATEST]<id>`, one event per line.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '../clock';
+import { type AwsJsonService, AwsServiceError, type RequestContext } from '../service';
+import { filterLogEvents, getLogEvents, putLogEvents } from './operations/events';
+import { describeLogGroups, describeLogStreams } from './operations/groups';
+import { LogsStore } from './store';
+
+export interface LogsTwinOptions {
+  clock?: Clock;
+  region?: string;
+}
+
+type Operation = (twin: LogsTwin, input: Record<string, unknown>, ctx: RequestContext) => unknown;
+
+const str = (input: Record<string, unknown>, key: string): string => {
+  const v = input[key];
+  if (typeof v !== 'string' || v.length === 0)
+    throw new AwsServiceError(
+      'InvalidParameterException',
+      `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`,
+    );
+  return v;
+};
+
+const OPERATIONS: Record<string, Operation> = {
+  CreateLogGroup: (t, i) => {
+    t.store.createGroup(str(i, 'logGroupName'));
+    return {};
+  },
+  DeleteLogGroup: (t, i) => {
+    const name = str(i, 'logGroupName');
+    t.store.group(name);
+    t.store.groups.delete(name);
+    return {};
+  },
+  DescribeLogGroups: (t, i, ctx) => describeLogGroups(t.store, i, ctx.region, ctx.accountId),
+  PutRetentionPolicy: (t, i) => {
+    t.store.group(str(i, 'logGroupName')).retentionInDays = Number(i['retentionInDays']);
+    return {};
+  },
+  CreateLogStream: (t, i) => {
+    t.store.createStream(str(i, 'logGroupName'), str(i, 'logStreamName'));
+    return {};
+  },
+  DescribeLogStreams: (t, i, ctx) => describeLogStreams(t.store, i, ctx.region, ctx.accountId),
+  PutLogEvents: (t, i) =>
+    putLogEvents(t.store, {
+      ...i,
+      logGroupName: str(i, 'logGroupName'),
+      logStreamName: str(i, 'logStreamName'),
+    } as never),
+  GetLogEvents: (t, i) =>
+    getLogEvents(t.store, { ...i, logGroupName: str(i, 'logGroupName'), logStreamName: str(i, 'logStreamName') }),
+  FilterLogEvents: (t, i) => filterLogEvents(t.store, i),
+  DescribeSubscriptionFilters: (t, i) => {
+    t.store.group(str(i, 'logGroupName'));
+    return { subscriptionFilters: [] };
+  },
+};
+
+export class LogsTwin implements AwsJsonService {
+  readonly targetPrefix = 'Logs_20140328';
+  readonly jsonVersion = '1.1' as const;
+  readonly store: LogsStore;
+  private readonly clock: Clock;
+  private readonly streamIds = new Map<string, string>();
+
+  constructor(opts: LogsTwinOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.store = new LogsStore(() => this.clock.now());
+  }
+
+  async handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
+    const op = OPERATIONS[operation];
+    if (!op)
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `The twin serves no CloudWatch Logs operation ${operation}`,
+      );
+    return op(this, input, ctx);
+  }
+
+  /** What a function wrote (stdout and stderr), one event per line, as Lambda ships it. */
+  functionOutput(functionName: string, chunk: string): void {
+    const now = this.clock.now();
+    const day = new Date(now).toISOString().slice(0, 10).replaceAll('-', '/');
+    let id = this.streamIds.get(functionName);
+    if (!id) {
+      id = randomBytes(16).toString('hex');
+      this.streamIds.set(functionName, id);
+    }
+    const lines = chunk.split('\n').filter((l) => l.trim().length > 0);
+    if (lines.length === 0) return;
+    this.store.append(
+      `/aws/lambda/${functionName}`,
+      `${day}/[$LATEST]${id}`,
+      lines.map((message) => ({ timestamp: now, message })),
+    );
+  }
+
+  ensureGroup(name: string, retentionInDays?: number): void {
+    const g = this.store.ensureGroup(name);
+    if (retentionInDays !== undefined) g.retentionInDays = retentionInDays;
+  }
+
+  deleteGroup(name: string): void {
+    this.store.groups.delete(name);
+  }
+}
