@@ -7,15 +7,21 @@
  * `awsQuery(service)`, `restXml(routes)`; see local/service.ts and docs/architecture.md). Services are built in
  * list order, so a later one can use an earlier one in process through `ctx.parts`.
  */
+import { join } from 'node:path';
 import { type Clock, systemClock } from './clock';
+import { CloudFormationTwin } from './cloudformation';
+import { EcrTwin } from './ecr';
 import { EventsTwin } from './events';
 import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin } from './kinesis-analytics';
 import { LambdaTwin } from './lambda';
+import { LogsTwin } from './logs';
 import type { AccessOptions } from './protocols/access';
+import { S3Twin } from './s3';
 import { startServer } from './server';
-import { awsJson, type Mount, restJson } from './service';
+import { awsJson, awsQuery, type Mount, restJson, restXml } from './service';
 import { StepFunctionsTwin } from './stepfunctions';
+import { StsTwin } from './sts';
 
 export interface TwinOptions {
   /** Default 4566; 0 picks a free port. */
@@ -30,6 +36,8 @@ export interface TwinOptions {
   region?: string;
   /** Zero delays for every status transition, for tests. */
   fast?: boolean;
+  /** Where CloudFormation unpacks function code (default `<cwd>/.fanout`; the project's, so its node_modules resolve). */
+  codeDir?: string;
   /** Test only: share of Kinesis Analytics output rows to drop/duplicate/misroute (default: env FANOUT_TWIN_FAULTS). */
   faults?: Faults;
   /**
@@ -47,6 +55,11 @@ export interface TwinParts {
   lambda: LambdaTwin;
   stepFunctions: StepFunctionsTwin;
   events: EventsTwin;
+  s3: S3Twin;
+  logs: LogsTwin;
+  sts: StsTwin;
+  ecr: EcrTwin;
+  cloudFormation: CloudFormationTwin;
 }
 
 export interface Twin extends TwinParts {
@@ -70,6 +83,8 @@ export interface TwinContext {
   /** With dataDir: acknowledge changes once fdatasync'd (default) or once written. */
   fsync?: boolean;
   faults?: Faults;
+  /** Where CloudFormation unpacks function code (`<dir>/lambda`). */
+  codeDir?: string;
   /** The services built before this one. */
   parts: Partial<TwinParts>;
   /** The twin's URL; known once the server listens (call it from requests or `started`, not from `create`). */
@@ -164,6 +179,59 @@ const services = [
     },
     close: (events) => events.close(),
   }),
+  part({
+    key: 's3',
+    create: (ctx) =>
+      new S3Twin({
+        clock: ctx.clock,
+        region: ctx.region,
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+      }),
+    mounts: (s3) => [restXml(s3.routes)],
+  }),
+  part({
+    key: 'logs',
+    create: (ctx) => {
+      const logs = new LogsTwin({ clock: ctx.clock, region: ctx.region });
+      // what functions write lands in their log groups, whoever else listens (the CLI chains its own listener)
+      const lambda = ctx.parts.lambda;
+      if (lambda) {
+        const previous = lambda.onLog;
+        lambda.onLog = (fn, chunk) => {
+          logs.functionOutput(fn, chunk);
+          previous(fn, chunk);
+        };
+      }
+      return logs;
+    },
+    mounts: (logs) => [awsJson(logs)],
+  }),
+  part({ key: 'sts', create: () => new StsTwin(), mounts: (sts) => [awsQuery(sts)] }),
+  part({ key: 'ecr', create: () => new EcrTwin(), mounts: (ecr) => [awsJson(ecr)] }),
+  part({
+    key: 'cloudFormation',
+    create: (ctx) => {
+      const p = ctx.parts;
+      return new CloudFormationTwin({
+        target: {
+          region: ctx.region,
+          clock: ctx.clock,
+          kinesis: p.kinesis!,
+          lambda: p.lambda!,
+          stepFunctions: p.stepFunctions!,
+          events: p.events!,
+          s3: p.s3!,
+          logs: p.logs!,
+        },
+        s3: p.s3!,
+        clock: ctx.clock,
+        region: ctx.region,
+        codeRoot: join(ctx.codeDir ?? join(process.cwd(), '.fanout'), 'lambda'),
+      });
+    },
+    mounts: (cfn) => [awsQuery(cfn)],
+    close: (cfn) => cfn.settle(),
+  }),
 ];
 
 type AnyPart = ServicePart<keyof TwinParts>;
@@ -186,6 +254,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     ...(opts.fsync !== undefined ? { fsync: opts.fsync } : {}),
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
+    ...(opts.codeDir !== undefined ? { codeDir: opts.codeDir } : {}),
   };
   const mounts: Mount[] = [];
   const built: AnyPart[] = [];

@@ -42,6 +42,8 @@ export interface DeployContext {
   readonly region: string;
   readonly accountId: string;
   readonly stackName: string;
+  /** The stack's id (CloudFormation's ARN), when a CloudFormation stack deploys. */
+  readonly stackId?: string;
   /** What a request of the deploy carries to the services (region, account). */
   readonly request: RequestContext;
   readonly artifacts: ArtifactSource;

@@ -16,8 +16,8 @@ import { type Applied, applyTemplate, StackOperationError } from './stack';
 import { DeployError, type Template } from './template';
 
 export type { DeployContext, DeployTarget } from './context';
-export type { Applied, ResourceEvent, StackResource, StackState } from './stack';
-export { applyTemplate, destroy, rollback, StackOperationError } from './stack';
+export type { Applied, PlannedChange, ResourceEvent, StackResource, StackState } from './stack';
+export { applyTemplate, destroy, plan, rollback, StackOperationError } from './stack';
 export type { Template, TemplateResource } from './template';
 export { DeployError, parseTemplate, readTemplate } from './template';
 

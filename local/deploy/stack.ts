@@ -118,6 +118,18 @@ function fingerprintOf(ctx: DeployContext, type: ResourceType, props: Record<str
   return JSON.stringify(type.fingerprint ? type.fingerprint(ctx, props) : props);
 }
 
+/** A type the twin does not serve: creating it fails with that reason. */
+function unservedType(type: string): ResourceType {
+  return {
+    live: false,
+    create: () => {
+      throw new DeployError(
+        `Resource type ${type} is not served by the twin. Served types: ${Object.keys(RESOURCE_TYPES).sort().join(', ')}`,
+      );
+    },
+  };
+}
+
 const REPLACING = 'Requested update requires the creation of a new physical resource; hence creating one.';
 
 /**
@@ -130,8 +142,10 @@ export async function applyTemplate(
   previous: StackState | undefined,
   parameters: Record<string, string>,
   onResource: OnResource = () => {},
+  opts: { unknownTypes?: 'refuse' | 'fail' } = {},
 ): Promise<Applied> {
-  checkTemplate(template);
+  // `fanout up` refuses a template with an unknown type up front; CloudFormation fails at that resource and rolls back
+  if (opts.unknownTypes !== 'fail') checkTemplate(template);
   const graph = dependencyGraph(template);
   const held = new Map<string, StackResource>();
   const scope = stackScope(ctx, template, parameters, held);
@@ -139,7 +153,7 @@ export async function applyTemplate(
   const make = async (id: string): Promise<void> => {
     if (!scope.included(id)) return;
     const resource = template.Resources[id]!;
-    const type = resourceType(resource.Type)!;
+    const type: ResourceType = resourceType(resource.Type) ?? unservedType(resource.Type);
     const old = previous?.resources.get(id);
     const t0 = performance.now();
     let props: Record<string, unknown> = {};
@@ -206,7 +220,11 @@ export async function applyTemplate(
   } catch (error) {
     throw new StackOperationError((error as Error).message, undefined, journal, { cause: error });
   }
-  const cleanup = [...(previous?.resources.values() ?? [])].filter((r) => held.get(r.logicalId) !== r);
+  // removed from the template (or excluded by a condition), and the old halves of replacements; updated ones stay
+  const cleanup = [
+    ...[...(previous?.resources.values() ?? [])].filter((r) => !held.has(r.logicalId)),
+    ...journal.flatMap((e) => (e.kind === 'replaced' ? [e.before] : [])),
+  ];
   return {
     state: { template, parameters: scope.parameterValues(), resources: held, outputs },
     cleanup,
@@ -301,4 +319,58 @@ export async function rollback(
     e.kind === 'created' ? [e.made] : e.kind === 'replaced' ? [e.after] : [],
   );
   await destroy(ctx, template, made, onResource);
+}
+
+/** One line of a change set. */
+export interface PlannedChange {
+  action: 'Add' | 'Modify' | 'Remove';
+  logicalId: string;
+  type: string;
+  physicalId?: string;
+  replacement?: 'True' | 'False';
+}
+
+/**
+ * What applying `template` to `previous` would change, without changing anything (a change set): references to
+ * resources not made yet resolve to placeholders, so a resource that depends on a new one shows as modified.
+ */
+export function plan(
+  ctx: DeployContext,
+  template: Template,
+  previous: StackState | undefined,
+  parameters: Record<string, string>,
+): PlannedChange[] {
+  dependencyGraph(template);
+  const held = new Map<string, HeldResource>(previous?.resources ?? []);
+  for (const id of held.keys()) if (!(id in template.Resources)) held.delete(id);
+  const scope = stackScope(ctx, template, parameters, held, (id) => `{{pending:${id}}}`);
+  const changes: PlannedChange[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (!scope.included(id)) continue;
+    const old = previous?.resources.get(id);
+    if (!old) {
+      changes.push({ action: 'Add', logicalId: id, type: resource.Type });
+      continue;
+    }
+    const type = resourceType(resource.Type) ?? unservedType(resource.Type);
+    const props = (resolve(resource.Properties ?? {}, scope, id) ?? {}) as Record<string, unknown>;
+    let fingerprint: string;
+    try {
+      fingerprint = fingerprintOf(ctx, type, props);
+    } catch {
+      fingerprint = '';
+    }
+    if (old.type === resource.Type && fingerprint === old.fingerprint) continue;
+    changes.push({
+      action: 'Modify',
+      logicalId: id,
+      type: resource.Type,
+      physicalId: old.physicalId,
+      replacement: old.type === resource.Type && type.update ? 'False' : 'True',
+    });
+  }
+  for (const old of previous?.resources.values() ?? [])
+    if (!(old.logicalId in template.Resources) || !scope.included(old.logicalId))
+      changes.push({ action: 'Remove', logicalId: old.logicalId, type: old.type, physicalId: old.physicalId });
+  return changes;
 }

@@ -1,0 +1,132 @@
+/**
+ * The CloudFormation twin (query protocol, XML answers, API version 2010-05-15): stacks made, updated in place and
+ * deleted by the same deploy engine `fanout up` uses (local/deploy), so `osls deploy` and `fanout up` make the
+ * same resources the same way; change sets; stack events, resources, templates and outputs as CloudFormation
+ * reports them. Requests are decoded and answers encoded by the API model's shapes (./api-model.json).
+ */
+import { join } from 'node:path';
+import { type Clock, systemClock } from '../clock';
+import { ACCOUNT_ID, type DeployTarget, deployContext, plan } from '../deploy';
+import type { PlannedChange } from '../deploy/stack';
+import type { Template } from '../deploy/template';
+import { type ApiModel, decodeQueryInput, encodeXmlMembers } from '../protocols/api-model';
+import { queryParams } from '../protocols/aws-query';
+import type { S3Twin } from '../s3';
+import type { QueryService, RequestContext } from '../service';
+import model from './api-model.json';
+import { cfnError } from './errors';
+import { StackLifecycle } from './lifecycle';
+import * as change from './operations/change';
+import * as describe from './operations/describe';
+import { type Stack, StackStore } from './store';
+import { readTemplateSource, validation } from './templates';
+
+export interface CloudFormationTwinOptions {
+  target: DeployTarget;
+  s3?: S3Twin;
+  clock?: Clock;
+  region?: string;
+  /** Where function code is unpacked (default `<cwd>/.fanout/lambda`). */
+  codeRoot?: string;
+}
+
+type Operation = (cfn: CloudFormationTwin, input: never) => Record<string, unknown> | undefined;
+
+const OPERATIONS: Record<string, Operation> = {
+  CreateStack: change.createStack,
+  UpdateStack: change.updateStack,
+  DeleteStack: change.deleteStack,
+  CreateChangeSet: change.createChangeSet,
+  DescribeChangeSet: change.describeChangeSet,
+  ExecuteChangeSet: change.executeChangeSet,
+  DeleteChangeSet: change.deleteChangeSet,
+  ListChangeSets: change.listChangeSets,
+  DescribeStacks: (cfn, i) => describe.describeStacks(cfn.store, i),
+  ListStacks: (cfn, i) => describe.listStacks(cfn.store, i),
+  DescribeStackEvents: (cfn, i) => describe.describeStackEvents(cfn.store, i),
+  DescribeStackResource: (cfn, i) => describe.describeStackResource(cfn.store, i),
+  DescribeStackResources: (cfn, i) => describe.describeStackResources(cfn.store, i),
+  ListStackResources: (cfn, i) => describe.listStackResources(cfn.store, i),
+  GetTemplate: (cfn, i) => describe.getTemplate(cfn.store, i),
+  ListExports: (cfn) => describe.listExports(cfn.store),
+  ValidateTemplate: (cfn, i) => validation(readTemplateSource(i, cfn.s3).template),
+  UpdateTerminationProtection: (cfn, i: { StackName?: string; EnableTerminationProtection?: boolean }) => {
+    const stack = cfn.store.get(String(i.StackName ?? ''));
+    stack.terminationProtection = i.EnableTerminationProtection === true;
+    return { StackId: stack.id };
+  },
+  SetStackPolicy: (cfn, i: { StackName?: string }) => {
+    cfn.store.get(String(i.StackName ?? ''));
+    return undefined;
+  },
+};
+
+export class CloudFormationTwin implements QueryService {
+  readonly version = '2010-05-15';
+  readonly signingName = 'cloudformation';
+  readonly xmlNamespace = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+  readonly region: string;
+  readonly accountId = ACCOUNT_ID;
+  readonly clock: Clock;
+  readonly store: StackStore;
+  readonly lifecycle: StackLifecycle;
+  readonly s3: S3Twin | undefined;
+  private readonly target: DeployTarget;
+  private readonly codeRoot: string;
+
+  constructor(opts: CloudFormationTwinOptions) {
+    this.region = opts.region ?? 'us-east-1';
+    this.clock = opts.clock ?? systemClock;
+    this.s3 = opts.s3;
+    this.target = opts.target;
+    this.codeRoot = opts.codeRoot ?? join(process.cwd(), '.fanout', 'lambda');
+    this.store = new StackStore(this.region, this.accountId);
+    this.lifecycle = new StackLifecycle({
+      target: opts.target,
+      clock: this.clock,
+      codeRoot: this.codeRoot,
+      readArtifact: (code) => this.artifact(code),
+    });
+  }
+
+  async handle(action: string, params: URLSearchParams, _ctx: RequestContext): Promise<string | undefined> {
+    const op = OPERATIONS[action];
+    const spec = (model as ApiModel).operations[action];
+    if (!op || !spec) throw cfnError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    const input = decodeQueryInput(model as ApiModel, spec.input?.shape, queryParams(params));
+    const output = op(this, input as never);
+    if (!spec.output) return undefined;
+    return encodeXmlMembers(model as ApiModel, spec.output.shape, output ?? {});
+  }
+
+  /** Function code from the S3 twin (what the framework uploaded to the deployment bucket). */
+  private artifact(code: { S3Bucket?: string; S3Key: string }): { bytes: Buffer; source: string } {
+    if (!this.s3 || !code.S3Bucket)
+      throw new Error(`Code.S3Bucket is required (the twin reads function code from its S3): ${code.S3Key}`);
+    try {
+      return { bytes: this.s3.object(code.S3Bucket, code.S3Key).body, source: `s3://${code.S3Bucket}/${code.S3Key}` };
+    } catch {
+      throw new Error(
+        `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (s3://${code.S3Bucket}/${code.S3Key})`,
+      );
+    }
+  }
+
+  /** What applying `template` to the stack would change (empty: nothing to do). */
+  changes(stack: Stack, template: Template, parameters: Record<string, string>): PlannedChange[] {
+    const ctx = deployContext(this.target, template, stack.name, {
+      codeRoot: this.codeRoot,
+      artifacts: (code) => this.artifact(code),
+    });
+    try {
+      return plan({ ...ctx, stackId: stack.id }, template, stack.state, parameters);
+    } catch (error) {
+      throw cfnError('ValidationError', (error as Error).message);
+    }
+  }
+
+  /** Waits for the stack operations still running (a twin closes after them). */
+  async settle(): Promise<void> {
+    await Promise.all(this.store.all().map((s) => s.running));
+  }
+}
