@@ -84,7 +84,10 @@ describe('Integration: the Serverless Framework against the twin', () => {
     expect(third).not.toMatch(/DELETE_\w+ - AWS::Lambda::Function/);
     expect(info).toMatch(/functions:[\s\S]*loadTest: kinesis-fanout-local-loadTest/);
     expect(info).toContain('InputStreamArn: arn:aws:kinesis:us-east-1:000000000000:stream/Transactions');
-    const execution = JSON.parse(lifecycle.slice(lifecycle.indexOf('{'))) as { status: string; output: string };
+    const execution = JSON.parse(lifecycle.slice(lifecycle.indexOf('{'), lifecycle.lastIndexOf('}') + 1)) as {
+      status: string;
+      output: string;
+    };
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output).report).toMatchObject({ verdict: 'pass' });
     expect(teardown).toContain('"status": "SUCCEEDED"');
