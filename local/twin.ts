@@ -36,7 +36,10 @@ export interface TwinOptions {
   region?: string;
   /** Zero delays for every status transition, for tests. */
   fast?: boolean;
-  /** Where CloudFormation unpacks function code (default `<cwd>/.fanout`; the project's, so its node_modules resolve). */
+  /**
+   * Where Lambda and CloudFormation unpack function code, `<codeDir>/lambda` (default `<cwd>/.fanout`; the
+   * project's, so its node_modules resolve).
+   */
   codeDir?: string;
   /** Test only: share of Kinesis Analytics output rows to drop/duplicate/misroute (default: env FANOUT_TWIN_FAULTS). */
   faults?: Faults;
@@ -83,7 +86,7 @@ export interface TwinContext {
   /** With dataDir: acknowledge changes once fdatasync'd (default) or once written. */
   fsync?: boolean;
   faults?: Faults;
-  /** Where CloudFormation unpacks function code (`<dir>/lambda`). */
+  /** Where function code is unpacked (`<codeDir>/lambda`). */
   codeDir?: string;
   /** The services built before this one. */
   parts: Partial<TwinParts>;
@@ -148,6 +151,7 @@ const services = [
         // otherwise take the GetRecords budget of 5 calls/s/shard from every other reader of the stream)
         pollIntervalMs: ctx.fast && !ctx.limits ? 50 : 1000,
         retryDelayMs: ctx.fast ? 10 : 500,
+        ...(ctx.codeDir !== undefined ? { codeCacheDir: join(ctx.codeDir, 'lambda') } : {}),
       }),
     mounts: (lambda) => [restJson(lambda.routes)],
     started: (lambda, endpoint) => {
@@ -181,27 +185,25 @@ const services = [
   }),
   part({
     key: 's3',
-    create: (ctx) =>
-      new S3Twin({
+    create: (ctx) => {
+      const s3 = new S3Twin({
         clock: ctx.clock,
         region: ctx.region,
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
-      }),
+      });
+      // CreateFunction and UpdateFunctionCode with Code.S3Bucket/S3Key read the object from this S3
+      const lambda = ctx.parts.lambda;
+      if (lambda) lambda.store.fetchS3Object = async (bucket, key) => s3.object(bucket, key).body;
+      return s3;
+    },
     mounts: (s3) => [restXml(s3.routes)],
   }),
   part({
     key: 'logs',
     create: (ctx) => {
       const logs = new LogsTwin({ clock: ctx.clock, region: ctx.region });
-      // what functions write lands in their log groups, whoever else listens (the CLI chains its own listener)
-      const lambda = ctx.parts.lambda;
-      if (lambda) {
-        const previous = lambda.onLog;
-        lambda.onLog = (fn, chunk) => {
-          logs.functionOutput(fn, chunk);
-          previous(fn, chunk);
-        };
-      }
+      // what functions write lands in their log groups and streams, as Lambda sends it
+      ctx.parts.lambda?.onFunctionLog((event) => logs.functionLog(event));
       return logs;
     },
     mounts: (logs) => [awsJson(logs)],
@@ -226,7 +228,7 @@ const services = [
         s3: p.s3!,
         clock: ctx.clock,
         region: ctx.region,
-        codeRoot: join(ctx.codeDir ?? join(process.cwd(), '.fanout'), 'lambda'),
+        codeRoot: p.lambda!.store.codeCacheDir,
       });
     },
     mounts: (cfn) => [awsQuery(cfn)],

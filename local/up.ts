@@ -71,15 +71,7 @@ export async function up(opts: UpOptions): Promise<Up> {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.access ? { access: opts.access } : {}),
   });
-  if (opts.onFunctionLog) {
-    // chained: the twin's own listeners (CloudWatch Logs) keep what functions write
-    const previous = twin.lambda.onLog;
-    const listener = opts.onFunctionLog;
-    twin.lambda.onLog = (fn, chunk) => {
-      previous(fn, chunk);
-      listener(fn, chunk);
-    };
-  }
+  if (opts.onFunctionLog) twin.lambda.onLog = opts.onFunctionLog;
   twin.stepFunctions.validationCacheDir = join(opts.projectDir, '.fanout', 'validated-definitions');
   opts.onTwin?.(twin);
   try {

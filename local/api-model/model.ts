@@ -7,6 +7,13 @@
 
 export interface ShapeRef {
   shape: string;
+  /** The XML protocols' names and placement (query, rest-xml): see xml.ts. */
+  locationName?: string;
+  location?: string;
+  flattened?: boolean;
+  xmlAttribute?: boolean;
+  xmlNamespace?: { uri: string; prefix?: string };
+  resultWrapper?: string;
 }
 
 export interface Shape {
@@ -33,11 +40,17 @@ export interface Shape {
   enum?: string[];
   /** Event streams (SubscribeToShard's output) are not walked. */
   eventstream?: boolean;
+  /** The XML protocols' (xml.ts). */
+  flattened?: boolean;
+  payload?: string;
+  timestampFormat?: string;
+  locationName?: string;
 }
 
 export interface OperationSpec {
   input?: ShapeRef;
   output?: ShapeRef;
+  http?: { method: string; requestUri: string };
 }
 
 /** The JSON file as botocore has it (documentation stripped), typed loosely enough for `import model from`. */

@@ -2,18 +2,21 @@
  * The CloudFormation twin (query protocol, XML answers, API version 2010-05-15): stacks made, updated in place and
  * deleted by the same deploy engine `fanout up` uses (local/deploy), so `osls deploy` and `fanout up` make the
  * same resources the same way; change sets; stack events, resources, templates and outputs as CloudFormation
- * reports them. Requests are decoded and answers encoded by the API model's shapes (./api-model.json).
+ * reports them. Requests are decoded, validated (local/api-model) and answers encoded by the API model's shapes
+ * (./api-model.json).
  */
 import { join } from 'node:path';
+import { ApiModel } from '../api-model/model';
+import { ModelValidator } from '../api-model/validator';
+import { decodeQueryInput, encodeXmlMembers } from '../api-model/xml';
 import { type Clock, systemClock } from '../clock';
 import { ACCOUNT_ID, type DeployTarget, deployContext, plan } from '../deploy';
 import type { PlannedChange } from '../deploy/stack';
 import type { Template } from '../deploy/template';
-import { type ApiModel, decodeQueryInput, encodeXmlMembers } from '../protocols/api-model';
 import { queryParams } from '../protocols/aws-query';
 import type { S3Twin } from '../s3';
 import type { QueryService, RequestContext } from '../service';
-import model from './api-model.json';
+import json from './api-model.json';
 import { cfnError } from './errors';
 import { StackLifecycle } from './lifecycle';
 import * as change from './operations/change';
@@ -29,6 +32,9 @@ export interface CloudFormationTwinOptions {
   /** Where function code is unpacked (default `<cwd>/.fanout/lambda`). */
   codeRoot?: string;
 }
+
+const model = new ApiModel(json);
+const validator = new ModelValidator(model, { errorType: 'ValidationError' });
 
 type Operation = (cfn: CloudFormationTwin, input: never) => Record<string, unknown> | undefined;
 
@@ -91,12 +97,13 @@ export class CloudFormationTwin implements QueryService {
 
   async handle(action: string, params: URLSearchParams, _ctx: RequestContext): Promise<string | undefined> {
     const op = OPERATIONS[action];
-    const spec = (model as ApiModel).operations[action];
-    if (!op || !spec) throw cfnError('InvalidAction', `The action ${action} is not valid for this web service.`);
-    const input = decodeQueryInput(model as ApiModel, spec.input?.shape, queryParams(params));
+    if (!op || !model.isOperation(action))
+      throw cfnError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    const input = decodeQueryInput(model, model.inputOf(action), queryParams(params));
+    validator.validate(action, input);
     const output = op(this, input as never);
-    if (!spec.output) return undefined;
-    return encodeXmlMembers(model as ApiModel, spec.output.shape, output ?? {});
+    const shape = model.outputOf(action);
+    return shape === undefined ? undefined : encodeXmlMembers(model, shape, output ?? {});
   }
 
   /** Function code from the S3 twin (what the framework uploaded to the deployment bucket). */

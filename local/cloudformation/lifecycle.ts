@@ -108,7 +108,7 @@ export class StackLifecycle {
           unknownTypes: 'fail',
         });
         stack.state = applied.state;
-        pruneCodeCache(this.deps.codeRoot, ctx.codeDirs);
+        pruneCodeCache(ctx);
         this.status(stack, 'CREATE_COMPLETE');
       } catch (error) {
         const failure = asFailure(error);
@@ -152,7 +152,7 @@ export class StackLifecycle {
         await destroy(ctx, previous.template, applied.cleanup, this.onResource(stack)).catch(() => undefined);
         for (const r of applied.cleanup)
           if (!applied.state.resources.has(r.logicalId)) stack.resourceStatus.delete(r.logicalId);
-        pruneCodeCache(this.deps.codeRoot, ctx.codeDirs);
+        pruneCodeCache(ctx);
         this.status(stack, 'UPDATE_COMPLETE');
       } catch (error) {
         const failure = asFailure(error);

@@ -90,7 +90,7 @@ export async function deploy(
     if (error instanceof StackOperationError) throw new DeployError(error.message, { cause: error.cause });
     throw error;
   }
-  pruneCodeCache(ctx.artifacts.codeRoot, ctx.codeDirs);
+  pruneCodeCache(ctx);
   const outputs = Object.fromEntries(Object.entries(applied.state.outputs).map(([k, o]) => [k, o.value]));
   opts.onEvent?.({ type: 'outputs', outputs });
   const resources = new Map<string, DeployedResource>(
@@ -146,9 +146,16 @@ export function deployContext(
   };
 }
 
-/** Removes unpacked code that this deploy does not use and nothing has used for an hour (older packages). */
-export function pruneCodeCache(root: string, used: Set<string>): void {
+/**
+ * Removes unpacked code that no function of the twin runs (any version, any stack) and nothing has used for an
+ * hour (older packages).
+ */
+export function pruneCodeCache(ctx: DeployContext): void {
+  const root = ctx.artifacts.codeRoot;
   if (!existsSync(root)) return;
+  const used = new Set(ctx.codeDirs);
+  for (const fn of ctx.target.lambda.store.functions.values())
+    for (const v of [fn.latest, ...fn.versions.values()]) used.add(v.runtime.config.codeDir);
   // file ages are wall-clock facts, not twin delays
   const hourAgo = Date.now() - 3_600_000;
   for (const name of readdirSync(root)) {

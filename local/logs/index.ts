@@ -1,11 +1,12 @@
 /**
  * The CloudWatch Logs twin (AWS JSON 1.1, `Logs_20140328`): log groups (made by CloudFormation or on first write),
  * streams and events, and the reads `osls logs` and `osls info` make (DescribeLogStreams, GetLogEvents,
- * FilterLogEvents). Functions' output lands here as Lambda writes it: group `/aws/lambda/<function>`, one stream
- * per function `YYYY/MM/DD/[$LATEST]<id>`, one event per line.
+ * FilterLogEvents). Functions' output lands here as Lambda writes it (the Lambda twin's log sink): group
+ * `/aws/lambda/<function>`, one stream per execution environment `YYYY/MM/DD/[$LATEST]<id>`, START/END/REPORT
+ * lines around what the handler logs.
  */
-import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../clock';
+import type { FunctionLogEvent } from '../lambda';
 import { type AwsJsonService, AwsServiceError, type RequestContext } from '../service';
 import { filterLogEvents, getLogEvents, putLogEvents } from './operations/events';
 import { describeLogGroups, describeLogStreams } from './operations/groups';
@@ -69,7 +70,6 @@ export class LogsTwin implements AwsJsonService {
   readonly jsonVersion = '1.1' as const;
   readonly store: LogsStore;
   private readonly clock: Clock;
-  private readonly streamIds = new Map<string, string>();
 
   constructor(opts: LogsTwinOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -86,22 +86,11 @@ export class LogsTwin implements AwsJsonService {
     return op(this, input, ctx);
   }
 
-  /** What a function wrote (stdout and stderr), one event per line, as Lambda ships it. */
-  functionOutput(functionName: string, chunk: string): void {
-    const now = this.clock.now();
-    const day = new Date(now).toISOString().slice(0, 10).replaceAll('-', '/');
-    let id = this.streamIds.get(functionName);
-    if (!id) {
-      id = randomBytes(16).toString('hex');
-      this.streamIds.set(functionName, id);
-    }
-    const lines = chunk.split('\n').filter((l) => l.trim().length > 0);
-    if (lines.length === 0) return;
-    this.store.append(
-      `/aws/lambda/${functionName}`,
-      `${day}/[$LATEST]${id}`,
-      lines.map((message) => ({ timestamp: now, message })),
-    );
+  /** One log event of a function, from the Lambda twin's log sink: its group, its environment's stream. */
+  functionLog(event: FunctionLogEvent): void {
+    this.store.append(event.logGroupName, event.logStreamName, [
+      { timestamp: event.timestamp, message: event.message },
+    ]);
   }
 
   ensureGroup(name: string, retentionInDays?: number): void {

@@ -1,10 +1,12 @@
 /** S3's XML both ways: answers encoded by the S3 API model's shapes, request bodies read with fast-xml-parser. */
 import { XMLParser } from 'fast-xml-parser';
-import { type ApiModel, encodeXmlMembers } from '../protocols/api-model';
+import { ApiModel } from '../api-model/model';
+import { encodeXmlMembers } from '../api-model/xml';
 import type { RestResponse } from '../service';
-import model from './api-model.json';
+import json from './api-model.json';
 import { s3Error } from './errors';
 
+const model = new ApiModel(json);
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'Object' });
 
@@ -18,7 +20,7 @@ export function xmlAnswer(
   return {
     status: 200,
     headers: { 'content-type': 'application/xml', ...headers },
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${encodeXmlMembers(model as ApiModel, shape, output)}</${root}>`,
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${NS}">${encodeXmlMembers(model, shape, output)}</${root}>`,
   };
 }
 

@@ -97,9 +97,10 @@ describe('Integration: the Serverless Framework against the twin', () => {
     expect(
       await twin.kinesis.handle('ListStreams', {}, { region: 'us-east-1', accountId: '000000000000', headers: {} }),
     ).toMatchObject({ StreamNames: [] });
-    expect(twin.lambda.listFunctions()).toEqual([]);
-    expect(twin.lambda.listEventSourceMappings()).toEqual([]);
-    expect(twin.events.listRules()).toEqual([]);
+    expect((await twin.lambda.listFunctions()).Functions).toEqual([]);
+    expect((await twin.lambda.listEventSourceMappings()).EventSourceMappings).toEqual([]);
+    expect(twin.events.listRules().Rules).toEqual([]);
+    expect(twin.stepFunctions.listStateMachines().stateMachines).toEqual([]);
     expect(twin.s3.hasBucket(bucket)).toBe(false);
   }, 600_000);
 });

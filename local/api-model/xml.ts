@@ -1,58 +1,13 @@
 /**
- * The shapes of an AWS API model (botocore JSON, as `.ci/trim-api-model.js` trims it into a service's folder) and
- * the two things the XML protocols do with them: decode a query request's parameters into the typed input of an
- * operation, and encode an operation's output (or any shape) as the XML AWS writes, names, lists, maps,
- * flattening, timestamps and blobs included.
+ * What the XML protocols (query, rest-xml) do with a service's API model (./model.ts): decode a query request's
+ * parameters into the typed input of an operation, and encode an operation's output (or any shape) as the XML AWS
+ * writes, names, lists, maps, flattening, timestamps and blobs included.
  */
-import { escapeXml } from './xml';
-
-export interface ShapeRef {
-  shape: string;
-  locationName?: string;
-  location?: string;
-  flattened?: boolean;
-  xmlAttribute?: boolean;
-  xmlNamespace?: { uri: string; prefix?: string };
-  resultWrapper?: string;
-}
-
-export interface Shape {
-  type: string;
-  members?: Record<string, ShapeRef>;
-  required?: string[];
-  member?: ShapeRef;
-  key?: ShapeRef;
-  value?: ShapeRef;
-  flattened?: boolean;
-  enum?: string[];
-  payload?: string;
-  timestampFormat?: string;
-  locationName?: string;
-  min?: number;
-  max?: number;
-}
-
-export interface Operation {
-  name: string;
-  http?: { method: string; requestUri: string };
-  input?: ShapeRef;
-  output?: ShapeRef;
-}
-
-export interface ApiModel {
-  metadata: { apiVersion: string; xmlNamespace?: string; protocol: string };
-  operations: Record<string, Operation>;
-  shapes: Record<string, Shape>;
-}
-
-function shapeOf(model: ApiModel, name: string): Shape {
-  const shape = model.shapes[name];
-  if (!shape) throw new Error(`The API model has no shape ${name}`);
-  return shape;
-}
+import { escapeXml } from '../protocols/xml';
+import type { ApiModel, Shape } from './model';
 
 /**
- * A query request's parameter tree (`queryParams` of ./aws-query: every leaf a string) typed by the operation's
+ * A query request's parameter tree (`queryParams` of ../protocols/aws-query: every leaf a string) typed by the operation's
  * input shape: numbers, booleans, lists and maps as the SDK types say. Unknown parameters are left out.
  */
 export function decodeQueryInput(
@@ -65,7 +20,7 @@ export function decodeQueryInput(
 }
 
 function decode(model: ApiModel, name: string, value: unknown): unknown {
-  const shape = shapeOf(model, name);
+  const shape = model.shape(name);
   if (value === undefined || value === null) return undefined;
   switch (shape.type) {
     case 'structure': {
@@ -104,14 +59,14 @@ function decode(model: ApiModel, name: string, value: unknown): unknown {
 
 /** The XML of the members of `value` as shape `shapeName` (the inside of its element). */
 export function encodeXmlMembers(model: ApiModel, shapeName: string, value: unknown): string {
-  const shape = shapeOf(model, shapeName);
+  const shape = model.shape(shapeName);
   if (shape.type !== 'structure') throw new Error(`${shapeName} is not a structure`);
   return structureInner(model, shape, (value ?? {}) as Record<string, unknown>);
 }
 
 /** `<name>...</name>` for `value` as shape `shapeName`. */
 export function encodeXmlElement(model: ApiModel, name: string, shapeName: string, value: unknown, attrs = ''): string {
-  const shape = shapeOf(model, shapeName);
+  const shape = model.shape(shapeName);
   if (shape.type === 'structure') {
     const attributes = Object.entries(shape.members ?? {})
       .filter(([m, ref]) => ref.xmlAttribute && (value as Record<string, unknown>)[m] !== undefined)
@@ -134,7 +89,7 @@ function structureInner(model: ApiModel, shape: Shape, value: Record<string, unk
     const v = value[member];
     if (v === undefined || v === null || ref.xmlAttribute || (ref.location && ref.location !== 'body')) continue;
     const name = ref.locationName ?? member;
-    const target = shapeOf(model, ref.shape);
+    const target = model.shape(ref.shape);
     const ns = ref.xmlNamespace ? ` xmlns="${escapeXml(ref.xmlNamespace.uri)}"` : '';
     if (target.type === 'list' && (ref.flattened || target.flattened)) {
       for (const item of v as unknown[])
