@@ -5,9 +5,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { applicationSql } from '../src/application';
 import { createClients } from '../src/aws';
 import { type FanoutConfig, loadConfig, streamNameOf } from '../src/config';
+import { applicationSqlOf } from '../src/fanout-config/application';
 import { LoadTestInputError, type LoadTestReport, type RunContext, runLiveTest, runLoadTest } from '../src/load-test';
 import type { SourceSchema } from '../src/streaming-sql';
 import { logger, sourceSchema } from './runtime';
@@ -143,9 +143,10 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
     // A report cut short beats a function killed at its limit, which would lose the report altogether.
     ...(remaining === undefined ? {} : { deadline: Date.now() + remaining - RETURN_MARGIN_MS }),
   };
+  const schema = schemaOf(event);
   const common = {
-    sql: applicationSql,
-    schema: schemaOf(event),
+    sql: applicationSqlOf(config.fanout, schema.RecordColumns),
+    schema,
     inputStreamArn: config.inputStreamArn,
     outputs: config.outputs,
     timeoutSeconds,

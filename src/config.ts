@@ -1,9 +1,12 @@
 /**
- * Service configuration: the environment of a function (set by serverless.yml on AWS, and by the twin from the
- * packaged template) turned into a typed, validated object. Nothing else in src/ or handlers/ reads process.env.
+ * Service configuration: the fan-out the function was packaged with (src/fanout-config/deployed.ts) and its
+ * environment (set per function by the resolver on AWS, and by the twin from the packaged template), turned into a
+ * typed, validated object. Nothing else in src/ or handlers/ reads process.env.
  */
 
 import { isStreamArn, streamNameOf } from './arn';
+import { type FanoutDefinition, streamArnOf } from './fanout-config/definition';
+import { bundledDefinition, DEFINITION_VARIABLE, isDefinition } from './fanout-config/deployed';
 
 /** The engines that can make a fan-out application real (see src/engines). */
 export const ENGINE_NAMES = ['kinesis-analytics', 'lambda'] as const;
@@ -34,6 +37,11 @@ export interface FanoutConfig {
   /** Role the Kinesis Analytics service assumes to read the input and write the outputs. */
   readonly analyticsRoleArn: string;
   readonly loadTest: LoadTestDefaults;
+  /**
+   * The fan-out file, validated at package time: the SQL (or a copy fan-out, see `applicationSqlOf`), the output
+   * prefix, and where each stream comes from. `inputStreamArn` and `outputs` are its streams' ARNs.
+   */
+  readonly fanout: FanoutDefinition;
 }
 
 /** The environment is missing a variable or holds a value that cannot be used. */
@@ -47,7 +55,8 @@ export class ConfigError extends Error {
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 // Kinesis Analytics application names allow 1-128 of [a-zA-Z0-9_.-]; leave room for the `-<n>` suffix.
 const APPLICATION_PREFIX = /^[a-zA-Z0-9_.-]{1,120}$/;
-const SQL_STREAM = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+/** `arn:PARTITION:kinesis:REGION:ACCOUNT:stream/`: the ARNs of the streams the stack creates start with it. */
+const STREAM_ARN_PREFIX = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/$/;
 
 type Env = Record<string, string | undefined>;
 
@@ -77,49 +86,49 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
 // ARNs have one home, src/arn.ts; these two stay exported here for the modules that import them from config.
 export { isStreamArn, streamNameOf };
 
-function parseOutputs(raw: string): OutputBinding[] {
+/**
+ * The fan-out this function was packaged with: bundled into its code, or, for code that is not bundled (tests, a
+ * handler run by hand), the JSON in FANOUT_DEFINITION.
+ */
+export function deployedDefinition(env: Env = process.env): FanoutDefinition {
+  const bundled = bundledDefinition();
+  if (bundled) return bundled;
+  const raw = env[DEFINITION_VARIABLE];
+  if (!raw) {
+    throw new ConfigError(
+      `No fan-out definition: osls package bundles it into every function; unbundled code reads ${DEFINITION_VARIABLE}`,
+    );
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new ConfigError(`OUTPUTS must be JSON, got ${JSON.stringify(raw)}`, { cause: error });
+    throw new ConfigError(`${DEFINITION_VARIABLE} must be JSON`, { cause: error });
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new ConfigError('OUTPUTS must be a non-empty JSON array of {"sqlStream","streamArn"}');
-  }
-  const outputs = parsed.map((item: unknown, index): OutputBinding => {
-    const entry = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
-    const sqlStream = entry['sqlStream'];
-    const streamArn = entry['streamArn'];
-    if (typeof sqlStream !== 'string' || !SQL_STREAM.test(sqlStream)) {
-      throw new ConfigError(
-        `OUTPUTS[${index}].sqlStream must be an in-application stream name, got ${JSON.stringify(sqlStream)}`,
-      );
-    }
-    if (!isStreamArn(streamArn)) {
-      throw new ConfigError(
-        `OUTPUTS[${index}].streamArn must be a Kinesis stream ARN, got ${JSON.stringify(streamArn)}`,
-      );
-    }
-    return { sqlStream, streamArn };
-  });
-  const seen = new Set<string>();
-  for (const { sqlStream } of outputs) {
-    // In-application stream names are case-insensitive unless quoted; the SQL quotes them, the API compares upper case.
-    const key = sqlStream.toUpperCase();
-    if (seen.has(key)) throw new ConfigError(`OUTPUTS names the in-application stream ${sqlStream} twice`);
-    seen.add(key);
-  }
-  return outputs;
+  if (!isDefinition(parsed)) throw new ConfigError(`${DEFINITION_VARIABLE} is not a fan-out definition`);
+  return parsed;
+}
+
+/** The ARNs of the fan-out's streams: existing ones as given, created ones from the stack's prefix and their name. */
+function streamArns(env: Env, definition: FanoutDefinition): Pick<FanoutConfig, 'inputStreamArn' | 'outputs'> {
+  const created = [definition.input, ...definition.outputs.map((o) => o.stream)].some((s) => s.created);
+  const prefix = created
+    ? matching(env, 'FANOUT_STREAM_ARN_PREFIX', STREAM_ARN_PREFIX, 'arn:PARTITION:kinesis:REGION:ACCOUNT:stream/')
+    : '';
+  return {
+    inputStreamArn: streamArnOf(definition.input, prefix),
+    outputs: definition.outputs.map((o) => ({ sqlStream: o.sqlStream, streamArn: streamArnOf(o.stream, prefix) })),
+  };
 }
 
 /**
  * Validates the environment and returns the typed configuration.
  *
  * @param env - the environment to read, `process.env` by default
+ * @param fanout - the fan-out definition; the one bundled with the function by default
  * @throws ConfigError naming the first variable that is missing or malformed
  */
-export function loadConfig(env: Env = process.env): FanoutConfig {
+export function loadConfig(env: Env = process.env, fanout: FanoutDefinition = deployedDefinition(env)): FanoutConfig {
   const engine = env['ENGINE']?.trim() || 'kinesis-analytics';
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) {
     throw new ConfigError(`ENGINE must be one of ${ENGINE_NAMES.join(', ')}, got ${JSON.stringify(engine)}`);
@@ -131,14 +140,14 @@ export function loadConfig(env: Env = process.env): FanoutConfig {
     region,
     engine: engine as EngineName,
     applicationPrefix: matching(env, 'APPLICATION_PREFIX', APPLICATION_PREFIX, '1-120 characters of [a-zA-Z0-9_.-]'),
-    inputStreamArn: matching(env, 'INPUT_STREAM_ARN', isStreamArn, 'a Kinesis stream ARN'),
-    outputs: parseOutputs(required(env, 'OUTPUTS')),
+    ...streamArns(env, fanout),
     analyticsRoleArn: matching(env, 'ANALYTICS_ROLE_ARN', ROLE_ARN, 'an IAM role ARN'),
     loadTest: {
       records: positiveInteger(env, 'LOAD_TEST_RECORDS', 500),
       rate: positiveInteger(env, 'LOAD_TEST_RATE', 1000),
       timeoutSeconds: positiveInteger(env, 'LOAD_TEST_TIMEOUT_SECONDS', 60),
     },
+    fanout,
   };
 }
 

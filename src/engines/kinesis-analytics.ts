@@ -26,9 +26,10 @@ import {
   StopApplicationCommand,
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
-import { applicationSql, INPUT_NAME_PREFIX, schemaSample } from '../application';
+import { INPUT_NAME_PREFIX, schemaSample } from '../application';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig, OutputBinding } from '../config';
+import { applicationSqlOf } from '../fanout-config/application';
 import type { RecordColumn, RecordFormat } from '../streaming-sql';
 import {
   ApplicationBusyError,
@@ -59,7 +60,7 @@ export const MAX_OUTPUTS_PER_APPLICATION = 3;
 export interface KinesisAnalyticsEngineOptions {
   readonly config: FanoutConfig;
   readonly clients: Pick<AwsClients, 'kinesis' | 'kinesisAnalytics'>;
-  /** Application code; sql/fanout.sql by default. */
+  /** Application code; by default the fan-out's (`applicationSqlOf`: its SQL file, or the generated copy). */
   readonly sql?: string;
   /** Records put into an empty input stream before discovery; sql/fanout.sample.json by default. */
   readonly sample?: readonly Record<string, unknown>[];
@@ -134,7 +135,7 @@ export class KinesisAnalyticsEngine implements Engine {
   readonly maxOutputsPerApplication = MAX_OUTPUTS_PER_APPLICATION;
   readonly #config: FanoutConfig;
   readonly #clients: Pick<AwsClients, 'kinesis' | 'kinesisAnalytics'>;
-  readonly #sql: string;
+  readonly #sql: string | undefined;
   readonly #sample: readonly Record<string, unknown>[];
   readonly #discoverAttempts: number;
   readonly #discoverDelayMs: number;
@@ -143,7 +144,7 @@ export class KinesisAnalyticsEngine implements Engine {
   constructor(options: KinesisAnalyticsEngineOptions) {
     this.#config = options.config;
     this.#clients = options.clients;
-    this.#sql = options.sql ?? applicationSql;
+    this.#sql = options.sql;
     this.#sample = options.sample ?? schemaSample;
     this.#discoverAttempts = options.discoverAttempts ?? 5;
     this.#discoverDelayMs = options.discoverDelayMs ?? 1000;
@@ -210,7 +211,7 @@ export class KinesisAnalyticsEngine implements Engine {
         new CreateApplicationCommand({
           ApplicationName: application.name,
           ApplicationDescription: `kinesis-fanout ${this.#config.stage}: ${application.outputs.map((o) => o.sqlStream).join(', ')}`,
-          ApplicationCode: this.#sql,
+          ApplicationCode: this.#code(application, schema),
           Inputs: [this.#input(schema)],
           Outputs: application.outputs.map((output) => this.#output(output)),
         }),
@@ -222,6 +223,12 @@ export class KinesisAnalyticsEngine implements Engine {
     if (status === 'DELETING') throw ApplicationBusyError.inStatus(application.name, status);
     const changed = await this.#reconcile(detail, application, schema);
     return { name: application.name, action: changed ? 'updated' : 'unchanged', status };
+  }
+
+  /** The SQL of one application: the fan-out's, or its copy pumps for this application's outputs. */
+  #code(application: ApplicationPlan, schema: SourceSchema): string {
+    const streams = application.outputs.map((o) => o.sqlStream);
+    return this.#sql ?? applicationSqlOf(this.#config.fanout, schema.RecordColumns, streams);
   }
 
   #input(schema: SourceSchema): Input {
@@ -249,7 +256,8 @@ export class KinesisAnalyticsEngine implements Engine {
     const described = new Map((detail.OutputDescriptions ?? []).map((o) => [(o.Name ?? '').toUpperCase(), o]));
     const wanted = new Map(application.outputs.map((o) => [o.sqlStream.toUpperCase(), o]));
 
-    const codeChanged = detail.ApplicationCode !== this.#sql;
+    const code = this.#code(application, schema);
+    const codeChanged = detail.ApplicationCode !== code;
     const inputChanged =
       input !== undefined &&
       (input.NamePrefix !== INPUT_NAME_PREFIX ||
@@ -277,7 +285,7 @@ export class KinesisAnalyticsEngine implements Engine {
           ApplicationName: name,
           CurrentApplicationVersionId: version++,
           ApplicationUpdate: {
-            ...(codeChanged ? { ApplicationCodeUpdate: this.#sql } : {}),
+            ...(codeChanged ? { ApplicationCodeUpdate: code } : {}),
             ...(inputChanged && input
               ? {
                   InputUpdates: [

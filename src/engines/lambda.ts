@@ -30,7 +30,7 @@ import {
   UpdateEventSourceMappingCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { applicationSql, schemaSample } from '../application';
+import { schemaSample } from '../application';
 import { parseStreamArn, streamArn } from '../arn';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig } from '../config';
@@ -47,6 +47,7 @@ import {
   parseErrorDestination,
   parseOutputPrefixes,
 } from '../fanout/application';
+import { applicationSqlOf } from '../fanout-config/application';
 import { discoverSchema, UnableToDetectSchemaError } from '../streaming-sql';
 import {
   ApplicationBusyError,
@@ -126,7 +127,7 @@ export interface LambdaEngineOptions {
   readonly config: FanoutConfig;
   readonly clients: Pick<AwsClients, 'kinesis' | 'lambda'>;
   readonly settings: LambdaEngineSettings;
-  /** Application code; sql/fanout.sql by default. */
+  /** Application code; by default the fan-out's (`applicationSqlOf`: its SQL file, or the generated copy). */
   readonly sql?: string;
   /** Records put into an empty input stream before discovery; sql/fanout.sample.json by default. */
   readonly sample?: readonly Record<string, unknown>[];
@@ -160,7 +161,7 @@ export class LambdaEngine implements Engine {
   readonly #config: FanoutConfig;
   readonly #clients: Pick<AwsClients, 'kinesis' | 'lambda'>;
   readonly #settings: LambdaEngineSettings;
-  readonly #sql: string;
+  readonly #sql: string | undefined;
   readonly #sample: readonly Record<string, unknown>[];
   readonly #waitAttempts: number;
   readonly #waitDelayMs: number;
@@ -170,7 +171,7 @@ export class LambdaEngine implements Engine {
     this.#config = options.config;
     this.#clients = options.clients;
     this.#settings = options.settings;
-    this.#sql = options.sql ?? applicationSql;
+    this.#sql = options.sql;
     this.#sample = options.sample ?? schemaSample;
     // At most ~10 s of waiting in one call: a step function has 30 s, and the state machine retries busy errors.
     this.#waitAttempts = options.waitAttempts ?? 10;
@@ -252,7 +253,7 @@ export class LambdaEngine implements Engine {
     const wanted: FanoutApplication = {
       name: application.name,
       inputStreamArn: this.#config.inputStreamArn,
-      sql: this.#sql,
+      sql: this.#sql ?? applicationSqlOf(this.#config.fanout, schema.RecordColumns),
       schema,
       outputs: application.outputs,
       outputPrefixes: this.#settings.outputPrefixes,

@@ -5,6 +5,7 @@
  */
 import { type EngineName, engineNameOf } from '../../config';
 import type { FanoutDefinition } from '../definition';
+import { DEFINITION_GLOBAL, defineValue } from '../deployed';
 import { configFileOf, loadFanoutFile } from '../load';
 import type { Cfn, Resource } from './cfn';
 import { type FunctionsScope, functionsOf } from './functions';
@@ -30,6 +31,8 @@ export interface Pieces {
   readonly functions: Record<string, Record<string, Cfn>>;
   /** A `resources:` fragment: the streams the stack creates, every role, and one stack Output per stream. */
   readonly resources: { Resources: Record<string, Resource>; Outputs: Record<string, Cfn> };
+  /** `custom.esbuild.define`: the definition, compiled into every function (src/fanout-config/deployed.ts). */
+  readonly define: Record<string, string>;
 }
 
 /**
@@ -60,7 +63,12 @@ export function generate(definition: FanoutDefinition, names: StageNames): { pie
     outputs: Object.keys(streams.outputs).length,
   };
   checkTemplateSize(definition, generated);
-  return { pieces: { functions, resources: { Resources: resources, Outputs: streams.outputs } }, generated };
+  const pieces: Pieces = {
+    functions,
+    resources: { Resources: resources, Outputs: streams.outputs },
+    define: { [DEFINITION_GLOBAL]: defineValue(definition) },
+  };
+  return { pieces, generated };
 }
 
 function engineOf(value: unknown): EngineName {
@@ -112,5 +120,5 @@ export function createResolver(
       });
       return (await pieces)[name];
     };
-  return { functions: piece('functions'), resources: piece('resources') };
+  return { functions: piece('functions'), resources: piece('resources'), define: piece('define') };
 }

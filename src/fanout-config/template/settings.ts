@@ -1,11 +1,11 @@
 /**
  * The environment variables a function may carry, one builder each: a function's row in `functions.ts` names the
  * ones its code reads, and only those are set on it. Values that depend on the stage are framework variables
- * (`${param:...}`), resolved by the framework after this returns.
+ * (`${param:...}`), resolved by the framework after this returns. The fan-out itself is not here: it is bundled
+ * into the code (src/fanout-config/deployed.ts).
  */
 import type { FanoutDefinition } from '../definition';
-import { type Cfn, getAtt, streamArnInSub, sub } from './cfn';
-import { inputArn } from './streams';
+import { type Cfn, getAtt, sub } from './cfn';
 
 export interface SettingScope {
   readonly definition: FanoutDefinition;
@@ -25,13 +25,8 @@ export const SETTINGS = {
   STAGE: (s) => s.stage,
   ENGINE: () => param('engine'),
   APPLICATION_PREFIX: () => param('applicationPrefix'),
-  INPUT_STREAM_ARN: (s) => inputArn(s.definition),
-  OUTPUTS: (s) =>
-    sub(
-      `[${s.definition.outputs
-        .map((o) => `{"sqlStream":"${o.sqlStream}","streamArn":"${streamArnInSub(o.stream, o.id)}"}`)
-        .join(',')}]`,
-    ),
+  // The streams the stack creates have ARNs `<this><name>`; the names are in the bundled definition.
+  FANOUT_STREAM_ARN_PREFIX: () => sub(`arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/`),
   ANALYTICS_ROLE_ARN: () => getAtt('AnalyticsRole'),
   LOAD_TEST_RECORDS: () => param('loadTestRecords'),
   LOAD_TEST_RATE: () => param('loadTestRate'),

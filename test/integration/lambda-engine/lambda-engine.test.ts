@@ -22,6 +22,7 @@ import { startTwin, type Twin } from '../../../local/twin';
 import type { FanoutConfig } from '../../../src/config';
 import { LambdaEngine } from '../../../src/engines/lambda';
 import type { ApplicationStatus } from '../../../src/engines/types';
+import { definitionFor } from '../../unit/fanout-config/fixtures';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -29,18 +30,20 @@ const region = 'us-east-1';
 const arn = (name: string) => `arn:aws:kinesis:${region}:000000000000:stream/${name}`;
 const FUNCTION = 'kinesis-fanout-it-fanout';
 
+const outputs = [
+  { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('PositiveTransactions') },
+  { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('NegativeTransactions') },
+];
 const config: FanoutConfig = {
   stage: 'it',
   region,
   engine: 'lambda',
   applicationPrefix: 'fanout-it',
   inputStreamArn: arn('Transactions'),
-  outputs: [
-    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('PositiveTransactions') },
-    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('NegativeTransactions') },
-  ],
+  outputs,
   analyticsRoleArn: 'arn:aws:iam::000000000000:role/analytics',
   loadTest: { records: 10, rate: 100, timeoutSeconds: 5 },
+  fanout: definitionFor(arn('Transactions'), outputs),
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

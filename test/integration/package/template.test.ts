@@ -7,9 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { parseFanout } from '../../../src/fanout-config/load';
+import { unzipSync } from 'fflate';
+import { loadFanoutFile, parseFanout } from '../../../src/fanout-config/load';
 import { generate } from '../../../src/fanout-config/template/resolver';
 import { estimateTemplateSize } from '../../../src/fanout-config/template/size';
 import { packagedCopy, packagedProject, projectCopy, ROOT } from '../twin/project';
@@ -102,16 +103,32 @@ describe('Template: packaged stack (the default fanout.yml)', () => {
         STAGE: 'dev',
         ENGINE: 'kinesis-analytics',
         APPLICATION_PREFIX: 'kinesis-fanout-dev',
-        INPUT_STREAM_ARN: { 'Fn::GetAtt': ['InputStream', 'Arn'] },
+        FANOUT_STREAM_ARN_PREFIX: {
+          'Fn::Sub': `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/`,
+        },
         ANALYTICS_ROLE_ARN: { 'Fn::GetAtt': ['AnalyticsRole', 'Arn'] },
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub reference, not JavaScript
-        OUTPUTS: { 'Fn::Sub': expect.stringContaining('${PositiveTransactionsStream.Arn}') },
         FANOUT_FUNCTION_NAME: 'kinesis-fanout-dev-fanout',
       });
+      // The fan-out itself is in the code, not in the 4 KB of the environment.
+      expect(variables).not.toHaveProperty('OUTPUTS');
+      expect(JSON.stringify(variables).length).toBeLessThan(1024);
       expect(Object.keys(variables).some((v) => v.startsWith('LOAD_TEST_'))).toBe(key === 'loadTest');
     }
     expect(roles.size).toBe(STEP_FUNCTIONS.length);
     expect(functions['LoadTestLambdaFunction']!.Properties['Handler']).toBe('handlers/load-test.handler');
+  });
+
+  it('compiles the validated fan-out file into every function bundle', () => {
+    // Prepare
+    const { definition } = loadFanoutFile('fanout.yml', { projectDir: ROOT });
+    const zip = join(dirname(templatePath), 'describeApplication.zip');
+    const bundle = unzipSync(readFileSync(zip), { filter: (f) => f.name === 'handlers/describe-application.js' });
+    const code = Buffer.from(bundle['handlers/describe-application.js']!).toString('utf8');
+
+    // Assess: the definition is there as an object literal, the SQL text with it
+    expect(code).not.toMatch(/typeof __FANOUT_DEFINITION__/);
+    expect(code).toContain(JSON.stringify(definition.outputs[0]!.sqlStream));
+    expect(code).toContain('WHERE AMOUNT >= 0');
   });
 
   it('gives the consumers and the fan-out function no stage settings at all', () => {

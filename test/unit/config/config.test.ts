@@ -1,22 +1,24 @@
+import { resolve } from 'node:path';
 import { applicationSql, schemaSample } from '../../../src/application';
-import { ConfigError, engineNameOf, loadConfig, streamNameOf } from '../../../src/config';
+import { ConfigError, deployedDefinition, engineNameOf, loadConfig, streamNameOf } from '../../../src/config';
+import { loadFanoutFile } from '../../../src/fanout-config/load';
+import { definitionEnv } from '../fanout-config/fixtures';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
-const validEnv = () => ({
+// The default fanout.yml, as the packager bundles it: every stream created by the stack.
+const { definition } = loadFanoutFile('fanout.yml', { projectDir: resolve(__dirname, '..', '..', '..') });
+const validEnv = (): Record<string, string | undefined> => ({
   STAGE: 'dev',
   AWS_REGION: 'us-east-1',
   ENGINE: 'kinesis-analytics',
   APPLICATION_PREFIX: 'kinesis-fanout-dev',
-  INPUT_STREAM_ARN: arn('Transactions'),
-  OUTPUTS: JSON.stringify([
-    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('PositiveTransactions') },
-    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('NegativeTransactions') },
-  ]),
+  FANOUT_STREAM_ARN_PREFIX: 'arn:aws:kinesis:us-east-1:000000000000:stream/',
   ANALYTICS_ROLE_ARN: 'arn:aws:iam::000000000000:role/kinesis-fanout-dev-AnalyticsRole-ABC',
+  ...definitionEnv(definition),
 });
 
 describe('Function: loadConfig', () => {
-  it('returns the typed configuration with load-test defaults', () => {
+  it('returns the typed configuration: the ARNs of the streams the stack creates from their names', () => {
     // Act
     const config = loadConfig(validEnv());
 
@@ -33,7 +35,25 @@ describe('Function: loadConfig', () => {
       ],
       analyticsRoleArn: 'arn:aws:iam::000000000000:role/kinesis-fanout-dev-AnalyticsRole-ABC',
       loadTest: { records: 500, rate: 1000, timeoutSeconds: 60 },
+      fanout: definition,
     });
+  });
+
+  it('keeps the ARNs of existing streams, and needs no ARN prefix when the stack creates none', () => {
+    // Prepare
+    const existing = {
+      ...definition,
+      input: { created: false as const, name: 'Clicks', arn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/Clicks' },
+      outputs: [],
+    };
+    const { FANOUT_STREAM_ARN_PREFIX: _, ...env } = validEnv();
+
+    // Act
+    const config = loadConfig(env, existing);
+
+    // Assess
+    expect(config.inputStreamArn).toBe('arn:aws:kinesis:eu-west-1:123456789012:stream/Clicks');
+    expect(config.outputs).toEqual([]);
   });
 
   it('reads the load-test numbers', () => {
@@ -51,11 +71,11 @@ describe('Function: loadConfig', () => {
     ['STAGE', undefined, /STAGE is not set/],
     ['AWS_REGION', undefined, /AWS_REGION is not set/],
     ['ENGINE', 'flink', /ENGINE must be one of kinesis-analytics, lambda/],
-    ['INPUT_STREAM_ARN', 'Transactions', /INPUT_STREAM_ARN must be a Kinesis stream ARN/],
-    ['OUTPUTS', 'nope', /OUTPUTS must be JSON/],
-    ['OUTPUTS', '[]', /non-empty JSON array/],
-    ['OUTPUTS', '[{"sqlStream":"A","streamArn":"x"}]', /OUTPUTS\[0\]\.streamArn/],
-    ['OUTPUTS', '[{"sqlStream":"bad name","streamArn":"x"}]', /OUTPUTS\[0\]\.sqlStream/],
+    ['FANOUT_STREAM_ARN_PREFIX', undefined, /FANOUT_STREAM_ARN_PREFIX is not set/],
+    ['FANOUT_STREAM_ARN_PREFIX', 'arn:aws:kinesis:us-east-1:1:stream/', /FANOUT_STREAM_ARN_PREFIX must be arn:/],
+    ['FANOUT_DEFINITION', undefined, /No fan-out definition/],
+    ['FANOUT_DEFINITION', 'nope', /FANOUT_DEFINITION must be JSON/],
+    ['FANOUT_DEFINITION', '{"outputs": []}', /FANOUT_DEFINITION is not a fan-out definition/],
     ['ANALYTICS_ROLE_ARN', 'role', /ANALYTICS_ROLE_ARN must be an IAM role ARN/],
     ['APPLICATION_PREFIX', 'has space', /APPLICATION_PREFIX/],
     ['LOAD_TEST_RATE', '-1', /LOAD_TEST_RATE must be a positive integer/],
@@ -67,19 +87,12 @@ describe('Function: loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
   });
+});
 
-  it('rejects an in-application stream named twice', () => {
-    // Prepare
-    const env = {
-      ...validEnv(),
-      OUTPUTS: JSON.stringify([
-        { sqlStream: 'A', streamArn: arn('One') },
-        { sqlStream: 'a', streamArn: arn('Two') },
-      ]),
-    };
-
+describe('Function: deployedDefinition', () => {
+  it('reads the definition unbundled code is given', () => {
     // Act & Assess
-    expect(() => loadConfig(env)).toThrow(/twice/);
+    expect(deployedDefinition(definitionEnv(definition))).toEqual(definition);
   });
 });
 

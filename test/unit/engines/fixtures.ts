@@ -1,5 +1,6 @@
 import type { FanoutConfig } from '../../../src/config';
 import type { SourceSchema } from '../../../src/engines';
+import { definitionEnv, definitionFor } from '../fanout-config/fixtures';
 
 export const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 
@@ -7,18 +8,20 @@ export const roleArn = 'arn:aws:iam::000000000000:role/kinesis-fanout-dev-Analyt
 
 export function makeConfig(outputCount = 2): FanoutConfig {
   const names = ['POSITIVE_TRANSACTIONS', 'NEGATIVE_TRANSACTIONS'];
+  const outputs = Array.from({ length: outputCount }, (_, i) => ({
+    sqlStream: names[i] ?? `OUT_${i}`,
+    streamArn: arn(`Out${i}`),
+  }));
   return {
     stage: 'dev',
     region: 'us-east-1',
     engine: 'kinesis-analytics',
     applicationPrefix: 'kinesis-fanout-dev',
     inputStreamArn: arn('Transactions'),
-    outputs: Array.from({ length: outputCount }, (_, i) => ({
-      sqlStream: names[i] ?? `OUT_${i}`,
-      streamArn: arn(`Out${i}`),
-    })),
+    outputs,
     analyticsRoleArn: roleArn,
     loadTest: { records: 500, rate: 1000, timeoutSeconds: 60 },
+    fanout: definitionFor(arn('Transactions'), outputs),
   };
 }
 
@@ -32,7 +35,7 @@ export const schema: SourceSchema = {
   ],
 };
 
-/** The environment serverless.yml gives every function, for handler tests. */
+/** The environment a step function has (its fan-out definition as unbundled code reads it), for handler tests. */
 export function makeEnv(): Record<string, string> {
   const config = makeConfig();
   return {
@@ -40,8 +43,7 @@ export function makeEnv(): Record<string, string> {
     AWS_REGION: config.region,
     ENGINE: config.engine,
     APPLICATION_PREFIX: config.applicationPrefix,
-    INPUT_STREAM_ARN: config.inputStreamArn,
-    OUTPUTS: JSON.stringify(config.outputs),
+    ...definitionEnv(config.fanout),
     ANALYTICS_ROLE_ARN: config.analyticsRoleArn,
   };
 }

@@ -25,6 +25,7 @@ import type { FanoutConfig } from '../../../src/config';
 import { ApplicationBusyError, ApplicationNotFoundError, type SourceSchema } from '../../../src/engines';
 import { LambdaEngine, type LambdaEngineSettings, loadLambdaSettings } from '../../../src/engines/lambda';
 import { APPLICATION_VARIABLE, ApplicationConfigError, decodeApplication } from '../../../src/fanout/application';
+import { definitionFor } from '../fanout-config/fixtures';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 const INPUT = arn('Transactions');
@@ -32,18 +33,20 @@ const NAME = 'fanout-test-1';
 const CONSUMER_ARN = `${INPUT}/consumer/${NAME}:1700000000`;
 const FUNCTION = 'kinesis-fanout-test-fanout';
 
+const outputs = [
+  { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') },
+  { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('Negative') },
+];
 const config: FanoutConfig = {
   stage: 'test',
   region: 'us-east-1',
   engine: 'lambda',
   applicationPrefix: 'fanout-test',
   inputStreamArn: INPUT,
-  outputs: [
-    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') },
-    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('Negative') },
-  ],
+  outputs,
   analyticsRoleArn: 'arn:aws:iam::000000000000:role/analytics',
   loadTest: { records: 10, rate: 100, timeoutSeconds: 5 },
+  fanout: definitionFor(INPUT, outputs),
 };
 
 const settings: LambdaEngineSettings = {

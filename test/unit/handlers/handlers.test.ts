@@ -76,7 +76,7 @@ describe('Handler: discover-schema', () => {
 
   it('fails with ConfigError when the environment is incomplete', async () => {
     // Prepare
-    delete process.env['INPUT_STREAM_ARN'];
+    delete process.env['FANOUT_DEFINITION'];
 
     // Act & Assess
     await expect(discoverSchema({})).rejects.toMatchObject({ name: 'ConfigError' });

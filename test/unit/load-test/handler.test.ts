@@ -1,15 +1,17 @@
 import { handler } from '../../../handlers/load-test';
+import { definitionEnv, definitionFor } from '../fanout-config/fixtures';
 import { arn, fakeKinesis, kinesisMock, schema } from './fakes';
 
 const env = {
   STAGE: 'test',
   AWS_REGION: 'us-east-1',
   APPLICATION_PREFIX: 'fanout-test',
-  INPUT_STREAM_ARN: arn('Input'),
-  OUTPUTS: JSON.stringify([
-    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') },
-    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('Negative') },
-  ]),
+  ...definitionEnv(
+    definitionFor(arn('Input'), [
+      { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') },
+      { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('Negative') },
+    ]),
+  ),
   ANALYTICS_ROLE_ARN: 'arn:aws:iam::000000000000:role/analytics',
   LOAD_TEST_RECORDS: '40',
   LOAD_TEST_RATE: '2000',
