@@ -100,6 +100,12 @@ export interface ProducerOptions {
   /** Target records per second. */
   rate: number;
   record: (seq: number) => { data: Uint8Array; partitionKey: string };
+  /**
+   * The partition key of record `seq`, cheaply. With it, records go out in lanes (one per group of keys, one call in
+   * flight per lane) so a slow endpoint still sees the target rate while each key keeps its order; without it, one
+   * call at a time.
+   */
+  partitionKeyOf?: (seq: number) => string;
   /** How records travel in Kinesis records (default: one each). */
   encoding?: RecordEncoding;
   /** Called for each accepted record, in the order PutRecords acknowledged them. */
@@ -125,9 +131,24 @@ interface Pending {
   attempts: number;
 }
 
+/** Calls in flight at most (one per lane). */
+const MAX_LANES = 4;
+
+/** One lane: the records of its partition keys, in order, with one PutRecords call in flight at most. */
+interface Lane {
+  /** The next record of the run this lane has not taken yet. */
+  cursor: number;
+  retries: Pending[];
+  busy: boolean;
+  backoffUntil: number;
+  backoffMs: number;
+}
+
 /**
  * Puts records `0 .. total-1` at `rate` records/s in PutRecords batches. Throttled entries are put again after an
- * exponential back-off, ahead of new records; other failed entries are retried up to MAX_ATTEMPTS times.
+ * exponential back-off, ahead of new records of their lane; other failed entries are retried up to MAX_ATTEMPTS
+ * times. Records of one partition key always travel in one lane, one call after another, so the acknowledgement
+ * order is each key's order on its shard.
  */
 export async function produce(kinesis: KinesisClient, options: ProducerOptions): Promise<ProducerResult> {
   const { total, rate, timer } = options;
@@ -135,62 +156,52 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
   const startedAt = timer.now();
   // Small batches at low rates keep the pace smooth; about 20 batches a second.
   const batchTarget = Math.max(1, Math.min(MAX_BATCH_RECORDS, Math.ceil(rate / 20)));
-  // One call is in flight at a time (so the acknowledgement order is the order on each shard): when calls take
-  // longer than the pace, the next one carries what accrued meanwhile, up to half a second's worth, so a slow
-  // endpoint still sees the target rate on average.
-  const bucket = Math.min(MAX_BATCH_RECORDS, Math.max(2 * batchTarget, Math.ceil(rate / 2)));
+  // When calls take longer than the pace, the next carries what accrued meanwhile, up to half a second's worth.
+  const bucket = Math.min(MAX_BATCH_RECORDS * MAX_LANES, Math.max(2 * batchTarget, Math.ceil(rate / 2)));
+  const keyLane = new Map<string, number>();
+  const laneCount = options.partitionKeyOf ? MAX_LANES : 1;
+  const laneOf = (seq: number): number => {
+    if (!options.partitionKeyOf) return 0;
+    const key = options.partitionKeyOf(seq);
+    let lane = keyLane.get(key);
+    if (lane === undefined) {
+      lane = keyLane.size % laneCount;
+      keyLane.set(key, lane);
+    }
+    return lane;
+  };
+  const lanes: Lane[] = Array.from({ length: laneCount }, () => ({
+    cursor: 0,
+    retries: [],
+    busy: false,
+    backoffUntil: 0,
+    backoffMs: 0,
+  }));
   // A token bucket at an adaptive pace: a throttled call cuts it to 70%, a clean one wins back 5% of the target,
   // so a target above what the shards take settles near their capacity instead of hammering them.
   let pace = rate;
   let tokens = batchTarget;
   let refilledAt = startedAt;
-  const retries: Pending[] = [];
-  let next = 0;
   let sent = 0;
   let failed = 0;
   let firstError: string | undefined;
-  let backoffMs = 0;
   const stopAt = options.stopAt ?? Number.POSITIVE_INFINITY;
   const records = (p: Pending) => p.entry.seqs.length;
-  while ((next < total || retries.length > 0) && !options.signal?.aborted && timer.now() < stopAt) {
-    if (backoffMs > 0) await timer.sleep(backoffMs);
+  const inFlight = new Set<Promise<void>>();
+  const nextOf = (l: number): number => {
+    const lane = lanes[l]!;
+    while (lane.cursor < total && laneOf(lane.cursor) !== l) lane.cursor++;
+    return lane.cursor;
+  };
+  const hasWork = (l: number) => lanes[l]!.retries.length > 0 || nextOf(l) < total;
+  const refill = () => {
     const now = timer.now();
     tokens = Math.min(bucket, tokens + ((now - refilledAt) * pace) / 1000);
     refilledAt = now;
-    // Wait for a whole batch (or what is left) rather than trickle single records.
-    const queued = retries.reduce((n, p) => n + records(p), 0);
-    const wanted = Math.min(batchTarget, queued + total - next);
-    if (tokens < wanted) {
-      await timer.sleep(Math.max(1, ((wanted - tokens) * 1000) / pace));
-      continue;
-    }
-    const room = Math.max(1, Math.floor(tokens));
-    const batch: Pending[] = [];
-    let count = 0;
-    let bytes = 0;
-    const fits = (entry: PackedEntry): boolean => {
-      const size = entry.data.byteLength + Buffer.byteLength(entry.partitionKey);
-      if (batch.length > 0 && (batch.length >= MAX_BATCH_RECORDS || bytes + size > MAX_BATCH_BYTES)) return false;
-      bytes += size;
-      return true;
-    };
-    while (retries.length > 0 && count < room && fits(retries[0]!.entry)) {
-      const p = retries.shift()!;
-      batch.push(p);
-      count += records(p);
-    }
-    if (count < room && next < total) {
-      const planned = [];
-      for (let seq = next; seq < Math.min(total, next + room - count); seq++)
-        planned.push({ seq, ...options.record(seq) });
-      for (const entry of encoding.pack(planned)) {
-        if (!fits(entry)) break;
-        batch.push({ entry, attempts: 0 });
-        count += entry.seqs.length;
-        next = Math.max(next, entry.seqs[entry.seqs.length - 1]! + 1);
-      }
-    }
-    tokens -= count;
+  };
+
+  const call = async (l: number, batch: Pending[], count: number): Promise<void> => {
+    const lane = lanes[l]!;
     const entries: PutRecordsRequestEntry[] = batch.map((p) => ({
       Data: p.entry.data,
       PartitionKey: p.entry.partitionKey,
@@ -199,19 +210,18 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
     try {
       response = await kinesis.send(new PutRecordsCommand({ StreamARN: options.streamArn, Records: entries }));
     } catch (error) {
-      // The whole call failed: every entry goes back to the front of the queue.
+      // The whole call failed: every entry goes back to the front of its lane.
       if (isThrottle(error)) {
         if (!alreadyCounted(error)) options.onThrottle(count);
-      } else {
-        firstError ??= `${errorName(error)}: ${(error as Error).message}`;
-      }
+        pace = Math.max(rate * 0.05, pace * 0.7);
+      } else firstError ??= `${errorName(error)}: ${(error as Error).message}`;
       const again = batch.map((p) => ({ entry: p.entry, attempts: p.attempts + 1 }));
       const kept = again.filter((p) => isThrottle(error) || p.attempts < MAX_ATTEMPTS);
       failed += again.filter((p) => !kept.includes(p)).reduce((n, p) => n + records(p), 0);
-      retries.unshift(...kept);
-      backoffMs = Math.min(2000, Math.max(100, backoffMs * 2));
-      if (isThrottle(error)) pace = Math.max(rate * 0.05, pace * 0.7);
-      continue;
+      lane.retries.unshift(...kept);
+      lane.backoffMs = Math.min(2000, Math.max(100, lane.backoffMs * 2));
+      lane.backoffUntil = timer.now() + lane.backoffMs;
+      return;
     }
     const ackMs = timer.now();
     let throttled = 0;
@@ -232,11 +242,90 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
       if (pending.attempts + 1 < MAX_ATTEMPTS) again.push({ entry: pending.entry, attempts: pending.attempts + 1 });
       else failed += records(pending);
     });
-    retries.unshift(...again);
+    lane.retries.unshift(...again);
     if (throttled > 0) options.onThrottle(throttled);
     pace = throttled > 0 ? Math.max(rate * 0.05, pace * 0.7) : Math.min(rate, pace + rate * 0.05);
-    backoffMs = again.length > 0 ? Math.min(2000, Math.max(100, backoffMs * 2)) : 0;
+    lane.backoffMs = again.length > 0 ? Math.min(2000, Math.max(100, lane.backoffMs * 2)) : 0;
+    lane.backoffUntil = timer.now() + lane.backoffMs;
+  };
+
+  /** Takes what lane `l` may put now (its retries first), at most `room` records. */
+  const take = (l: number, room: number): { batch: Pending[]; count: number } => {
+    const lane = lanes[l]!;
+    const batch: Pending[] = [];
+    let count = 0;
+    let bytes = 0;
+    const fits = (entry: PackedEntry): boolean => {
+      const size = entry.data.byteLength + Buffer.byteLength(entry.partitionKey);
+      if (batch.length > 0 && (batch.length >= MAX_BATCH_RECORDS || bytes + size > MAX_BATCH_BYTES)) return false;
+      bytes += size;
+      return true;
+    };
+    while (lane.retries.length > 0 && count < room && fits(lane.retries[0]!.entry)) {
+      const p = lane.retries.shift()!;
+      batch.push(p);
+      count += records(p);
+    }
+    if (count < room) {
+      const planned: { seq: number; data: Uint8Array; partitionKey: string }[] = [];
+      const cursors: number[] = [];
+      for (let seq = nextOf(l); seq < total && planned.length < room - count; seq = nextOf(l)) {
+        planned.push({ seq, ...options.record(seq) });
+        cursors.push(seq);
+        lane.cursor = seq + 1;
+      }
+      let used = 0;
+      for (const entry of encoding.pack(planned)) {
+        if (!fits(entry)) break;
+        batch.push({ entry, attempts: 0 });
+        count += entry.seqs.length;
+        used += entry.seqs.length;
+      }
+      // What did not fit this call is taken again next time (records are a pure function of their sequence).
+      if (used < planned.length) lane.cursor = cursors[used]!;
+    }
+    return { batch, count };
+  };
+
+  while (!options.signal?.aborted && timer.now() < stopAt) {
+    const working = lanes.map((_, l) => hasWork(l));
+    if (!working.some(Boolean) && inFlight.size === 0) break;
+    refill();
+    let launched = false;
+    let wait = Number.POSITIVE_INFINITY;
+    for (let l = 0; l < laneCount; l++) {
+      const lane = lanes[l]!;
+      if (!working[l] || lane.busy) continue;
+      const now = timer.now();
+      if (lane.backoffUntil > now) {
+        wait = Math.min(wait, lane.backoffUntil - now);
+        continue;
+      }
+      // Wait for a whole batch (or what is left of the run) rather than trickle single records.
+      const left = lane.retries.reduce((n, p) => n + records(p), 0) + Math.ceil((total - nextOf(l)) / laneCount);
+      const wanted = Math.max(1, Math.min(batchTarget, left));
+      if (tokens < wanted) {
+        wait = Math.min(wait, ((wanted - tokens) * 1000) / pace);
+        continue;
+      }
+      const { batch, count } = take(l, Math.max(1, Math.floor(tokens)));
+      if (batch.length === 0) continue;
+      tokens -= count;
+      lane.busy = true;
+      const done = call(l, batch, count).finally(() => {
+        lane.busy = false;
+        inFlight.delete(done);
+      });
+      inFlight.add(done);
+      launched = true;
+    }
+    if (launched) continue;
+    const sleep = Number.isFinite(wait) ? timer.sleep(Math.max(1, wait)) : undefined;
+    if (inFlight.size > 0) await Promise.race(sleep ? [...inFlight, sleep] : [...inFlight]);
+    else if (sleep) await sleep;
+    else break;
   }
+  await Promise.all(inFlight);
   return { sent, failed, ...(firstError === undefined ? {} : { firstError }), startedAt, endedAt: timer.now() };
 }
 

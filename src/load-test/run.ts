@@ -231,6 +231,7 @@ export async function runLoadTest(
       total,
       rate: options.rate,
       record: (seq) => source.record(seq),
+      partitionKeyOf: (seq) => source.partitionKeyOf(seq),
       ...(options.encoding ? { encoding: options.encoding } : {}),
       onSent: (seq, ackMs, shardId, sequenceNumber) => {
         verifier.sent(seq, ackMs);

@@ -170,6 +170,48 @@ describe('Function: produce', () => {
   });
 });
 
+describe('Function: produce (lanes)', () => {
+  beforeEach(() => kinesisMock.reset());
+
+  it('keeps several calls in flight on a slow endpoint, each partition key in order', async () => {
+    // Prepare: every call answers after 0-30 ms, so calls in flight finish in any order
+    let inFlight = 0;
+    let most = 0;
+    kinesisMock.on(PutRecordsCommand).callsFake(async (input: PutRecordsCommandInput) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+      inFlight--;
+      return { FailedRecordCount: 0, Records: input.Records!.map(() => ({ SequenceNumber: '1', ShardId: 's' })) };
+    });
+    const key = (seq: number) => `k${seq % 8}`;
+    const acked: number[] = [];
+    const timer = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+
+    // Act
+    const result = await produce(new KinesisClient({}), {
+      streamArn: STREAM,
+      total: 2000,
+      rate: 20_000,
+      record: (seq) => ({ data: Buffer.from(`r${seq}`), partitionKey: key(seq) }),
+      partitionKeyOf: key,
+      onSent: (seq) => acked.push(seq),
+      onThrottle: () => {},
+      timer,
+    });
+
+    // Assess
+    expect(result).toMatchObject({ sent: 2000, failed: 0 });
+    expect(new Set(acked).size).toBe(2000);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    for (let k = 0; k < 8; k++) {
+      const ofKey = acked.filter((seq) => key(seq) === `k${k}`);
+      expect(ofKey).toEqual([...ofKey].sort((a, b) => a - b));
+    }
+  });
+});
+
 describe('Function: consume', () => {
   beforeEach(() => {
     kinesisMock.reset();
