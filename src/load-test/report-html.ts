@@ -217,7 +217,7 @@ const CHARTS = `
       options: { responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
         barPercentage: 1, categoryPercentage: 0.9,
         plugins: { legend: { position: 'top', align: 'end' }, tooltip: { callbacks: { title: function (items) { return items[0].label + ' (' + width + ' bucket)'; } } } },
-        scales: { x: { title: { display: true, text: 'time since the first put (' + width + ' buckets)' }, grid: { display: false }, ticks: { maxTicksLimit: 20 } },
+        scales: { x: { title: { display: true, text: (report.mode === 'live' ? 'time since the window opened' : 'time since the first put') + ' (' + width + ' buckets)' }, grid: { display: false }, ticks: { maxTicksLimit: 20 } },
                   y: { beginAtZero: true, title: { display: true, text: 'records per ' + width + ' bucket' }, ticks: { precision: 0 } } } }
     });
   } else noData('timeline-box', 'No timeline in this report.');

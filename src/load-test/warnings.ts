@@ -19,10 +19,10 @@ export function warningsOf(report: LoadTestReport): string[] {
   ) {
     const share = Math.round((achievedRate / targetRate) * 100);
     const throttled = report.throttledBy?.put
-      ? `; ${plural(report.throttledBy.put, 'put')} throttled: the input stream's shards take 1,000 records/s each`
+      ? ` (${plural(report.throttledBy.put, 'put')} throttled: each input shard takes 1,000 records/s)`
       : '';
     warnings.push(
-      `records were sent at ${achievedRate.toLocaleString('en-US')}/s, ${share}% of the ${targetRate.toLocaleString('en-US')}/s target${throttled}: the fan-out was not tested at the rate asked`,
+      `records were sent at ${achievedRate.toLocaleString('en-US')}/s, ${share}% of the ${targetRate.toLocaleString('en-US')}/s target, so the fan-out was not tested at the rate asked${throttled}`,
     );
   }
   for (const t of report.truncated ?? []) warnings.push(describeTruncation(t));

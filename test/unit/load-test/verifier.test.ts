@@ -431,7 +431,7 @@ describe('Function: warningsOf', () => {
 
     // Assess
     expect(short).toEqual([
-      'records were sent at 301/s, 30% of the 1,000/s target: the fan-out was not tested at the rate asked',
+      'records were sent at 301/s, 30% of the 1,000/s target, so the fan-out was not tested at the rate asked',
     ]);
     expect(met).toEqual([]);
   });
