@@ -174,19 +174,20 @@ describe('Function: produce (lanes)', () => {
   beforeEach(() => kinesisMock.reset());
 
   it('keeps several calls in flight on a slow endpoint, each partition key in order', async () => {
-    // Prepare: every call answers after 0-30 ms, so calls in flight finish in any order
+    // Prepare: every call answers after 0-10 ms of real time while the producer's (virtual) time moves on at once,
+    // so later lanes start while earlier calls are out, and calls in flight finish in any order
     let inFlight = 0;
     let most = 0;
     kinesisMock.on(PutRecordsCommand).callsFake(async (input: PutRecordsCommandInput) => {
       inFlight++;
       most = Math.max(most, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
       inFlight--;
       return { FailedRecordCount: 0, Records: input.Records!.map(() => ({ SequenceNumber: '1', ShardId: 's' })) };
     });
     const key = (seq: number) => `k${seq % 8}`;
     const acked: number[] = [];
-    const timer = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const timer = virtualTimer();
 
     // Act
     const result = await produce(new KinesisClient({}), {
