@@ -206,7 +206,7 @@ describe('Function: runLiveTest (on the twin)', () => {
       expect(report.reasons).toEqual([]);
       expect(report.verdict).toBe('pass');
       expect(report.mode).toBe('live');
-      expect(report.sent).toBeGreaterThan(20);
+      expect(report.sent).toBeGreaterThan(0);
       for (const name of ['output1', 'output2'])
         expect(report.outputs[name]).toMatchObject({
           expected: report.sent,
