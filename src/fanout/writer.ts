@@ -2,6 +2,8 @@
  * The PutRecords writer of the fan-out function: records go out in calls of at most 500 records and 5 MiB, the
  * records a call rejects are retried with exponential backoff and full jitter, and a call that Kinesis refuses as a
  * whole for a bad request is bisected until the bad record stands alone, so one bad record never holds back the rest.
+ * With `keyOrder`, each partition key's records land in their order whatever Kinesis admits (the Kinesis Analytics
+ * twin's delivery uses that, retrying until a stop gives up through an AbortSignal).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -57,7 +59,7 @@ export function sdkKinesisPut(client: Pick<KinesisClient, 'send'>): KinesisPut {
 }
 
 export interface RetryPolicy {
-  /** Rounds of PutRecords for a record before it counts as failed (1 = no retry). */
+  /** Rounds of PutRecords for a record before it counts as failed (1 = no retry; Infinity = until aborted). */
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
@@ -71,6 +73,12 @@ export interface WriterOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** A number in [0, 1), for the jitter. */
   readonly random?: () => number;
+  /**
+   * Keep each partition key's records in order whatever Kinesis admits: at most one record of a key per call (Kinesis
+   * does not order the records of one call), and a key's later records wait for an earlier one that failed. Costs
+   * calls when few keys carry many records. Default false.
+   */
+  readonly keyOrder?: boolean;
 }
 
 export interface TaggedEntry<T> {
@@ -120,15 +128,18 @@ export class KinesisWriter {
   readonly #retry: RetryPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #keyOrder: boolean;
 
   constructor(options: WriterOptions) {
     this.#port = options.port;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    if (!Number.isInteger(this.#retry.maxAttempts) || this.#retry.maxAttempts < 1) {
-      throw new RangeError(`maxAttempts must be a positive integer, got ${this.#retry.maxAttempts}`);
+    const attempts = this.#retry.maxAttempts;
+    if (!(Number.isInteger(attempts) || attempts === Number.POSITIVE_INFINITY) || attempts < 1) {
+      throw new RangeError(`maxAttempts must be a positive integer or Infinity, got ${attempts}`);
     }
     this.#sleep = options.sleep ?? sleep;
     this.#random = options.random ?? Math.random;
+    this.#keyOrder = options.keyOrder ?? false;
   }
 
   /** Exponential backoff with full jitter: a uniform pause in [0, min(max, base * 2^(retry-1))). */
@@ -142,9 +153,10 @@ export class KinesisWriter {
    *
    * @param streamArn - the stream
    * @param entries - the records, each with the caller's tag
+   * @param signal - once aborted, no further retry starts: what is not written yet is returned as failed
    * @returns which tags were written, which still fail, which Kinesis refuses for good
    */
-  async write<T>(streamArn: string, entries: readonly TaggedEntry<T>[]): Promise<WriteResult<T>> {
+  async write<T>(streamArn: string, entries: readonly TaggedEntry<T>[], signal?: AbortSignal): Promise<WriteResult<T>> {
     const state = {
       written: [] as T[],
       rejected: [] as EntryError<T>[],
@@ -161,12 +173,25 @@ export class KinesisWriter {
     }
     for (let attempt = 1; attempt <= this.#retry.maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 1) {
-        state.retried += pending.length;
+        if (signal?.aborted) break;
         await this.#sleep(this.backoffMs(attempt - 1));
+        if (signal?.aborted) break;
+        state.retried += pending.length;
       }
       const next: typeof pending = [];
-      for (const chunk of chunks(pending.map((p) => p.item))) {
-        await this.#send(streamArn, chunk, state, next);
+      const items = pending.map((p) => p.item);
+      // keyOrder: a key with a record failing in this round holds its later records back to the next round
+      const held = new Map<string, EntryError<T>>();
+      for (const chunk of this.#keyOrder ? keyOrderedChunks(items) : chunks(items)) {
+        const sendable = chunk.filter((item) => {
+          const blocker = held.get(item.entry.partitionKey);
+          if (blocker) next.push({ item, error: { ...blocker, tag: item.tag } });
+          return !blocker;
+        });
+        const before = next.length;
+        if (sendable.length > 0) await this.#send(streamArn, sendable, state, next);
+        if (this.#keyOrder)
+          for (const failed of next.slice(before)) held.set(failed.item.entry.partitionKey, failed.error!);
       }
       pending = next;
     }
@@ -238,6 +263,47 @@ export class KinesisWriter {
         next.push({ item, error: { tag: item.tag, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage } });
     });
   }
+}
+
+/**
+ * Splits records into PutRecords calls of at most one record per partition key, in their order: a key's n-th record
+ * goes in a later call than its (n-1)-th.
+ */
+export function keyOrderedChunks<T extends { readonly entry: PutEntry }>(items: readonly T[]): T[][] {
+  const queue = items.map((item) => ({ data: item.entry.data, partitionKey: item.entry.partitionKey, item }));
+  const out: T[][] = [];
+  while (queue.length > 0) out.push(takeBatch(queue).map((q) => q.item));
+  return out;
+}
+
+/** How far into a queue one batch looks for records of other partition keys. */
+const MAX_BATCH_SCAN = 5000;
+
+/**
+ * Takes the next PutRecords call out of `queue`: at most one record per partition key, the first one queued, up to
+ * `maxRecords` and 5 MiB (always at least one record). Records of a key already taken, or that do not fit, stay
+ * queued in their order; a key whose record did not fit takes no later record in this call either.
+ */
+export function takeBatch<T extends PutEntry>(queue: T[], maxRecords = MAX_RECORDS_PER_CALL): T[] {
+  const batch: T[] = [];
+  const rest: T[] = [];
+  const seen = new Set<string>();
+  let bytes = 0;
+  let i = 0;
+  for (; i < queue.length && i < MAX_BATCH_SCAN && batch.length < maxRecords; i++) {
+    const entry = queue[i]!;
+    const size = entryBytes(entry);
+    if (seen.has(entry.partitionKey) || (bytes + size > MAX_BYTES_PER_CALL && batch.length > 0)) {
+      seen.add(entry.partitionKey);
+      rest.push(entry);
+      continue;
+    }
+    seen.add(entry.partitionKey);
+    bytes += size;
+    batch.push(entry);
+  }
+  queue.splice(0, i, ...rest);
+  return batch;
 }
 
 /** Splits records into PutRecords calls of at most 500 records and 5 MiB, keeping their order. */

@@ -5,6 +5,7 @@ import {
   chunks,
   type KinesisPut,
   KinesisWriter,
+  keyOrderedChunks,
   MAX_RECORD_BYTES,
   type PutEntry,
   type PutOutcome,
@@ -73,6 +74,22 @@ describe('Function: chunks', () => {
     // Assess
     expect(calls.map((c) => c.length)).toEqual([5, 1]);
     expect(calls.flat().map((c) => c.tag)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('Function: keyOrderedChunks', () => {
+  it("puts a key's n-th record in a later call than its (n-1)-th", () => {
+    // Prepare
+    const items = ['a', 'a', 'b', 'a', 'c', 'b'].map((key, tag) => ({
+      entry: { data: Buffer.from('x'), partitionKey: key },
+      tag,
+    }));
+
+    // Act
+    const calls = keyOrderedChunks(items);
+
+    // Assess
+    expect(calls.map((c) => c.map((i) => i.tag))).toEqual([[0, 2, 4], [1, 5], [3]]);
   });
 });
 
@@ -178,6 +195,69 @@ describe('Class: KinesisWriter', () => {
       expect(result.written).toHaveLength(4);
       expect(result.possibleDuplicates).toBe(4);
       expect(port.calls).toHaveLength(2);
+    });
+  });
+
+  describe('Option: keyOrder', () => {
+    it("never writes a key's later record before an earlier one that was throttled", async () => {
+      // Prepare: the first record of key a is throttled on the first call only
+      const port = new ScriptedPut((e, call) => (call === 0 && e.data[0] === 0 ? throttled : { ok: true }));
+      const writer = new KinesisWriter({ port, sleep, keyOrder: true });
+      const items = ['a', 'a', 'b', 'a'].map((key, i) => ({
+        entry: { data: Buffer.from([i]), partitionKey: key },
+        tag: i,
+      }));
+
+      // Act
+      const result = await writer.write(ARN, items);
+
+      // Assess
+      expect(result.written.sort()).toEqual([0, 1, 2, 3]);
+      expect(port.stored.filter((e) => e.partitionKey === 'a').map((e) => e.data[0])).toEqual([0, 1, 3]);
+      expect(port.calls.every((call) => new Set(call.map((e) => e.partitionKey)).size === call.length)).toBe(true);
+      expect(sleep).toHaveBeenCalledTimes(1);
+    });
+
+    it('keeps writing the other keys while one key waits', async () => {
+      // Prepare: key a is throttled on the first call
+      const port = new ScriptedPut((e, call) => (call === 0 && e.partitionKey === 'a' ? throttled : { ok: true }));
+      const writer = new KinesisWriter({ port, sleep, keyOrder: true });
+      const items = ['a', 'b', 'a', 'b'].map((key, i) => ({
+        entry: { data: Buffer.from([i]), partitionKey: key },
+        tag: i,
+      }));
+
+      // Act
+      const result = await writer.write(ARN, items);
+
+      // Assess
+      expect(port.stored.map((e) => e.data[0])).toEqual([1, 3, 0, 2]);
+      expect(result.failed).toEqual([]);
+    });
+  });
+
+  describe('Option: maxAttempts Infinity, with an AbortSignal', () => {
+    it('retries until the signal is aborted, then returns what is left as failed', async () => {
+      // Prepare: record 1 is never taken; the caller gives up during the third backoff
+      const port = new ScriptedPut((e) => (e.partitionKey === 'pk-1' ? throttled : { ok: true }));
+      const controller = new AbortController();
+      const sleepThenGiveUp = jest.fn(async () => {
+        if (sleepThenGiveUp.mock.calls.length === 3) controller.abort();
+      });
+      const writer = new KinesisWriter({ port, sleep: sleepThenGiveUp, retry: { maxAttempts: Infinity } });
+
+      // Act
+      const result = await writer.write(ARN, entries(3), controller.signal);
+
+      // Assess
+      expect(result.written.sort()).toEqual([0, 2]);
+      expect(result.failed).toEqual([{ tag: 1, errorCode: throttled.errorCode, errorMessage: throttled.errorMessage }]);
+      expect(port.calls).toHaveLength(3);
+    });
+
+    it('refuses a maxAttempts that is not a positive integer or Infinity', () => {
+      // Act & Assess
+      expect(() => new KinesisWriter({ port: new ScriptedPut(), retry: { maxAttempts: 0.5 } })).toThrow(RangeError);
     });
   });
 

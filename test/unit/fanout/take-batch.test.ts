@@ -1,4 +1,4 @@
-import { takeBatch } from '../../../../local/kinesis-analytics/runner';
+import { takeBatch } from '../../../src/fanout/writer';
 
 const entry = (partitionKey: string, n: number, size = 1) => ({ partitionKey, n, data: new Uint8Array(size) });
 
