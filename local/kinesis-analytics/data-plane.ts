@@ -1,35 +1,44 @@
 /**
- * The runners of all running applications: checks that an application can run before StartApplication succeeds,
- * starts, stops and reconfigures runners in order per application, and keeps each application's error-stream
- * counts for the twin's errors route.
+ * The running applications of one twin: checks that an application can run before StartApplication succeeds,
+ * starts, stops and reconfigures them in order per application, and keeps what outlives a run: each application's
+ * error-stream log, its counters (metrics) and its fault injector.
  */
 import type { Clock } from '../clock';
-import { AwsServiceError } from '../service';
-import type { ApplicationState, StartingPosition } from './application';
-import { type DataPlane, toServiceError } from './control-plane';
+import { ApplicationCounters, type ApplicationMetrics, type RunMetrics } from './counters';
+import { destinationOf } from './destinations';
+import { requireStream } from './destinations/kinesis-stream';
 import { type SqlEngine, withDefaultMappings } from './engine';
+import { ErrorLog } from './error-stream';
+import { invalidConfiguration, toServiceError } from './errors';
 import { FaultInjector, type Faults } from './faults';
-import { contextFor, type KinesisPort, parseStreamArn } from './kinesis-port';
-import { ApplicationRunner, ErrorLog, type RunnerMetrics, type RunnerTiming, resolveOutputStream } from './runner';
+import type { KinesisPort } from './kinesis-port';
+import type { LambdaPort } from './lambda-port';
+import type { DataPlane } from './lifecycle';
+import { resolveOutputStream } from './router';
+import { RunningApplication } from './running-application';
+import type { ApplicationState, StartingPosition } from './state';
+import type { ApplicationStore } from './store';
+import type { RunnerTiming } from './timing';
 
 export interface DataPlaneOptions {
   kinesis: KinesisPort;
+  /** The Lambda twin, for Lambda destinations and input preprocessing. */
+  lambda?: LambdaPort | undefined;
   engine: SqlEngine;
   clock: Clock;
   timing: RunnerTiming;
-  faults?: Faults;
-  /** Called when checkpoints moved. */
-  onChange(): void;
+  faults?: Faults | undefined;
+  /** Where checkpoints are kept. */
+  store: ApplicationStore;
 }
 
 /** How long closing the twin waits for undelivered rows. */
 const CLOSE_DRAIN_MS = 1000;
 
-const invalidConfig = (message: string) => new AwsServiceError('InvalidApplicationConfigurationException', message);
-
-export class RunnerPool implements DataPlane {
-  private readonly runners = new Map<string, ApplicationRunner>();
+export class RunningApplications implements DataPlane {
+  private readonly running = new Map<string, RunningApplication>();
   private readonly errorLogs = new Map<string, ErrorLog>();
+  private readonly counters = new Map<string, ApplicationCounters>();
   /** Per application, the last start/stop/reconfigure in progress, so they happen one after the other. */
   private readonly pending = new Map<string, Promise<void>>();
   private readonly faults: Faults | undefined;
@@ -46,65 +55,64 @@ export class RunnerPool implements DataPlane {
     return { ...(this.injectors.get(name)?.injected ?? { drop: 0, duplicate: 0, misroute: 0 }) };
   }
 
-  private injector(name: string): FaultInjector | undefined {
-    if (!this.faults) return undefined;
-    let injector = this.injectors.get(name);
-    if (!injector) {
-      injector = new FaultInjector(this.faults);
-      this.injectors.set(name, injector);
-    }
-    return injector;
-  }
-
   errors(name: string): ErrorLog {
-    let log = this.errorLogs.get(name);
-    if (!log) {
-      log = new ErrorLog();
-      this.errorLogs.set(name, log);
-    }
-    return log;
+    return getOrCreate(this.errorLogs, name, () => new ErrorLog());
   }
 
-  metrics(name: string): RunnerMetrics | undefined {
-    return this.runners.get(name)?.metrics;
+  /** The counters of the current run (null-ish when not running): the errors route's `Metrics`. */
+  metrics(name: string): RunMetrics | undefined {
+    return this.running.get(name)?.metrics;
+  }
+
+  /** Every counter of the application over the twin's life, by AWS metric name (counters.ts). */
+  applicationMetrics(app: ApplicationState): ApplicationMetrics {
+    const counters = getOrCreate(this.counters, app.name, () => new ApplicationCounters());
+    return counters.snapshot(app, this.errors(app.name).count, this.running.has(app.name));
   }
 
   async check(app: ApplicationState): Promise<void> {
+    const { kinesis, lambda, engine } = this.opts;
     const input = app.inputs[0];
-    if (!input) throw invalidConfig(`Application ${app.name} has no input`);
+    if (!input) throw invalidConfiguration(`Application ${app.name} has no input`);
     if (!input.KinesisStreamsInputDescription) {
-      throw invalidConfig('The twin reads Kinesis streams only; this input is a Kinesis Firehose delivery stream');
+      throw invalidConfiguration(
+        'The twin reads Kinesis streams only; this input is a Kinesis Firehose delivery stream',
+      );
     }
     if (input.InputProcessingConfigurationDescription) {
-      throw invalidConfig(
+      throw invalidConfiguration(
         'The twin does not run input preprocessing Lambda functions; remove the processing configuration',
       );
     }
     if (app.referenceDataSources.length > 0) {
-      throw invalidConfig('The twin has no Amazon S3, so reference data sources cannot be loaded; remove it to run');
+      throw invalidConfiguration(
+        'The twin has no Amazon S3, so reference data sources cannot be loaded; remove it to run',
+      );
     }
     let compiled: ReturnType<SqlEngine['compile']>;
     try {
-      compiled = this.opts.engine.compile(app.code ?? '', {
+      compiled = engine.compile(app.code ?? '', {
         schema: withDefaultMappings(input.InputSchema),
         namePrefix: input.NamePrefix,
       });
     } catch (error) {
       throw toServiceError(error);
     }
-    await this.requireStream(input.KinesisStreamsInputDescription.ResourceARN, 'input');
+    await requireStream(kinesis, input.KinesisStreamsInputDescription.ResourceARN, 'input');
     for (const output of app.outputs) {
-      const arn = output.KinesisStreamsOutputDescription?.ResourceARN;
-      if (!arn) {
-        throw invalidConfig(`Output ${output.OutputId} (${output.Name}): the twin writes to Kinesis streams only`);
+      const { kind, target } = destinationOf(output);
+      if (kind.name !== 'KinesisStreams') {
+        throw invalidConfiguration(
+          `Output ${output.OutputId} (${output.Name}): the twin writes to Kinesis streams only`,
+        );
       }
       if (!resolveOutputStream(compiled, output.Name)) {
         const known = compiled.outputs.map((o) => o.name).join(', ') || 'none';
-        throw invalidConfig(
+        throw invalidConfiguration(
           `Output ${output.OutputId} names in-application stream ${output.Name}, which the application code does not create (it creates: ${known})`,
         );
       }
-      await this.requireStream(arn, `output ${output.Name}`);
+      await kind.check(output, target, { kinesis, lambda });
     }
   }
 
@@ -114,18 +122,17 @@ export class RunnerPool implements DataPlane {
 
   stop(app: ApplicationState): Promise<void> {
     return this.after(app.name, async () => {
-      const runner = this.runners.get(app.name);
-      this.runners.delete(app.name);
-      await runner?.stop();
-      this.opts.onChange();
+      const running = this.running.get(app.name);
+      this.running.delete(app.name);
+      await running?.stop();
     });
   }
 
   reconfigure(app: ApplicationState): void {
     this.after(app.name, async () => {
-      const runner = this.runners.get(app.name);
-      this.runners.delete(app.name);
-      await runner?.stop();
+      const running = this.running.get(app.name);
+      this.running.delete(app.name);
+      await running?.stop();
       if (app.status === 'RUNNING') this.launch(app, 'LAST_STOPPED_POINT', this.opts.clock.now());
     });
   }
@@ -133,32 +140,37 @@ export class RunnerPool implements DataPlane {
   remove(name: string): void {
     this.errorLogs.delete(name);
     this.injectors.delete(name);
+    this.counters.delete(name);
   }
 
-  /** Stops every runner (the twin is closing); checkpoints stay where the outputs are. */
+  /** Stops every running application (the twin is closing); checkpoints stay where the outputs are. */
   async close(): Promise<void> {
     // a destination that takes nothing must not hold the twin's shutdown for long; undelivered rows are read again
-    await Promise.all([...this.runners.values()].map((runner) => runner.stop(CLOSE_DRAIN_MS)));
-    this.runners.clear();
+    await Promise.all([...this.running.values()].map((running) => running.stop(CLOSE_DRAIN_MS)));
+    this.running.clear();
   }
 
   private launch(app: ApplicationState, position: StartingPosition, requestedAt: number): void {
+    const { store } = this.opts;
+    const stream = app.inputs[0]?.KinesisStreamsInputDescription?.ResourceARN ?? '';
     try {
-      const runner = new ApplicationRunner({
+      const running = new RunningApplication({
         app,
         position,
         requestedAt,
         kinesis: this.opts.kinesis,
+        lambda: this.opts.lambda,
         engine: this.opts.engine,
         clock: this.opts.clock,
         timing: this.opts.timing,
         errors: this.errors(app.name),
-        ...(this.faults ? { faults: this.injector(app.name)! } : {}),
-        onCheckpoint: () => this.opts.onChange(),
+        counters: getOrCreate(this.counters, app.name, () => new ApplicationCounters()),
+        faults: this.faults ? getOrCreate(this.injectors, app.name, () => new FaultInjector(this.faults!)) : undefined,
+        saveCheckpoints: (moved, replace) => store.moveCheckpoints(app, stream, moved, replace),
         onFailure: (error) => warn(app.name, error),
       });
-      this.runners.set(app.name, runner);
-      runner.start();
+      this.running.set(app.name, running);
+      running.start();
     } catch (error) {
       warn(app.name, error);
     }
@@ -169,21 +181,15 @@ export class RunnerPool implements DataPlane {
     this.pending.set(name, next);
     return next;
   }
+}
 
-  private async requireStream(arn: string, role: string): Promise<void> {
-    try {
-      await this.opts.kinesis.handle(
-        'DescribeStreamSummary',
-        { StreamName: parseStreamArn(arn).name },
-        contextFor(arn),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') {
-        throw invalidConfig(`The ${role} stream ${arn} does not exist`);
-      }
-      throw error;
-    }
+function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
   }
+  return value;
 }
 
 function warn(name: string, error: unknown): void {

@@ -1,28 +1,36 @@
 /**
  * The Kinesis Analytics (SQL applications, API 2015-08-14) twin: `KinesisAnalytics_20150814.*` in AWS JSON 1.1,
- * applications that really run their SQL between Kinesis streams of the twin, and one route of the twin's own:
- * `GET /_twin/kinesis-analytics/applications/{name}/errors`.
+ * applications that really run their SQL between Kinesis streams (and Lambda functions) of the twin, one route of
+ * the twin's own, `GET /_twin/kinesis-analytics/applications/{name}/errors`, and `metrics(name)` in process.
  */
 import * as streamingSql from '../../src/streaming-sql';
 import { type Clock, systemClock } from '../clock';
-import { type AwsJsonService, AwsServiceError, type RequestContext, type RestRoute } from '../service';
-import type { ApplicationState } from './application';
-import { ControlPlane, DEFAULT_DELAYS, FAST_DELAYS, type StatusDelays } from './control-plane';
-import { RunnerPool } from './data-plane';
-import { discoverInputSchema } from './discover';
+import type { AwsJsonService, RequestContext, RestRoute } from '../service';
+import { ControlPlane } from './control-plane';
+import type { ApplicationMetrics } from './counters';
+import { RunningApplications } from './data-plane';
 import type { SqlEngine } from './engine';
+import { applicationNotFound } from './errors';
 import { checkFaults, type Faults, parseFaults } from './faults';
 import type { KinesisPort } from './kinesis-port';
-import { DEFAULT_TIMING, type RunnerTiming } from './runner';
+import type { LambdaPort } from './lambda-port';
+import { DEFAULT_DELAYS, FAST_DELAYS, type StatusDelays } from './lifecycle';
+import { discoverInputSchema } from './operations/discover';
+import type { ApplicationState } from './state';
 import { ApplicationStore } from './store';
+import { DEFAULT_TIMING, FAST_TIMING, type RunnerTiming } from './timing';
 
-export type { StatusDelays } from './control-plane';
+export type { ApplicationMetrics } from './counters';
 export type { Faults } from './faults';
-export type { RunnerTiming } from './runner';
+export type { LambdaPort } from './lambda-port';
+export type { StatusDelays } from './lifecycle';
+export type { RunnerTiming } from './timing';
 
 export interface KinesisAnalyticsTwinOptions {
   /** The Kinesis twin the applications read from and write to. */
   kinesis: KinesisPort;
+  /** The Lambda twin: Lambda destinations and input preprocessing functions run there. */
+  lambda?: LambdaPort;
   clock?: Clock;
   region?: string;
   accountId?: string;
@@ -49,7 +57,7 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
   readonly targetPrefix = 'KinesisAnalytics_20150814';
   readonly jsonVersion = '1.1' as const;
   readonly store: ApplicationStore;
-  readonly runners: RunnerPool;
+  readonly runners: RunningApplications;
   private readonly control: ControlPlane;
   private readonly kinesis: KinesisPort;
   private readonly engine: SqlEngine;
@@ -60,13 +68,14 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
     this.engine = opts.engine ?? streamingSql;
     this.store = new ApplicationStore(opts.dataDir);
     const faults = opts.faults ? checkFaults(opts.faults) : parseFaults(process.env['FANOUT_TWIN_FAULTS']);
-    this.runners = new RunnerPool({
+    this.runners = new RunningApplications({
       kinesis: this.kinesis,
+      lambda: opts.lambda,
       engine: this.engine,
       clock,
-      timing: { ...DEFAULT_TIMING, ...(opts.fast ? { pollIntervalMs: 20, retryBaseMs: 10 } : {}), ...opts.timing },
-      ...(faults ? { faults } : {}),
-      onChange: () => this.store.changed(),
+      timing: { ...DEFAULT_TIMING, ...(opts.fast ? FAST_TIMING : {}), ...opts.timing },
+      faults,
+      store: this.store,
     });
     this.control = new ControlPlane({
       store: this.store,
@@ -77,7 +86,7 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
       engine: this.engine,
       dataPlane: this.runners,
     });
-    this.resume(clock);
+    this.control.lifecycle.resume();
   }
 
   async handle(operation: string, input: Record<string, unknown>, _ctx?: RequestContext): Promise<unknown> {
@@ -91,19 +100,14 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
       {
         method: 'GET',
         path: ERRORS_ROUTE,
-        handle: async ({ params }) => {
-          const name = params['name'] ?? '';
-          const app = this.store.get(name);
-          if (!app) throw new AwsServiceError('ResourceNotFoundException', `Application ${name} not found`, 404);
-          return { status: 200, body: this.errorReport(app) };
-        },
+        handle: async ({ params }) => ({ status: 200, body: this.errorReport(this.find(params['name'] ?? '', 404)) }),
       },
     ];
   }
 
   /**
    * What `GET /_twin/kinesis-analytics/applications/{name}/errors` returns: the error-stream records counted since
-   * the twin started (the latest 100 of them), and the runner's counters.
+   * the twin started (the latest 100 of them), and the counters of the current run.
    */
   errorReport(app: ApplicationState) {
     const log = this.runners.errors(app.name);
@@ -117,25 +121,25 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
     };
   }
 
-  /** Stops the runners (checkpoints stay with delivered output) and writes the store. */
+  /**
+   * The twin's counters of one application over its life in this twin, named as Kinesis Analytics named its
+   * CloudWatch metrics (records and bytes per input and per destination, preprocessing and Lambda delivery,
+   * MillisBehindLatest) plus the rows put on its error stream. Throws ResourceNotFoundException for an unknown one.
+   */
+  metrics(applicationName: string): ApplicationMetrics {
+    return this.runners.applicationMetrics(this.find(applicationName));
+  }
+
+  /** Stops the running applications (checkpoints stay with delivered output) and writes the store. */
   async close(): Promise<void> {
     this.control.close();
     await this.runners.close();
     this.store.flush();
   }
 
-  /** After a restart: statuses in flight settle, and RUNNING applications carry on from their checkpoints. */
-  private resume(clock: Clock): void {
-    for (const app of this.store.list()) {
-      if (app.status === 'DELETING') {
-        this.store.delete(app.name);
-        continue;
-      }
-      if (app.status === 'UPDATING') app.status = app.statusBeforeUpdate ?? 'READY';
-      delete app.statusBeforeUpdate;
-      if (app.status === 'STARTING') app.status = 'RUNNING';
-      if (app.status === 'STOPPING') app.status = 'READY';
-      if (app.status === 'RUNNING') this.runners.start(app, 'LAST_STOPPED_POINT', clock.now());
-    }
+  private find(name: string, status = 400): ApplicationState {
+    const app = this.store.get(name);
+    if (!app) throw applicationNotFound(name, status);
+    return app;
   }
 }

@@ -3,6 +3,7 @@
  * iterators, and its in-process PutRecords/GetRecords (bytes, no base64). `KinesisTwin` satisfies it; tests can
  * hand in anything else that does.
  */
+import { parse, validate } from '@aws-sdk/util-arn-parser';
 import type { RequestContext } from '../service';
 
 export type PutRecordsResultEntry =
@@ -37,11 +38,27 @@ export interface ShardInfo {
   AdjacentParentShardId?: string;
 }
 
-/** `arn:aws:kinesis:<region>:<account>:stream/<name>` -> its parts. */
+const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+
+/** `arn:aws:kinesis:<region>:<account>:stream/<name>` -> its parts; undefined for anything else. */
+export function streamArnParts(arn: string): { region: string; accountId: string; name: string } | undefined {
+  if (!validate(arn)) return undefined;
+  const { partition, service, region, accountId, resource } = parse(arn);
+  const name = resource.startsWith('stream/') ? resource.slice('stream/'.length) : '';
+  if (service !== 'kinesis' || !/^aws[a-z-]*$/.test(partition) || !/^[a-z0-9-]+$/.test(region)) return undefined;
+  if (!/^\d{12}$/.test(accountId) || !STREAM_NAME.test(name)) return undefined;
+  return { region, accountId, name };
+}
+
+export function isKinesisStreamArn(arn: string): boolean {
+  return streamArnParts(arn) !== undefined;
+}
+
+/** The parts of a stream ARN the configuration already checked; throws on anything else. */
 export function parseStreamArn(arn: string): { region: string; accountId: string; name: string } {
-  const match = /^arn:aws[a-z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream\/(.+)$/.exec(arn);
-  if (!match) throw new Error(`${arn} is not a Kinesis stream ARN`);
-  return { region: match[1]!, accountId: match[2]!, name: match[3]! };
+  const parts = streamArnParts(arn);
+  if (!parts) throw new Error(`${arn} is not a Kinesis stream ARN`);
+  return parts;
 }
 
 export function contextFor(arn: string): RequestContext {

@@ -1,25 +1,22 @@
 /**
- * The applications of one twin, by name, optionally persisted as one JSON file under `dataDir` so applications and
- * their checkpoints survive a restart. Writes are coalesced (checkpoints move many times a second) and flushed on
- * close.
+ * The applications of one twin, by name. Every change goes through here and on to the persistence seam
+ * (persistence.ts): `put` after an application was created or changed, `delete`, and `moveCheckpoints` when a
+ * runner's outputs have landed.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { ApplicationState } from './application';
+import { type ApplicationPersistence, inMemory, JsonSnapshotPersistence } from './persistence';
+import type { ApplicationState, Checkpoint } from './state';
 
-const FILE_VERSION = 1;
+export { StoreCorruptError } from './persistence';
 
 export class ApplicationStore {
   private readonly apps = new Map<string, ApplicationState>();
-  private readonly file: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly persistence: ApplicationPersistence;
+  private readonly all = () => this.list();
 
-  constructor(
-    dataDir?: string,
-    private readonly saveDelayMs = 200,
-  ) {
-    this.file = dataDir ? join(dataDir, 'kinesis-analytics', 'applications.json') : undefined;
-    if (this.file) this.load(this.file);
+  /** `dataDir`: keep the applications there (a JSON snapshot); or any persistence; default memory only. */
+  constructor(keep?: string | ApplicationPersistence, saveDelayMs?: number) {
+    this.persistence = typeof keep === 'string' ? new JsonSnapshotPersistence(keep, saveDelayMs) : (keep ?? inMemory);
+    for (const app of this.persistence.load()) this.apps.set(app.name, app);
   }
 
   get(name: string): ApplicationState | undefined {
@@ -35,58 +32,30 @@ export class ApplicationStore {
     return this.apps.size;
   }
 
+  /** Keeps `app` as it is now: a new application, or one whose configuration or status changed. */
   put(app: ApplicationState): void {
     this.apps.set(app.name, app);
-    this.changed();
+    this.persistence.record({ type: 'put', application: app }, this.all);
   }
 
   delete(name: string): void {
     this.apps.delete(name);
-    this.changed();
+    this.persistence.record({ type: 'delete', name }, this.all);
   }
 
-  /** Records that an application held here was modified in place. */
-  changed(): void {
-    if (!this.file || this.timer) return;
-    this.timer = setTimeout(() => this.flush(), this.saveDelayMs);
-    this.timer.unref();
+  /**
+   * Moves the checkpoints of `app` (shard id -> where it resumes) on the input `stream`; `replace` starts the map
+   * afresh (a run from NOW or TRIM_HORIZON, or another stream).
+   */
+  moveCheckpoints(app: ApplicationState, stream: string, moved: Record<string, Checkpoint>, replace = false): void {
+    app.checkpoints = replace ? { ...moved } : { ...app.checkpoints, ...moved };
+    app.checkpointStream = stream;
+    if (this.apps.get(app.name) !== app) return;
+    this.persistence.record({ type: 'checkpoints', name: app.name, stream, checkpoints: app.checkpoints }, this.all);
   }
 
-  /** Writes the file now (atomically: temporary file, then rename). */
+  /** Writes everything recorded (the twin is closing). */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: FILE_VERSION, applications: [...this.apps.values()] }, null, 1));
-    renameSync(tmp, this.file);
-  }
-
-  private load(file: string): void {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    let parsed: { version?: number; applications?: ApplicationState[] };
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch (error) {
-      throw new StoreCorruptError(`${file} is not valid JSON; move it away to start afresh`, { cause: error });
-    }
-    if (parsed.version !== FILE_VERSION || !Array.isArray(parsed.applications)) {
-      throw new StoreCorruptError(`${file} has an unknown layout (version ${parsed.version}); move it away`);
-    }
-    for (const app of parsed.applications) this.apps.set(app.name, app);
-  }
-}
-
-export class StoreCorruptError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'StoreCorruptError';
+    this.persistence.flush(this.all);
   }
 }

@@ -1,10 +1,11 @@
 import { ManualClock } from '../../../../local/clock';
 import { KinesisTwin } from '../../../../local/kinesis';
-import type { ApplicationState } from '../../../../local/kinesis-analytics/application';
-import { RunnerPool } from '../../../../local/kinesis-analytics/data-plane';
-import { discoverInputSchema } from '../../../../local/kinesis-analytics/discover';
+import { RunningApplications } from '../../../../local/kinesis-analytics/data-plane';
 import type { SqlEngine } from '../../../../local/kinesis-analytics/engine';
-import { DEFAULT_TIMING } from '../../../../local/kinesis-analytics/runner';
+import { discoverInputSchema } from '../../../../local/kinesis-analytics/operations/discover';
+import type { ApplicationState } from '../../../../local/kinesis-analytics/state';
+import { ApplicationStore } from '../../../../local/kinesis-analytics/store';
+import { DEFAULT_TIMING } from '../../../../local/kinesis-analytics/timing';
 import * as streamingSql from '../../../../src/streaming-sql';
 import { CODE, ROLE, SCHEMA, streamArn } from './fakes';
 
@@ -12,12 +13,12 @@ function setup() {
   const clock = new ManualClock();
   const kinesis = new KinesisTwin({ clock, limits: false });
   for (const name of ['in', 'a']) kinesis.call('CreateStream', { StreamName: name, ShardCount: 1 });
-  const pool = new RunnerPool({
+  const pool = new RunningApplications({
     kinesis,
     engine: streamingSql as SqlEngine,
     clock,
     timing: DEFAULT_TIMING,
-    onChange: () => {},
+    store: new ApplicationStore(),
   });
   return { kinesis, pool };
 }
@@ -65,7 +66,7 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a failure');
 }
 
-describe('Class: RunnerPool', () => {
+describe('Class: RunningApplications', () => {
   describe('Method: check', () => {
     it('accepts an application it can run', async () => {
       // Prepare

@@ -1,6 +1,7 @@
 /** Test doubles for the Kinesis Analytics twin's collaborators: a tiny SQL "engine" and a recording data plane. */
-import type { ApplicationState, StartingPosition } from '../../../../local/kinesis-analytics/application';
-import type { DataPlane } from '../../../../local/kinesis-analytics/control-plane';
+
+import type { DataPlane } from '../../../../local/kinesis-analytics/lifecycle';
+import type { ApplicationState, StartingPosition } from '../../../../local/kinesis-analytics/state';
 import { SqlCompileError } from '../../../../src/streaming-sql/errors';
 
 /** Compiles nothing: finds `CREATE ... STREAM "NAME"` statements, fails on the word BROKEN at its position. */

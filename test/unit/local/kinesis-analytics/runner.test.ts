@@ -1,9 +1,10 @@
 import { ManualClock } from '../../../../local/clock';
 import { KinesisTwin } from '../../../../local/kinesis';
-import type { ApplicationState } from '../../../../local/kinesis-analytics/application';
-import { RunnerPool } from '../../../../local/kinesis-analytics/data-plane';
+import { RunningApplications } from '../../../../local/kinesis-analytics/data-plane';
 import type { SqlEngine } from '../../../../local/kinesis-analytics/engine';
-import { DEFAULT_TIMING } from '../../../../local/kinesis-analytics/runner';
+import type { ApplicationState } from '../../../../local/kinesis-analytics/state';
+import { ApplicationStore } from '../../../../local/kinesis-analytics/store';
+import { DEFAULT_TIMING } from '../../../../local/kinesis-analytics/timing';
 import * as streamingSql from '../../../../src/streaming-sql';
 import { ROLE, SCHEMA, streamArn } from './fakes';
 
@@ -88,13 +89,13 @@ function setup(opts: { limits?: boolean; faults?: { drop?: number; duplicate?: n
   const kinesis = new KinesisTwin({ clock, limits: opts.limits ?? false });
   kinesis.call('CreateStream', { StreamName: 'in', ShardCount: 2 });
   kinesis.call('CreateStream', { StreamName: 'out', ShardCount: 1 });
-  const pool = new RunnerPool({
+  const pool = new RunningApplications({
     kinesis,
     engine: opts.engine ?? passThrough,
     clock,
     timing: DEFAULT_TIMING,
     ...(opts.faults ? { faults: opts.faults } : {}),
-    onChange: () => {},
+    store: new ApplicationStore(),
   });
   const put = (ids: number[]) => {
     for (let i = 0; i < ids.length; i += 500) {
@@ -137,7 +138,7 @@ async function pass(clock: ManualClock, ms: number): Promise<void> {
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
-describe('Class: RunnerPool', () => {
+describe('Class: RunningApplications', () => {
   describe('Method: start / stop', () => {
     it('writes every record read from TRIM_HORIZON to its destination, once', async () => {
       // Prepare

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApplicationState } from '../../../../local/kinesis-analytics/application';
+import type { ApplicationState } from '../../../../local/kinesis-analytics/state';
 import { ApplicationStore } from '../../../../local/kinesis-analytics/store';
 
 function app(name: string): ApplicationState {

@@ -2,40 +2,45 @@
  * DiscoverInputSchema on the twin: samples the Kinesis stream the request names (from its oldest record, up to
  * SAMPLE_RECORDS across its shards) and hands the samples to the SQL engine's schema discovery.
  */
-import { AwsServiceError } from '../service';
-import type { SqlEngine } from './engine';
-import { type KinesisPort, listShards, parseStreamArn, shardIterator } from './kinesis-port';
-import { validateRequest } from './validation';
+import type { RequestOf, ResponseOf } from '../api';
+import type { SqlEngine } from '../engine';
+import { invalidArgument, kinesisAnalyticsError } from '../errors';
+import { isKinesisStreamArn, type KinesisPort, listShards, parseStreamArn, shardIterator } from '../kinesis-port';
+import { validateRequest } from '../validation';
+
+/** The engine's discovery result, which is also the wire response of the operation. */
+type DiscoverResponse = ReturnType<SqlEngine['discoverSchema']> & ResponseOf<'DiscoverInputSchema'>;
 
 /** Roughly what the service sampled. */
 export const SAMPLE_RECORDS = 100;
 
-const KINESIS_STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[a-zA-Z0-9_.-]{1,128}$/;
-
+/** Validates the request (it may come straight from a caller in process) and discovers. */
 export async function discoverInputSchema(
   input: Record<string, unknown>,
   kinesis: KinesisPort,
   engine: Pick<SqlEngine, 'discoverSchema'>,
-) {
+): Promise<DiscoverResponse> {
   validateRequest('DiscoverInputSchema', input);
-  if (input['S3Configuration'] !== undefined) {
-    throw new AwsServiceError('InvalidArgumentException', 'The twin has no Amazon S3: discover from a Kinesis stream');
+  return discover(input as RequestOf<'DiscoverInputSchema'>, kinesis, engine);
+}
+
+async function discover(
+  i: RequestOf<'DiscoverInputSchema'>,
+  kinesis: KinesisPort,
+  engine: Pick<SqlEngine, 'discoverSchema'>,
+): Promise<DiscoverResponse> {
+  if (i.S3Configuration !== undefined)
+    throw invalidArgument('The twin has no Amazon S3: discover from a Kinesis stream');
+  if (i.InputProcessingConfiguration !== undefined) {
+    throw invalidArgument('The twin does not run input preprocessing Lambda functions');
   }
-  if (input['InputProcessingConfiguration'] !== undefined) {
-    throw new AwsServiceError('InvalidArgumentException', 'The twin does not run input preprocessing Lambda functions');
-  }
-  const arn = input['ResourceARN'];
-  if (typeof arn !== 'string') {
-    throw new AwsServiceError('InvalidArgumentException', 'Specify ResourceARN (a Kinesis stream) and RoleARN');
-  }
-  if (input['RoleARN'] === undefined)
-    throw new AwsServiceError('InvalidArgumentException', 'RoleARN is required with ResourceARN');
-  if (!KINESIS_STREAM_ARN.test(arn)) {
-    throw new AwsServiceError('InvalidArgumentException', `ResourceARN ${arn} is not a Kinesis stream ARN`);
-  }
+  const arn = i.ResourceARN;
+  if (arn === undefined) throw invalidArgument('Specify ResourceARN (a Kinesis stream) and RoleARN');
+  if (i.RoleARN === undefined) throw invalidArgument('RoleARN is required with ResourceARN');
+  if (!isKinesisStreamArn(arn)) throw invalidArgument(`ResourceARN ${arn} is not a Kinesis stream ARN`);
   const samples = await sample(kinesis, arn);
   if (samples.length === 0) {
-    throw new AwsServiceError(
+    throw kinesisAnalyticsError(
       'UnableToDetectSchemaException',
       `Kinesis stream ${parseStreamArn(arn).name} has no records to sample; put some records and retry`,
       400,
@@ -47,7 +52,7 @@ export async function discoverInputSchema(
   } catch (error) {
     if (error instanceof Error && error.name === 'UnableToDetectSchemaException') {
       const detail = error as Error & { rawInputRecords?: string[]; processedInputRecords?: string[] };
-      throw new AwsServiceError('UnableToDetectSchemaException', error.message, 400, {
+      throw kinesisAnalyticsError('UnableToDetectSchemaException', error.message, 400, {
         RawInputRecords: detail.rawInputRecords ?? [],
         ProcessedInputRecords: detail.processedInputRecords ?? [],
       });
@@ -62,10 +67,7 @@ async function sample(kinesis: KinesisPort, arn: string): Promise<Uint8Array[]> 
     shards = await listShards(kinesis, arn);
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
-      throw new AwsServiceError(
-        'InvalidArgumentException',
-        `Kinesis stream ${parseStreamArn(arn).name} does not exist (${arn})`,
-      );
+      throw invalidArgument(`Kinesis stream ${parseStreamArn(arn).name} does not exist (${arn})`);
     }
     throw error;
   }
@@ -78,7 +80,7 @@ async function sample(kinesis: KinesisPort, arn: string): Promise<Uint8Array[]> 
         page = await kinesis.getRecords(iterator, SAMPLE_RECORDS - samples.length);
       } catch (error) {
         if ((error as { name?: string }).name === 'ProvisionedThroughputExceededException') {
-          throw new AwsServiceError(
+          throw kinesisAnalyticsError(
             'ResourceProvisionedThroughputExceededException',
             `Reading ${arn} was throttled; retry`,
           );

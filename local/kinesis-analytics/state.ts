@@ -1,7 +1,7 @@
 /**
  * One Kinesis Analytics application as the twin keeps it: configuration in the API's own description shapes
  * (so DescribeApplication returns it as stored), status, version and the input checkpoints a LAST_STOPPED_POINT
- * start resumes from.
+ * start resumes from. The store (store.ts) holds these and records every change through its persistence seam.
  */
 import type { SourceSchema } from '../../src/streaming-sql';
 
@@ -83,34 +83,4 @@ export interface ApplicationState {
   checkpointStream?: string;
   /** The starting position of the current (or last) run. */
   startingPosition?: StartingPosition;
-}
-
-const seconds = (ms: number) => ms / 1000;
-
-/** The wire `ApplicationSummary`. */
-export function toSummary(app: ApplicationState) {
-  return { ApplicationName: app.name, ApplicationARN: app.arn, ApplicationStatus: app.status };
-}
-
-/** The wire `ApplicationDetail` (timestamps in epoch seconds, as AWS JSON 1.1 carries them). */
-export function toDetail(app: ApplicationState) {
-  return {
-    ApplicationName: app.name,
-    ...(app.description !== undefined ? { ApplicationDescription: app.description } : {}),
-    ApplicationARN: app.arn,
-    ApplicationStatus: app.status,
-    CreateTimestamp: seconds(app.createTimestamp),
-    ...(app.lastUpdateTimestamp !== undefined ? { LastUpdateTimestamp: seconds(app.lastUpdateTimestamp) } : {}),
-    InputDescriptions: app.inputs,
-    OutputDescriptions: app.outputs,
-    ReferenceDataSourceDescriptions: app.referenceDataSources,
-    CloudWatchLoggingOptionDescriptions: app.cloudWatchLoggingOptions,
-    ...(app.code !== undefined ? { ApplicationCode: app.code } : {}),
-    ApplicationVersionId: app.versionId,
-  };
-}
-
-/** In-application stream names an input creates: `<prefix>_001` ... one per parallelism unit. */
-export function inAppStreamNames(prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${prefix}_${String(i + 1).padStart(3, '0')}`);
 }
