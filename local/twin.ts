@@ -127,20 +127,6 @@ const services = [
     close: (kinesis) => kinesis.close(),
   }),
   part({
-    key: 'kinesisAnalytics',
-    create: (ctx) =>
-      new KinesisAnalyticsTwin({
-        kinesis: ctx.parts.kinesis!,
-        clock: ctx.clock,
-        region: ctx.region,
-        fast: ctx.fast,
-        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
-        ...(ctx.faults !== undefined ? { faults: ctx.faults } : {}),
-      }),
-    mounts: (analytics) => [awsJson(analytics), restJson(analytics.routes)],
-    close: (analytics) => analytics.close(),
-  }),
-  part({
     key: 'lambda',
     create: (ctx) =>
       new LambdaTwin({
@@ -158,6 +144,22 @@ const services = [
       lambda.endpoint = endpoint;
     },
     close: (lambda) => lambda.close(),
+  }),
+  part({
+    key: 'kinesisAnalytics',
+    create: (ctx) =>
+      new KinesisAnalyticsTwin({
+        kinesis: ctx.parts.kinesis!,
+        // built before: Lambda destinations and preprocessing functions run there (and it closes after)
+        ...(ctx.parts.lambda ? { lambda: ctx.parts.lambda } : {}),
+        clock: ctx.clock,
+        region: ctx.region,
+        fast: ctx.fast,
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.faults !== undefined ? { faults: ctx.faults } : {}),
+      }),
+    mounts: (analytics) => [awsJson(analytics), restJson(analytics.routes)],
+    close: (analytics) => analytics.close(),
   }),
   part({
     key: 'stepFunctions',

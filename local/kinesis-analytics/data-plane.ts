@@ -12,7 +12,7 @@ import { ErrorLog } from './error-stream';
 import { invalidConfiguration, toServiceError } from './errors';
 import { FaultInjector, type Faults } from './faults';
 import type { KinesisPort } from './kinesis-port';
-import type { LambdaPort } from './lambda-port';
+import { type LambdaPort, requireFunction } from './lambda-port';
 import type { DataPlane } from './lifecycle';
 import { resolveOutputStream } from './router';
 import { RunningApplication } from './running-application';
@@ -79,11 +79,8 @@ export class RunningApplications implements DataPlane {
         'The twin reads Kinesis streams only; this input is a Kinesis Firehose delivery stream',
       );
     }
-    if (input.InputProcessingConfigurationDescription) {
-      throw invalidConfiguration(
-        'The twin does not run input preprocessing Lambda functions; remove the processing configuration',
-      );
-    }
+    const processor = input.InputProcessingConfigurationDescription?.InputLambdaProcessorDescription;
+    if (processor) requireFunction(lambda, processor.ResourceARN, 'input preprocessing function');
     if (app.referenceDataSources.length > 0) {
       throw invalidConfiguration(
         'The twin has no Amazon S3, so reference data sources cannot be loaded; remove it to run',
@@ -101,11 +98,6 @@ export class RunningApplications implements DataPlane {
     await requireStream(kinesis, input.KinesisStreamsInputDescription.ResourceARN, 'input');
     for (const output of app.outputs) {
       const { kind, target } = destinationOf(output);
-      if (kind.name !== 'KinesisStreams') {
-        throw invalidConfiguration(
-          `Output ${output.OutputId} (${output.Name}): the twin writes to Kinesis streams only`,
-        );
-      }
       if (!resolveOutputStream(compiled, output.Name)) {
         const known = compiled.outputs.map((o) => o.name).join(', ') || 'none';
         throw invalidConfiguration(

@@ -61,11 +61,13 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
   private readonly control: ControlPlane;
   private readonly kinesis: KinesisPort;
   private readonly engine: SqlEngine;
+  private readonly lambda: LambdaPort | undefined;
 
   constructor(opts: KinesisAnalyticsTwinOptions) {
     const clock = opts.clock ?? systemClock;
     this.kinesis = opts.kinesis;
     this.engine = opts.engine ?? streamingSql;
+    this.lambda = opts.lambda;
     this.store = new ApplicationStore(opts.dataDir);
     const faults = opts.faults ? checkFaults(opts.faults) : parseFaults(process.env['FANOUT_TWIN_FAULTS']);
     this.runners = new RunningApplications({
@@ -90,7 +92,7 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
   }
 
   async handle(operation: string, input: Record<string, unknown>, _ctx?: RequestContext): Promise<unknown> {
-    if (operation === 'DiscoverInputSchema') return discoverInputSchema(input, this.kinesis, this.engine);
+    if (operation === 'DiscoverInputSchema') return discoverInputSchema(input, this.kinesis, this.engine, this.lambda);
     return this.control.handle(operation, input);
   }
 

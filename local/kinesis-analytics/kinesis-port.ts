@@ -3,7 +3,7 @@
  * iterators, and its in-process PutRecords/GetRecords (bytes, no base64). `KinesisTwin` satisfies it; tests can
  * hand in anything else that does.
  */
-import { parse, validate } from '@aws-sdk/util-arn-parser';
+import { isStreamArn, parseStreamArn as parseArn } from '../../src/arn';
 import type { RequestContext } from '../service';
 
 export type PutRecordsResultEntry =
@@ -38,27 +38,15 @@ export interface ShardInfo {
   AdjacentParentShardId?: string;
 }
 
-const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
-
-/** `arn:aws:kinesis:<region>:<account>:stream/<name>` -> its parts; undefined for anything else. */
-export function streamArnParts(arn: string): { region: string; accountId: string; name: string } | undefined {
-  if (!validate(arn)) return undefined;
-  const { partition, service, region, accountId, resource } = parse(arn);
-  const name = resource.startsWith('stream/') ? resource.slice('stream/'.length) : '';
-  if (service !== 'kinesis' || !/^aws[a-z-]*$/.test(partition) || !/^[a-z0-9-]+$/.test(region)) return undefined;
-  if (!/^\d{12}$/.test(accountId) || !STREAM_NAME.test(name)) return undefined;
-  return { region, accountId, name };
-}
-
 export function isKinesisStreamArn(arn: string): boolean {
-  return streamArnParts(arn) !== undefined;
+  return isStreamArn(arn);
 }
 
 /** The parts of a stream ARN the configuration already checked; throws on anything else. */
 export function parseStreamArn(arn: string): { region: string; accountId: string; name: string } {
-  const parts = streamArnParts(arn);
-  if (!parts) throw new Error(`${arn} is not a Kinesis stream ARN`);
-  return parts;
+  const parts = parseArn(arn);
+  if (!parts || parts.consumer) throw new Error(`${arn} is not a Kinesis stream ARN`);
+  return { region: parts.region, accountId: parts.accountId, name: parts.streamName };
 }
 
 export function contextFor(arn: string): RequestContext {

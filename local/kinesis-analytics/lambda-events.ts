@@ -6,7 +6,8 @@
 /** To an input preprocessing function, for a Kinesis stream source. */
 export interface StreamsPreprocessingEvent {
   invocationId: string;
-  applicationArn: string;
+  /** Absent when DiscoverInputSchema has the samples processed. */
+  applicationArn?: string | undefined;
   streamArn: string;
   records: {
     /** Based on the Kinesis record's sequence number. */

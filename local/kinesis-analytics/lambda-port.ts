@@ -2,7 +2,7 @@
  * What the Kinesis Analytics twin uses of the Lambda twin (local/lambda): a synchronous (RequestResponse)
  * invocation in process, for Lambda destinations and input preprocessing. `LambdaTwin` satisfies it.
  */
-import { parse, validate } from '@aws-sdk/util-arn-parser';
+import { parseFunctionArn } from '../../src/arn';
 import { invalidConfiguration } from './errors';
 
 export interface LambdaInvocation {
@@ -19,19 +19,12 @@ export interface LambdaPort {
   getFunction(functionArn: string): unknown;
 }
 
-/** True for `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`. */
-export function isFunctionArn(arn: string): boolean {
-  if (!validate(arn)) return false;
-  const { service, resource } = parse(arn);
-  return service === 'lambda' && /^function:[a-zA-Z0-9-_]{1,64}(:(\$LATEST|[a-zA-Z0-9-_]+))?$/.test(resource);
-}
-
 /**
  * Throws InvalidApplicationConfigurationException unless `arn` names a function of the Lambda twin; `role` says
  * what the application uses it for.
  */
 export function requireFunction(lambda: LambdaPort | undefined, arn: string, role: string): void {
-  if (!isFunctionArn(arn)) throw invalidConfiguration(`The ${role} ${arn} is not a Lambda function ARN`);
+  if (!parseFunctionArn(arn)) throw invalidConfiguration(`The ${role} ${arn} is not a Lambda function ARN`);
   if (!lambda) throw invalidConfiguration(`The ${role} ${arn} cannot be invoked: this twin runs no Lambda service`);
   try {
     lambda.getFunction(arn);

@@ -16,9 +16,11 @@ import { type DeliveryContext, type Destination, destinationOf } from './destina
 import { type SqlEngine, withDefaultMappings } from './engine';
 import { type ErrorLog, errorRow } from './error-stream';
 import type { FaultInjector } from './faults';
-import { type CheckpointSink, InputReader, isMissingStream, type ReadRound } from './input-reader';
+import { type CheckpointSink, InputReader, type InputRecord, isMissingStream } from './input-reader';
+import { jsonDocuments } from './json-documents';
 import { isThrottle, type KinesisPort } from './kinesis-port';
 import type { LambdaPort } from './lambda-port';
+import { InputPreprocessor } from './preprocessing';
 import { OutputRouter } from './router';
 import type { ApplicationState, StartingPosition } from './state';
 import type { RunnerTiming } from './timing';
@@ -49,6 +51,9 @@ export class RunningApplication {
   private readonly destinations: Destination[];
   private readonly windowed: boolean;
   private readonly inputId: string;
+  private readonly preprocessor: InputPreprocessor | undefined;
+  /** JSON input: a preprocessed record may hold several documents, each a record for the SQL. */
+  private readonly splitDocuments: boolean;
   /** Aborted when a stop has waited long enough for undelivered rows. */
   private readonly giveUp = new AbortController();
   private readonly drainTimers: unknown[] = [];
@@ -65,6 +70,23 @@ export class RunningApplication {
     if (!input?.KinesisStreamsInputDescription) throw new Error(`application ${app.name} has no Kinesis stream input`);
     if (app.code === undefined) throw new Error(`application ${app.name} has no code`);
     this.inputId = input.InputId;
+    const processor = input.InputProcessingConfigurationDescription?.InputLambdaProcessorDescription;
+    if (processor && !opts.lambda)
+      throw new Error(`application ${app.name} has a preprocessing function and no Lambda`);
+    this.preprocessor =
+      processor && opts.lambda
+        ? new InputPreprocessor({
+            functionArn: processor.ResourceARN,
+            applicationArn: app.arn,
+            streamArn: input.KinesisStreamsInputDescription.ResourceARN,
+            lambda: opts.lambda,
+            clock: opts.clock,
+            timing: opts.timing,
+            counters: opts.counters.input(input.InputId),
+            rowtime: () => this.rowtime(opts.clock.now()),
+          })
+        : undefined;
+    this.splitDocuments = input.InputSchema.RecordFormat.RecordFormatType === 'JSON';
     const compiled = engine.compile(app.code, {
       schema: withDefaultMappings(input.InputSchema),
       namePrefix: input.NamePrefix,
@@ -173,15 +195,24 @@ export class RunningApplication {
     const input = this.opts.counters.input(this.inputId);
     input.records += records.length;
     input.bytes += records.reduce((sum, r) => sum + r.data.byteLength, 0);
-    this.router.route(...this.push(round));
+    let toSql = records;
+    if (this.preprocessor) {
+      const processed = await this.preprocessor.process(records, this.giveUp.signal);
+      // the function never answered well before the stop gave up: these records are read again next run
+      if (!processed) return records.length;
+      if (processed.errors.length > 0) this.router.reportErrors(processed.errors);
+      toSql = this.splitDocuments ? processed.records.flatMap(documentsOf) : processed.records;
+    }
+    this.router.route(...this.push(toSql));
     // not delivered before the stop gave up: leave the checkpoints, the next run reads these records again
     if (await this.deliver()) this.reader.commit(round);
     return records.length;
   }
 
-  private push(round: ReadRound): [OutputRow[], ErrorRow[]] {
+  private push(records: InputRecord[]): [OutputRow[], ErrorRow[]] {
+    if (records.length === 0) return [[], []];
     try {
-      const result = this.sql.push(round.records);
+      const result = this.sql.push(records);
       return [result.rows, result.errors];
     } catch (error) {
       // a fault of the engine on these records: report it like the service's error stream, and go on
@@ -210,4 +241,12 @@ export class RunningApplication {
     this.warned.add(message);
     process.emitWarning(`Kinesis Analytics twin: application ${this.opts.app.name} cannot read its input: ${message}`);
   }
+}
+
+/** One record per JSON document of a preprocessed record's data (usually just the one). */
+function documentsOf(record: InputRecord): InputRecord[] {
+  const text = Buffer.from(record.data).toString('utf8');
+  const documents = jsonDocuments(text);
+  if (documents.length === 1) return [record];
+  return documents.map((document) => ({ ...record, data: Buffer.from(document) }));
 }

@@ -1,11 +1,19 @@
 /**
  * DiscoverInputSchema on the twin: samples the Kinesis stream the request names (from its oldest record, up to
- * SAMPLE_RECORDS across its shards) and hands the samples to the SQL engine's schema discovery.
+ * SAMPLE_RECORDS across its shards), has the request's preprocessing function (if any) process them, and hands
+ * what comes out to the SQL engine's schema discovery (RawInputRecords are the samples as read,
+ * ProcessedInputRecords what the function made of them).
  */
+import { systemClock } from '../../clock';
 import type { RequestOf, ResponseOf } from '../api';
 import type { SqlEngine } from '../engine';
 import { invalidArgument, kinesisAnalyticsError } from '../errors';
+import type { InputRecord } from '../input-reader';
+import { jsonDocuments } from '../json-documents';
 import { isKinesisStreamArn, type KinesisPort, listShards, parseStreamArn, shardIterator } from '../kinesis-port';
+import { type LambdaPort, requireFunction } from '../lambda-port';
+import { InputPreprocessor } from '../preprocessing';
+import { DEFAULT_TIMING } from '../timing';
 import { validateRequest } from '../validation';
 
 /** The engine's discovery result, which is also the wire response of the operation. */
@@ -19,27 +27,34 @@ export async function discoverInputSchema(
   input: Record<string, unknown>,
   kinesis: KinesisPort,
   engine: Pick<SqlEngine, 'discoverSchema'>,
+  lambda?: LambdaPort,
 ): Promise<DiscoverResponse> {
   validateRequest('DiscoverInputSchema', input);
-  return discover(input as RequestOf<'DiscoverInputSchema'>, kinesis, engine);
+  return discover(input as RequestOf<'DiscoverInputSchema'>, kinesis, engine, lambda);
 }
 
 async function discover(
   i: RequestOf<'DiscoverInputSchema'>,
   kinesis: KinesisPort,
   engine: Pick<SqlEngine, 'discoverSchema'>,
+  lambda: LambdaPort | undefined,
 ): Promise<DiscoverResponse> {
   if (i.S3Configuration !== undefined)
     throw invalidArgument('The twin has no Amazon S3: discover from a Kinesis stream');
-  if (i.InputProcessingConfiguration !== undefined) {
-    throw invalidArgument('The twin does not run input preprocessing Lambda functions');
+  const processor = i.InputProcessingConfiguration?.InputLambdaProcessor;
+  if (processor) {
+    try {
+      requireFunction(lambda, processor.ResourceARN, 'input preprocessing function');
+    } catch (error) {
+      throw invalidArgument((error as Error).message);
+    }
   }
   const arn = i.ResourceARN;
   if (arn === undefined) throw invalidArgument('Specify ResourceARN (a Kinesis stream) and RoleARN');
   if (i.RoleARN === undefined) throw invalidArgument('RoleARN is required with ResourceARN');
   if (!isKinesisStreamArn(arn)) throw invalidArgument(`ResourceARN ${arn} is not a Kinesis stream ARN`);
-  const samples = await sample(kinesis, arn);
-  if (samples.length === 0) {
+  const raw = await sample(kinesis, arn);
+  if (raw.length === 0) {
     throw kinesisAnalyticsError(
       'UnableToDetectSchemaException',
       `Kinesis stream ${parseStreamArn(arn).name} has no records to sample; put some records and retry`,
@@ -47,8 +62,20 @@ async function discover(
       { RawInputRecords: [], ProcessedInputRecords: [] },
     );
   }
+  const processed = processor && lambda ? await preprocess(raw, processor.ResourceARN, arn, lambda) : raw;
+  if (processed.length === 0) {
+    throw kinesisAnalyticsError(
+      'UnableToDetectSchemaException',
+      `The input preprocessing function dropped or failed every one of the ${raw.length} samples`,
+      400,
+      { RawInputRecords: raw.map(text), ProcessedInputRecords: [] },
+    );
+  }
+  const samples = processed.map((r) => r.data);
   try {
-    return engine.discoverSchema(samples);
+    const found = engine.discoverSchema(samples);
+    if (!processor) return found;
+    return { ...found, RawInputRecords: raw.map(text), ProcessedInputRecords: processed.map(text) };
   } catch (error) {
     if (error instanceof Error && error.name === 'UnableToDetectSchemaException') {
       const detail = error as Error & { rawInputRecords?: string[]; processedInputRecords?: string[] };
@@ -61,7 +88,50 @@ async function discover(
   }
 }
 
-async function sample(kinesis: KinesisPort, arn: string): Promise<Uint8Array[]> {
+const text = (record: InputRecord) => Buffer.from(record.data).toString('utf8');
+
+/** The samples as the function makes them (one try: the request answers now), each JSON document on its own. */
+async function preprocess(
+  raw: InputRecord[],
+  functionArn: string,
+  streamArn: string,
+  lambda: LambdaPort,
+): Promise<InputRecord[]> {
+  const preprocessor = new InputPreprocessor({
+    functionArn,
+    streamArn,
+    lambda,
+    clock: systemClock,
+    timing: DEFAULT_TIMING,
+    counters: {
+      records: 0,
+      bytes: 0,
+      okRecords: 0,
+      okBytes: 0,
+      droppedRecords: 0,
+      processingFailedRecords: 0,
+      invocations: 0,
+      failedInvocations: 0,
+      durationMs: 0,
+    },
+    rowtime: () => 0,
+    attempts: 1,
+  });
+  const out = await preprocessor.process(raw, new AbortController().signal);
+  if (!out) {
+    throw kinesisAnalyticsError(
+      'UnableToDetectSchemaException',
+      `The input preprocessing function ${functionArn} did not process the samples: ${preprocessor.lastProblem ?? 'no answer'}`,
+      400,
+      { RawInputRecords: raw.map(text), ProcessedInputRecords: [] },
+    );
+  }
+  return out.records.flatMap((record) =>
+    jsonDocuments(text(record)).map((document) => ({ ...record, data: Buffer.from(document) })),
+  );
+}
+
+async function sample(kinesis: KinesisPort, arn: string): Promise<InputRecord[]> {
   let shards: Awaited<ReturnType<typeof listShards>>;
   try {
     shards = await listShards(kinesis, arn);
@@ -71,7 +141,7 @@ async function sample(kinesis: KinesisPort, arn: string): Promise<Uint8Array[]> 
     }
     throw error;
   }
-  const samples: Uint8Array[] = [];
+  const samples: InputRecord[] = [];
   for (const shard of shards) {
     let iterator: string | undefined = await shardIterator(kinesis, arn, shard.ShardId, { type: 'TRIM_HORIZON' });
     while (iterator && samples.length < SAMPLE_RECORDS) {
@@ -87,7 +157,15 @@ async function sample(kinesis: KinesisPort, arn: string): Promise<Uint8Array[]> 
         }
         throw error;
       }
-      for (const record of page.Records) samples.push(Uint8Array.from(record.Data));
+      for (const record of page.Records) {
+        samples.push({
+          data: Uint8Array.from(record.Data),
+          arrivalTime: record.ApproximateArrivalTimestamp,
+          partitionKey: record.PartitionKey,
+          sequenceNumber: record.SequenceNumber,
+          shardId: shard.ShardId,
+        });
+      }
       if (page.Records.length === 0 || page.MillisBehindLatest === 0) break;
       iterator = page.NextShardIterator;
     }

@@ -124,13 +124,37 @@ describe('Class: RunningApplications', () => {
         'Kinesis streams only',
       ],
       [
-        'a Lambda output',
+        'a Firehose output (the twin has no Firehose yet)',
+        (a: ApplicationState) => {
+          const output = a.outputs[0]!;
+          output.KinesisFirehoseOutputDescription = {
+            ResourceARN: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/d',
+            RoleARN: ROLE,
+          };
+          delete output.KinesisStreamsOutputDescription;
+        },
+        'no Kinesis Data Firehose yet',
+      ],
+      [
+        'a Lambda output on a twin without Lambda',
+        (a: ApplicationState) => {
+          const output = a.outputs[0]!;
+          output.LambdaOutputDescription = {
+            ResourceARN: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+            RoleARN: ROLE,
+          };
+          delete output.KinesisStreamsOutputDescription;
+        },
+        'this twin runs no Lambda service',
+      ],
+      [
+        'a Lambda output that is not a function ARN',
         (a: ApplicationState) => {
           const output = a.outputs[0]!;
           output.LambdaOutputDescription = output.KinesisStreamsOutputDescription!;
           delete output.KinesisStreamsOutputDescription;
         },
-        'writes to Kinesis streams only',
+        'is not a Lambda function ARN',
       ],
       [
         'a reference data source',
