@@ -13,7 +13,7 @@ import { CloudFormationTwin } from './cloudformation';
 import { EcrTwin } from './ecr';
 import { EventsTwin } from './events';
 import { KinesisTwin } from './kinesis';
-import { type Faults, KinesisAnalyticsTwin } from './kinesis-analytics';
+import { type Faults, KinesisAnalyticsTwin, lambdaPortOf } from './kinesis-analytics';
 import { LambdaTwin } from './lambda';
 import { LogsTwin } from './logs';
 import type { AccessOptions } from './protocols/access';
@@ -151,7 +151,7 @@ const services = [
       new KinesisAnalyticsTwin({
         kinesis: ctx.parts.kinesis!,
         // built before: Lambda destinations and preprocessing functions run there (and it closes after)
-        ...(ctx.parts.lambda ? { lambda: ctx.parts.lambda } : {}),
+        ...(ctx.parts.lambda ? { lambda: lambdaPortOf(ctx.parts.lambda) } : {}),
         clock: ctx.clock,
         region: ctx.region,
         fast: ctx.fast,

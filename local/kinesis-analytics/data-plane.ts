@@ -80,7 +80,7 @@ export class RunningApplications implements DataPlane {
       );
     }
     const processor = input.InputProcessingConfigurationDescription?.InputLambdaProcessorDescription;
-    if (processor) requireFunction(lambda, processor.ResourceARN, 'input preprocessing function');
+    if (processor) await requireFunction(lambda, processor.ResourceARN, 'input preprocessing function');
     if (app.referenceDataSources.length > 0) {
       throw invalidConfiguration(
         'The twin has no Amazon S3, so reference data sources cannot be loaded; remove it to run',

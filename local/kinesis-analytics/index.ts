@@ -22,7 +22,7 @@ import { DEFAULT_TIMING, FAST_TIMING, type RunnerTiming } from './timing';
 
 export type { ApplicationMetrics } from './counters';
 export type { Faults } from './faults';
-export type { LambdaPort } from './lambda-port';
+export { type LambdaPort, lambdaPortOf } from './lambda-port';
 export type { StatusDelays } from './lifecycle';
 export type { RunnerTiming } from './timing';
 

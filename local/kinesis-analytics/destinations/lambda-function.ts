@@ -24,7 +24,7 @@ export const lambdaFunctionDelivery: DestinationKind = {
   name: 'Lambda',
   member: 'LambdaOutputDescription',
   async check(output, target, { lambda }) {
-    requireFunction(lambda, target.ResourceARN, `destination function of output ${output.Name}`);
+    await requireFunction(lambda, target.ResourceARN, `destination function of output ${output.Name}`);
   },
   open(output, target, ctx, counters): Destination {
     const arn = target.ResourceARN;

@@ -44,7 +44,7 @@ async function discover(
   const processor = i.InputProcessingConfiguration?.InputLambdaProcessor;
   if (processor) {
     try {
-      requireFunction(lambda, processor.ResourceARN, 'input preprocessing function');
+      await requireFunction(lambda, processor.ResourceARN, 'input preprocessing function');
     } catch (error) {
       throw invalidArgument((error as Error).message);
     }

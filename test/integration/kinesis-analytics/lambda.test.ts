@@ -95,10 +95,10 @@ const linesOf = (name: string): Record<string, unknown>[] => {
 
 async function fn(name: string, handler: string): Promise<void> {
   await twin.lambda.createFunction({
-    name,
-    handler,
-    codeDir: dir,
-    variables: { OUT_FILE: join(dir, `${name}.jsonl`) },
+    FunctionName: name,
+    Handler: handler,
+    Code: { Directory: dir },
+    Environment: { Variables: { OUT_FILE: join(dir, `${name}.jsonl`) } },
   });
 }
 

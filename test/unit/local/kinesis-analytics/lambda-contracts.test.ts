@@ -28,7 +28,7 @@ class ScriptedLambda implements LambdaPort {
       return { payload: JSON.stringify({ errorMessage: answer.message }), functionError: 'Unhandled' };
     return { payload: JSON.stringify(answer) };
   }
-  getFunction() {
+  async getFunction() {
     return {};
   }
 }
