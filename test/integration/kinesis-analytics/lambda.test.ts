@@ -96,6 +96,7 @@ const linesOf = (name: string): Record<string, unknown>[] => {
 async function fn(name: string, handler: string): Promise<void> {
   await twin.lambda.createFunction({
     FunctionName: name,
+    Role: 'arn:aws:iam::000000000000:role/preprocessor-role',
     Handler: handler,
     Code: { Directory: dir },
     Environment: { Variables: { OUT_FILE: join(dir, `${name}.jsonl`) } },
