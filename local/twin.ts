@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type Clock, systemClock } from './clock';
 import { CloudFormationTwin } from './cloudformation';
 import { EcrTwin } from './ecr';
+import { ConsoleService } from './console';
 import { EventsTwin } from './events';
 import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin, lambdaPortOf } from './kinesis-analytics';
@@ -63,6 +64,8 @@ export interface TwinParts {
   sts: StsTwin;
   ecr: EcrTwin;
   cloudFormation: CloudFormationTwin;
+  /** The console at `/_console/` (its URL: `twin.console.url`). */
+  console: ConsoleService;
 }
 
 export interface Twin extends TwinParts {
@@ -235,6 +238,21 @@ const services = [
     },
     mounts: (cfn) => [awsQuery(cfn)],
     close: (cfn) => cfn.settle(),
+  }),
+  part({
+    key: 'console',
+    create: (ctx) =>
+      new ConsoleService({
+        kinesis: ctx.parts.kinesis!,
+        stepFunctions: ctx.parts.stepFunctions!,
+        ...(ctx.parts.kinesisAnalytics ? { kinesisAnalytics: ctx.parts.kinesisAnalytics } : {}),
+        ...(ctx.parts.lambda ? { lambda: ctx.parts.lambda } : {}),
+        ...(ctx.parts.events ? { events: ctx.parts.events } : {}),
+        endpoint: ctx.endpoint,
+        now: () => ctx.clock.now(),
+      }),
+    mounts: (console) => [restJson(console.routes)],
+    close: async (console) => console.close(),
   }),
 ];
 

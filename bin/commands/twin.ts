@@ -81,6 +81,7 @@ export function register(program: Command): void {
         process.stdout.write(
           `twin listening on ${twin.endpoint} (region ${twin.region}, limits ${opts.limits ? 'on' : 'off'}, auth ${opts.auth ? 'on' : 'off'}` +
             `${opts.dataDir !== undefined ? `, data in ${opts.dataDir}` : ', in memory'})\n` +
+            `  console ${twin.console.url}\n` +
             `  aws kinesis list-streams --endpoint-url ${twin.endpoint}\n` +
             'Ctrl-C stops it.\n',
         );

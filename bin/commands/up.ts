@@ -34,6 +34,7 @@ export function register(program: Command): void {
       const lines = [
         '',
         `${c.bold('twin')} ${twin.endpoint} ${c.dim(`(region ${twin.region}, account 000000000000, any credentials)`)}`,
+        `${c.bold('console')} ${twin.console.url}`,
         '',
         c.bold('outputs'),
         ...Object.entries(stack.outputs).map(([k, v]) => `  ${k.padEnd(28)} ${v}`),

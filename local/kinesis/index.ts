@@ -6,6 +6,7 @@
 import { type Clock, systemClock } from '../clock';
 import { type AwsJsonService, AwsServiceError, JsonText, type RequestContext } from '../service';
 import { ACCOUNT } from './errors';
+import { KinesisInspector } from './inspect';
 import { LIMITS } from './limits';
 import {
   deregisterStreamConsumer,
@@ -125,6 +126,8 @@ export class KinesisTwin implements AwsJsonService {
   private readonly state: KinesisState;
   private readonly journal: KinesisJournal | undefined;
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Read-only views for the twin's console (streams, shard counters, latest records; no read limit spent). */
+  readonly inspect: KinesisInspector;
 
   constructor(opts: KinesisTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
@@ -136,6 +139,7 @@ export class KinesisTwin implements AwsJsonService {
       createDelayMs: opts.createDelayMs ?? 0,
       shardLimit: opts.shardLimit ?? LIMITS.shardsPerAccount,
     });
+    this.inspect = new KinesisInspector(this.state);
     if (opts.dataDir !== undefined) {
       this.journal = new KinesisJournal(opts.dataDir, this.state, {
         ...opts.journal,

@@ -4,6 +4,7 @@
 
 import { toKeyBuffer } from './hash';
 import { LIMITS, ShardThrottle } from './limits';
+import { ShardMetrics } from './metrics';
 import { shardIdOf, shardPrefix } from './sequence';
 import type { ShardLog } from './shard-log';
 
@@ -16,6 +17,8 @@ export class Shard {
   readonly startKey: Buffer;
   readonly endKey: Buffer;
   throttle: ShardThrottle;
+  /** Per-second counters of the last minutes (the console's charts). */
+  readonly metrics = new ShardMetrics();
   /** Set when a reshard closes the shard: it keeps its records but takes no new ones. */
   closed = false;
   parentShardId: string | undefined;

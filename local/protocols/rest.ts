@@ -3,7 +3,7 @@
  * `{"__type", "message"}`) and `rest-xml` (S3, path-style; errors `<Error><Code>...`). A route's handler gets
  * the path parameters, the query, the headers and the raw body, and answers status, headers and body.
  */
-import { AwsServiceError, type RequestContext, type RestResponse, type RestRoute } from '../service';
+import { AwsServiceError, type RequestContext, type RestResponse, type RestRoute, StreamingBody } from '../service';
 import type { Protocol, Reply, WireRequest } from './types';
 import { reportInternal } from './types';
 import { escapeXml } from './xml';
@@ -45,6 +45,8 @@ function restProtocol(routes: readonly RestRoute[], flavour: RestFlavour): Proto
           ctx,
         });
         const headers: Record<string, string> = { ...out.headers };
+        // a response written over time (the console's server-sent events)
+        if (out.body instanceof StreamingBody) return { status: out.status, headers, body: '', stream: out.body };
         let body: string | Buffer;
         if (out.body === undefined) body = '';
         else if (typeof out.body === 'string' || Buffer.isBuffer(out.body)) body = out.body;

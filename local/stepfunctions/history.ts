@@ -34,6 +34,11 @@ const details = (_value: unknown): { truncated: boolean } => ({ truncated: false
 /** An execution's history, appended to while it runs. */
 export class History {
   readonly events: HistoryEvent[] = [];
+  /**
+   * The Map iteration each state event ran in (event id -> iteration index), from the interpreter; in process only
+   * (the console shows a Map's iterations with it; AWS's history keeps it in previousEventId chains).
+   */
+  readonly iterationOf = new Map<number, number>();
   /** Index of the event to point previousEventId at, per nesting (the last entered state). */
   private lastEntered = 0;
 
@@ -70,6 +75,13 @@ export class History {
 
   /** Adds what one library event means in AWS's vocabulary. */
   fromLibrary(e: LibraryEvent, roleArn: string): void {
+    const first = this.events.length;
+    this.translate(e, roleArn);
+    if (e.index === undefined || e.type.startsWith('MapIteration')) return;
+    for (let i = first; i < this.events.length; i++) this.iterationOf.set(this.events[i]!.id, e.index);
+  }
+
+  private translate(e: LibraryEvent, roleArn: string): void {
     const at = this.clock.now();
     const state = e.state && { ...e.state, type: this.typeOf(e.state.name, e.state.type) };
     switch (e.type) {

@@ -37,7 +37,10 @@ function planRead(state: KinesisState, iterator: string, limit: number | undefin
   }
   if (state.opts.limits) {
     const t = shard.throttle;
-    if (!t.readBytes.positive(now) || !t.readCalls.take(1, now)) throw throughputExceeded(shard.id, stream.name);
+    if (!t.readBytes.positive(now) || !t.readCalls.take(1, now)) {
+      shard.metrics.readThrottled(now);
+      throw throughputExceeded(shard.id, stream.name);
+    }
   }
   shard.log.trim(state.retentionCutoff(stream));
   return { stream, shard, position: it.position, limit: limit ?? LIMITS.getRecordsMaxLimit, now };
@@ -62,6 +65,7 @@ function finishRead(
   if (state.opts.limits) plan.shard.throttle.readBytes.spend(bytes);
   const { shard, stream } = plan;
   const log = shard.log;
+  shard.metrics.read(end - Math.max(plan.position, log.first), bytes, plan.now);
   const atEnd = end >= log.next;
   const behind = atEnd ? 0 : Math.max(0, plan.now - (log.timeAt(end) ?? plan.now));
   if (atEnd && shard.closed) return { next: undefined, behind, children: childShards(stream, shard) };

@@ -72,10 +72,12 @@ export function putEntries(state: KinesisState, stream: Stream, entries: PutEntr
     if (limits) shard.throttle.setWriteBurst(stream.maxRecordKiB * 1024);
     if (limits && !shard.throttle.admitWrite(e.size + e.partitionKey.length, now)) {
       failed++;
+      shard.metrics.writeThrottled(now);
       records[i] = { ErrorCode: THROUGHPUT_EXCEEDED, ErrorMessage: rateExceededMessage(shard.id, stream.name) };
       continue;
     }
     const index = shard.log.append(e.data, e.partitionKey, now);
+    shard.metrics.wrote(e.size, now);
     records[i] = { SequenceNumber: sequenceNumber(shard.prefix, index), ShardId: shard.id };
   }
   if (now - stream.lastTrimMs >= 1000) {

@@ -81,6 +81,7 @@ export function subscribeToShard(state: KinesisState, input: Input): StreamingBo
           ? recordsJson(shard, position, EVENT_MAX_RECORDS, maxBytes)
           : { json: '[]', end: position, bytes: 0, count: 0 };
       if (state.opts.limits) budget.spend(read.bytes);
+      shard.metrics.read(read.count, read.bytes, now);
       position = Math.max(position, read.end);
       const log = shard.log;
       const atEnd = position >= log.next;
