@@ -295,6 +295,9 @@ export function ExecutionPage(props: { arn: string }) {
   const [chosen, setChosen] = useState<Record<string, number>>({});
   const [now, setNow] = useState(Date.now());
   const [stopError, setStopError] = useState<Error | undefined>(undefined);
+  const [zoom, setZoom] = useState(0.8);
+  const scroller = useRef<HTMLDivElement>(null);
+  const followed = useRef('');
   useLive((kind) => {
     if (kind === 'tick') setNow(Date.now());
   });
@@ -303,6 +306,19 @@ export function ExecutionPage(props: { arn: string }) {
     () => (data ? executionModel(data.events, data.iterations, maps) : undefined),
     [data?.events, data?.iterations, maps],
   );
+  // while it runs, keep the state in progress in view (the graph is taller than its box), as the console follows it
+  useEffect(() => {
+    const box = scroller.current;
+    if (!box || data?.head.status !== 'RUNNING') return;
+    const running = [...box.querySelectorAll('g.node:not(.container)[data-status="IN_PROGRESS"]')];
+    const key = running.map((n) => n.getAttribute('data-state')).join(',');
+    if (running.length === 0 || key === followed.current) return;
+    followed.current = key;
+    const node = running.at(-1)!.getBoundingClientRect();
+    const frame = box.getBoundingClientRect();
+    if (node.top < frame.top || node.bottom > frame.bottom)
+      box.scrollTop += node.top - frame.top - (frame.height - node.height) / 2;
+  });
   if (error && !data)
     return (
       <>
@@ -391,12 +407,31 @@ export function ExecutionPage(props: { arn: string }) {
           ]}
         />
       </Card>
-      <Card title="Graph view" class="graph-card" actions={<Legend />}>
+      <Card
+        title="Graph view"
+        class="graph-card"
+        actions={
+          <>
+            <Legend />
+            <select
+              aria-label="zoom"
+              value={String(zoom)}
+              onChange={(e) => setZoom(Number((e.target as HTMLSelectElement).value))}
+            >
+              {[0.5, 0.65, 0.8, 1].map((z) => (
+                <option key={z} value={String(z)}>
+                  {Math.round(z * 100)}%
+                </option>
+              ))}
+            </select>
+          </>
+        }
+      >
         <div class="graph-and-panel">
-          <div class="graph-scroll">
+          <div class="graph-scroll" ref={scroller}>
             <Graph
               graph={data.graph}
-              scale={0.8}
+              scale={zoom}
               selected={selected}
               onSelect={setSelected}
               statusOf={(s) => runOf(s)?.status}

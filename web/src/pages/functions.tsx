@@ -218,7 +218,11 @@ interface Schedule {
 }
 
 export function SchedulesPage() {
-  const { data, error, reload } = useResource<{ schedules: Schedule[] }>('schedules', (k) => k === 'tick');
+  const [now, setNow] = useState(Date.now());
+  const { data, error, reload } = useResource<{ schedules: Schedule[] }>('schedules', (k) => {
+    if (k === 'tick') setNow(Date.now());
+    return k === 'tick';
+  });
   const [message, setMessage] = useState<string | undefined>(undefined);
   const [runError, setRunError] = useState<Error | undefined>(undefined);
   const run = async (name: string): Promise<void> => {
@@ -256,6 +260,7 @@ export function SchedulesPage() {
                 <th>Schedule</th>
                 <th>Next fire time</th>
                 <th>Fired</th>
+                <th>Last fired</th>
                 <th>Targets</th>
                 <th />
               </tr>
@@ -270,8 +275,17 @@ export function SchedulesPage() {
                   <td>
                     <code>{s.scheduleExpression ?? '–'}</code>
                   </td>
-                  <td>{s.nextFire ? fmtTime(s.nextFire) : <span class="muted">not scheduled</span>}</td>
+                  <td>
+                    {s.nextFire ? (
+                      <>
+                        {fmtTime(s.nextFire)} <span class="muted">(in {fmtDuration(s.nextFire - now)})</span>
+                      </>
+                    ) : (
+                      <span class="muted">not scheduled</span>
+                    )}
+                  </td>
                   <td class="num">{s.fired}</td>
+                  <td>{s.deliveries[0] ? fmtTime(s.deliveries[0].at) : <span class="muted">never</span>}</td>
                   <td>
                     {s.targets.map((t) =>
                       t.arn.includes(':stateMachine:') ? (

@@ -195,7 +195,7 @@ function RecordBrowser(props: { stream: string; shards: Shard[] }) {
                 <td>
                   <code class="seq">{r.sequenceNumber}</code>
                 </td>
-                <td class="num">{r.size} B</td>
+                <td class="num nowrap">{r.size} B</td>
                 <td class="data">
                   <span class={`kind kind-${r.kind}`}>{r.kind === 'binary' ? 'base64' : r.kind.toUpperCase()}</span>
                   {open === r.sequenceNumber ? (
@@ -214,7 +214,11 @@ function RecordBrowser(props: { stream: string; shards: Shard[] }) {
 }
 
 export function StreamPage(props: { name: string }) {
-  const { data, error } = useResource<StreamDetail>(`streams/${encodeURIComponent(props.name)}`, (k) => k === 'tick');
+  const [seconds, setSeconds] = useState(300);
+  const { data, error } = useResource<StreamDetail>(
+    `streams/${encodeURIComponent(props.name)}?seconds=${seconds}`,
+    (k) => k === 'tick',
+  );
   const [shardFilter, setShardFilter] = useState('all');
   if (!data)
     return (
@@ -265,7 +269,7 @@ export function StreamPage(props: { name: string }) {
             ['ARN', <code key="a">{data.arn}</code>],
             ['Capacity mode', data.mode === 'ON_DEMAND' ? 'On-demand' : 'Provisioned'],
             ['Open shards', String(data.openShards)],
-            ['Records held', fmtNumber(data.records)],
+            ['Records held', fmtNumber(data.shards.reduce((n, sh) => n + sh.records, 0))],
             ['Data retention', `${data.retentionHours} hours`],
             ['Encryption', data.encryption === 'NONE' ? 'Disabled' : data.encryption],
             ['Maximum record size', `${data.maxRecordKiB} KiB`],
@@ -274,16 +278,27 @@ export function StreamPage(props: { name: string }) {
         />
       </Card>
       <Card
-        title="Monitoring: records per second, last 5 minutes"
+        title={`Monitoring: records per second, last ${seconds === 60 ? 'minute' : `${seconds / 60} minutes`}`}
         actions={
-          <select value={shardFilter} onChange={(e) => setShardFilter((e.target as HTMLSelectElement).value)}>
-            <option value="all">All shards</option>
-            {data.shards.map((s) => (
-              <option key={s.shardId} value={s.shardId}>
-                {s.shardId}
-              </option>
-            ))}
-          </select>
+          <>
+            <select
+              aria-label="period"
+              value={String(seconds)}
+              onChange={(e) => setSeconds(Number((e.target as HTMLSelectElement).value))}
+            >
+              <option value="60">1 minute</option>
+              <option value="180">3 minutes</option>
+              <option value="300">5 minutes</option>
+            </select>
+            <select value={shardFilter} onChange={(e) => setShardFilter((e.target as HTMLSelectElement).value)}>
+              <option value="all">All shards</option>
+              {data.shards.map((s) => (
+                <option key={s.shardId} value={s.shardId}>
+                  {s.shardId}
+                </option>
+              ))}
+            </select>
+          </>
         }
       >
         <div class="metric-tiles">
