@@ -98,16 +98,16 @@ export function describeRule(rule: ChoiceRule): string {
   if (!op) return variable;
   const value = rule[op];
   const shown = op.endsWith('Path') ? String(value) : JSON.stringify(value);
-  const symbol = /Equals/.test(op)
-    ? '=='
-    : /GreaterThanEquals/.test(op)
-      ? '>='
-      : /LessThanEquals/.test(op)
-        ? '<='
-        : /GreaterThan/.test(op)
-          ? '>'
-          : /LessThan/.test(op)
-            ? '<'
+  const symbol = /GreaterThanEquals/.test(op)
+    ? '>='
+    : /LessThanEquals/.test(op)
+      ? '<='
+      : /GreaterThan/.test(op)
+        ? '>'
+        : /LessThan/.test(op)
+          ? '<'
+          : /Equals/.test(op)
+            ? '=='
             : op;
   return `${variable} ${symbol} ${shown}`;
 }
