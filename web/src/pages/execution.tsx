@@ -94,8 +94,11 @@ function resourceOf(e: HistoryEvent): string {
   const d = detailKey(e);
   const details = d ? (e[d] as Record<string, unknown>) : undefined;
   const r = details?.['resource'];
-  return typeof r === 'string' ? r.split(':').slice(-1)[0]! : '';
+  return typeof r === 'string' ? r : '';
 }
+
+/** The function a Lambda resource names (`...:function:<name>`), for a link to its page. */
+const functionOf = (resource: string): string | undefined => /:function:([^:]+)/.exec(resource)?.[1];
 
 function EventsTable(props: { events: HistoryEvent[]; model: ExecutionModel; start: number }) {
   const [open, setOpen] = useState<Set<number>>(new Set());
@@ -152,7 +155,15 @@ function EventsTable(props: { events: HistoryEvent[]; model: ExecutionModel; sta
                 </td>
                 <td class="event-type">{e.type}</td>
                 <td>{props.model.stepOf.get(e.id) ?? ''}</td>
-                <td>{resourceOf(e)}</td>
+                <td>
+                  {functionOf(resourceOf(e)) ? (
+                    <a href={href('functions', functionOf(resourceOf(e))!)} onClick={(ev) => ev.stopPropagation()}>
+                      {functionOf(resourceOf(e))}
+                    </a>
+                  ) : (
+                    resourceOf(e)
+                  )}
+                </td>
                 <td>{fmtDuration(e.timestamp * 1000 - props.start)}</td>
                 <td>{fmtTime(e.timestamp * 1000)}</td>
               </tr>,
