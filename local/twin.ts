@@ -10,8 +10,8 @@
 import { join } from 'node:path';
 import { type Clock, systemClock } from './clock';
 import { CloudFormationTwin } from './cloudformation';
-import { EcrTwin } from './ecr';
 import { ConsoleService } from './console';
+import { EcrTwin } from './ecr';
 import { EventsTwin } from './events';
 import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin, lambdaPortOf } from './kinesis-analytics';
