@@ -50,6 +50,8 @@ export class LambdaFunction {
   private readonly tails = new Map<string, string>();
   private closed = false;
   private warming: Promise<void> | undefined;
+  /** Warmed ahead of invocations (the twin's provisioned concurrency): its replacement is warmed too. */
+  provisioned = false;
   /** Invocations so far, and how many environments were started (cold starts). */
   invocations = 0;
   coldStarts = 0;
@@ -151,6 +153,7 @@ export class LambdaFunction {
    * that a run does not pay every function's cold start in turn.
    */
   warm(): Promise<void> {
+    this.provisioned = true;
     if (this.closed || this.environments.size > 0) return Promise.resolve();
     this.warming ??= (async () => {
       const env = await this.acquire(true);

@@ -147,6 +147,16 @@ export function makeVersion(
   };
 }
 
+/**
+ * Retires the environments of a replaced `$LATEST` (invocations under way finish in them) and, when the old one was
+ * warmed ahead (the twin's provisioned concurrency, at deploy), warms the new one in the background, so a change of
+ * configuration does not leave the next invocation a cold start the deploy spared it.
+ */
+function replaced(old: FunctionVersion, next: FunctionVersion): void {
+  if (old.runtime.provisioned) void next.runtime.warm().catch(() => undefined);
+  void old.runtime.retire();
+}
+
 /** How Lambda describes a function version. */
 export function configurationOf(store: LambdaStore, record: FunctionRecord, v: FunctionVersion): FunctionConfiguration {
   const c = v.runtime.config;
@@ -279,7 +289,7 @@ export function updateFunctionConfiguration(
     variables,
     { description: input.Description ?? old.description, code: old.code },
   );
-  void old.runtime.retire();
+  replaced(old, record.latest);
   store.changed({ type: 'function-put', name: record.name });
   return configurationOf(store, record, record.latest);
 }
@@ -317,7 +327,7 @@ export async function updateFunctionCode(
     old.variables,
     { description: old.description, code },
   );
-  void old.runtime.retire();
+  replaced(old, record.latest);
   store.changed({ type: 'function-put', name: record.name });
   return input.Publish ? publish(record) : configurationOf(store, record, record.latest);
 }

@@ -149,6 +149,30 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
     });
   });
 
+  describe('Method: warm', () => {
+    it('warms the new environment of a function warmed ahead when its configuration changes', async () => {
+      // Prepare
+      await lambda.createFunction({
+        Role: 'arn:aws:iam::000000000000:role/lambda-role',
+        FunctionName: 'f',
+        Handler: 'index.handler',
+        Code: { ZipFile: zip(V1) },
+      });
+      await lambda.warm('f');
+
+      // Act
+      await lambda.updateFunctionConfiguration({ FunctionName: 'f', Environment: { Variables: { COLOR: 'green' } } });
+      for (let i = 0; i < 500 && lambda.runtimeOf('f').environmentCount === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      const result = await lambda.invokeText('f', '{"n":1}');
+
+      // Assess: the invocation ran in the environment warmed ahead, not in a cold one of its own
+      expect(JSON.parse(result.payload)).toMatchObject({ code: 'v1', env: 'green' });
+      expect(lambda.runtimeOf('f').coldStarts).toBe(1);
+      expect(result.logs).not.toContain('Init Duration');
+    });
+  });
+
   describe('Method: deleteFunction', () => {
     it('removes the function and its event source mappings', async () => {
       // Prepare
