@@ -1,24 +1,28 @@
 /**
  * Child process of kinesis.bench.ts: fills a Kinesis twin (limits off) with 1,000,000 records of 100 bytes
- * (partition keys `pk-<n>`, 4 shards) through the in-process PutRecords, then prints as JSON its resident set
- * size after a full GC, and the resident set of the same process before the records went in (the runtime, the
- * loader and the twin's code), so that what a record costs is `(rssMb - baseRssMb) / records`.
+ * (partition keys `pk-<n>`, 4 shards) through the in-process PutRecords, then prints as JSON, after a full GC:
+ * - its resident set size, and the resident set of the same process before the records went in (the runtime,
+ *   the loader, the twin's code), so that a record's share of the process is `(rssMb - baseRssMb) / records`;
+ * - what the store itself holds for them: the growth of the JS heap in use plus the ArrayBuffers, per record.
+ * Run it alone (`node --import tsx --expose-gc bench/kinesis-memory.ts`) with other node flags to see what the
+ * process around the records costs.
  */
 import { KinesisTwin } from '../local/kinesis';
 
 const TOTAL = 1_000_000;
 const BATCH = 500;
 
-function rssMb(): number {
+function sample(): { rssMb: number; held: number } {
   (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss / 1024 / 1024;
+  const m = process.memoryUsage();
+  return { rssMb: m.rss / 1024 / 1024, held: m.heapUsed + m.arrayBuffers };
 }
 
 async function main(): Promise<void> {
   const twin = new KinesisTwin({ limits: false });
   await twin.handle('CreateStream', { StreamName: 'memory', ShardCount: 4 });
   const template = Buffer.alloc(100, 'x');
-  const baseRssMb = rssMb();
+  const before = sample();
   for (let i = 0; i < TOTAL; i += BATCH) {
     const records = [];
     for (let j = i; j < i + BATCH; j++) {
@@ -29,12 +33,16 @@ async function main(): Promise<void> {
     const out = twin.putRecords({ StreamName: 'memory' }, records);
     if (out.FailedRecordCount) throw new Error('records failed');
   }
-  const rss = rssMb();
+  // ArrayBuffers freed by the GC are counted until their backing stores are released: let that happen
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const after = sample();
   const mem = process.memoryUsage();
   process.stderr.write(
-    `heap ${(mem.heapUsed / 1048576).toFixed(0)} MB, external ${(mem.external / 1048576).toFixed(0)} MB, arrayBuffers ${(mem.arrayBuffers / 1048576).toFixed(0)} MB\n`,
+    `heap ${(mem.heapUsed / 1048576).toFixed(0)} MB of ${(mem.heapTotal / 1048576).toFixed(0)} MB, external ${(mem.external / 1048576).toFixed(0)} MB, arrayBuffers ${(mem.arrayBuffers / 1048576).toFixed(0)} MB\n`,
   );
-  process.stdout.write(`${JSON.stringify({ rssMb: rss, baseRssMb, records: TOTAL })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rssMb: after.rssMb, baseRssMb: before.rssMb, storeBytesPerRecord: (after.held - before.held) / TOTAL, records: TOTAL })}\n`,
+  );
   await twin.close();
 }
 

@@ -83,6 +83,8 @@ function fdatasyncMs(dir: string): number {
 interface MemoryFigures {
   rssMb: number;
   baseRssMb: number;
+  /** What the store holds per record: growth of the JS heap in use plus ArrayBuffers. */
+  storeBytesPerRecord: number;
   records: number;
 }
 
@@ -142,7 +144,7 @@ const bench: Benchmark = async (log) => {
     const perRecord = ((memory.rssMb - memory.baseRssMb) * 1048576) / memory.records - 100;
     log(
       `twin holding 1M records: ${memory.rssMb.toFixed(0)} MB resident (${memory.baseRssMb.toFixed(0)} MB before the records; ` +
-        `${perRecord.toFixed(0)} bytes per record beyond its data)`,
+        `${perRecord.toFixed(0)} bytes per record beyond its data; the store holds ${memory.storeBytesPerRecord.toFixed(0)} bytes per record)`,
     );
     const ratio = (a: number, b: number): number => Number((a / b).toFixed(2));
     return {
@@ -163,6 +165,7 @@ const bench: Benchmark = async (log) => {
       'kinesis.rssMbFor1MRecords': Math.round(memory.rssMb),
       'kinesis.rssMbBeforeRecords': Math.round(memory.baseRssMb),
       'kinesis.residentBytesPerRecordBeyondData': Math.round(perRecord),
+      'kinesis.storeBytesPerRecord': Math.round(memory.storeBytesPerRecord),
     };
   } finally {
     for (const c of Object.values(clients)) c.destroy();

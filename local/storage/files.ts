@@ -14,6 +14,7 @@ import {
   unlinkSync,
   writeFileSync,
   writev,
+  writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { JournalLockedError } from './errors';
@@ -116,6 +117,20 @@ export async function writeAll(fd: number, buffers: Uint8Array[], position: numb
     written += await new Promise<number>((resolve, reject) =>
       writev(fd, todo, position + written, (error, n) => (error ? reject(error) : resolve(n))),
     );
+  }
+  return total;
+}
+
+/**
+ * The same, synchronously: a batch is copied to the page cache at once (tens of microseconds), which spares it a
+ * round trip through the thread pool that a loaded machine can stretch to milliseconds.
+ */
+export function writeAllSync(fd: number, buffers: Uint8Array[], position: number): number {
+  let total = 0;
+  for (const b of buffers) total += b.length;
+  let written = 0;
+  while (written < total) {
+    written += writevSync(fd, written === 0 ? buffers : rest(buffers, written), position + written);
   }
   return total;
 }

@@ -16,7 +16,7 @@
 import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalWriteError } from './errors';
-import { list, lock, remove, segmentName, snapshotName, syncDir, unlock, writeAll } from './files';
+import { list, lock, remove, segmentName, snapshotName, syncDir, unlock, writeAllSync } from './files';
 import {
   batchHeader,
   END_OF_SNAPSHOT,
@@ -172,7 +172,8 @@ export class Journal {
   }
 
   private async write(g: Group): Promise<void> {
-    const total = await writeAll(this.fd, [batchHeader(g.parts, g.bytes, this.offset), ...g.parts], this.segmentSize);
+    const total = writeAllSync(this.fd, [batchHeader(g.parts, g.bytes, this.offset), ...g.parts], this.segmentSize);
+    // the sync takes milliseconds: off the event loop, while the next group gathers
     if (this.opts.fsync) await new Promise<void>((res, rej) => fdatasync(this.fd, (e) => (e ? rej(e) : res())));
     this.segmentSize += total;
     this.offset += total;
