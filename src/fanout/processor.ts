@@ -1,12 +1,13 @@
 /**
  * The batch processor of the fan-out function: the application is compiled once per cold start; each batch (the
- * records of one shard, in order) runs through it record by record, so every output row is known to come from one
- * input record; rows are grouped per output stream and written with the retrying PutRecords writer. What still fails
+ * records of one shard, in order) runs through it record by record (a KPL aggregate as its user records, in order),
+ * so every output row is known to come from one input record; rows are grouped per output stream and written with the retrying PutRecords writer. What still fails
  * is reported with ReportBatchItemFailures as the earliest input record it came from, so Lambda checkpoints the
  * records before it and retries from there: nothing is lost, and the rows of later records already written are
  * written again (counted as duplicates, logged and put as a metric).
  */
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { deaggregate, KplFormatError, type UserRecord } from '../kpl';
 import {
   type CompiledApplication,
   compile,
@@ -151,7 +152,7 @@ export class FanoutProcessor {
    */
   async process(records: readonly BatchRecord[]): Promise<BatchReport> {
     const groups = new Map<string, Pending[]>();
-    const errorRows: { row: ErrorRow; source: number }[] = [];
+    const errorRows: { row: ErrorRow & { subSequenceNumber?: number }; source: number }[] = [];
     let rows = 0;
     const route = (row: OutputRow, source: number, fallbackKey: string) => {
       const targets = this.#targets.get(row.stream.toUpperCase());
@@ -172,17 +173,30 @@ export class FanoutProcessor {
     const byShard = new Map<string, Runner>();
     records.forEach((record, index) => {
       const runner = this.#runner(record.shardId, byShard);
-      const result = runner.push([
-        {
-          data: record.data,
-          arrivalTime: record.arrivalTime,
-          partitionKey: record.partitionKey,
-          sequenceNumber: record.sequenceNumber,
-          shardId: record.shardId,
-        },
-      ]);
-      for (const row of result.rows) route(row, index, record.partitionKey);
-      for (const row of result.errors) errorRows.push({ row, source: index });
+      // A KPL aggregate runs as its user records, each with its own partition key (src/kpl); a corrupt one is one
+      // error-stream row, and the batch goes on.
+      let users: UserRecord[];
+      try {
+        users = deaggregate(record);
+      } catch (error) {
+        if (!(error instanceof KplFormatError)) throw error;
+        errorRows.push({ row: this.#corruptRow(error, record), source: index });
+        return;
+      }
+      for (const user of users) {
+        const result = runner.push([
+          {
+            data: user.data,
+            arrivalTime: record.arrivalTime,
+            partitionKey: user.partitionKey,
+            sequenceNumber: record.sequenceNumber,
+            shardId: record.shardId,
+          },
+        ]);
+        for (const row of result.rows) route(row, index, user.partitionKey);
+        const sub = user.subSequenceNumber === undefined ? {} : { subSequenceNumber: user.subSequenceNumber };
+        for (const row of result.errors) errorRows.push({ row: { ...row, ...sub }, source: index });
+      }
     });
     // Windows whose end has passed close now, as Kinesis Analytics closes them on its clock; their rows belong to
     // the batch's last record, the one Lambda would retry them with.
@@ -258,6 +272,22 @@ export class FanoutProcessor {
       row.shardId = record.shardId;
     }
     return row;
+  }
+
+  /** The error-stream row of a record that starts like a KPL aggregate but is not a valid one. */
+  #corruptRow(error: KplFormatError, record: BatchRecord): ErrorRow {
+    return {
+      stream: 'error_stream',
+      ERROR_TIME: this.#now(),
+      ERROR_LEVEL: 'ERROR',
+      ERROR_NAME: 'KPL_Deaggregation_Error',
+      MESSAGE: error.message,
+      DATA_ROW: Buffer.from(record.data).toString('hex'),
+      DATA_ROWTIME: record.arrivalTime,
+      PUMP_NAME: null,
+      sequenceNumber: record.sequenceNumber,
+      shardId: record.shardId,
+    };
   }
 
   /** Error-stream rows go to the log or to the error stream; returns the stream write, if any. */

@@ -11,6 +11,7 @@ import {
   type PutOutcome,
   resolveTargets,
 } from '../../../src/fanout';
+import { aggregate } from '../../../src/kpl';
 import type { SourceSchema } from '../../../src/streaming-sql';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
@@ -283,6 +284,88 @@ describe('Class: FanoutProcessor', () => {
 
       // Assess
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '49600001' }] });
+    });
+  });
+
+  describe('KPL aggregates (issue 16 §1)', () => {
+    /** The batch's records 1 and 2 packed into one KPL aggregate, between two plain records. */
+    function mixedBatch(): BatchRecord[] {
+      const plain = batch([1, -2, 3, -4]);
+      const [packed] = aggregate(plain.slice(1, 3).map((r) => ({ data: r.data, partitionKey: r.partitionKey })));
+      return [plain[0]!, { ...plain[1]!, data: packed!.data, partitionKey: packed!.partitionKey }, plain[3]!];
+    }
+
+    it('runs an aggregate as its user records, each row keyed by its own user record', async () => {
+      // Prepare
+      const kinesis = new MemoryKinesis();
+      const keys: string[] = [];
+      const port: KinesisPut = {
+        putRecords: (streamArn, entries) => {
+          keys.push(...entries.map((e) => e.partitionKey));
+          return kinesis.putRecords(streamArn, entries);
+        },
+      };
+      const { fanout } = processor(port);
+
+      // Act
+      const report = await fanout.process(mixedBatch());
+
+      // Assess: 3 Kinesis records, 4 user records, 4 rows in input order
+      expect(report).toMatchObject({ records: 3, rows: 4, written: 4, errorRows: 0 });
+      expect(kinesis.rows('Positive').map((r) => r['ID'])).toEqual([0, 2]);
+      expect(kinesis.rows('Negative').map((r) => r['ID'])).toEqual([1, 3]);
+      expect(keys.sort()).toEqual(['pk-0', 'pk-1', 'pk-2', 'pk-3']);
+    });
+
+    it('puts a corrupt aggregate on the error stream and writes the rest of the batch', async () => {
+      // Prepare: the aggregate's last byte of protobuf changed after its MD5 was taken
+      const records = mixedBatch();
+      const bad = Buffer.from(records[1]!.data);
+      bad[bad.length - 17] ^= 0xff;
+      records[1] = { ...records[1]!, data: bad };
+      const kinesis = new MemoryKinesis();
+      const { fanout } = processor(
+        kinesis,
+        application({ errorDestination: { type: 'stream', streamArn: arn('Errors') } }),
+      );
+
+      // Act
+      const report = await fanout.process(records);
+
+      // Assess: nothing retried, the two good records written, one error row with the whole record
+      expect(report).toMatchObject({ records: 3, written: 3, errorRows: 1, failed: 0 });
+      expect(report.retryFrom).toBeUndefined();
+      expect(kinesis.rows('Positive').map((r) => r['ID'])).toEqual([0]);
+      expect(kinesis.rows('Negative').map((r) => r['ID'])).toEqual([3]);
+      expect(kinesis.rows('Errors')).toEqual([
+        expect.objectContaining({
+          ERROR_NAME: 'KPL_Deaggregation_Error',
+          MESSAGE: expect.stringContaining('checksum'),
+          DATA_ROW: bad.toString('hex'),
+          sequenceNumber: '49600001',
+        }),
+      ]);
+    });
+
+    it('names the sub-sequence number of a user record the SQL cannot read', async () => {
+      // Prepare
+      const [packed] = aggregate([
+        { data: Buffer.from(JSON.stringify({ ID: 1, USERNAME: 'a', AMOUNT: 1 })), partitionKey: 'a' },
+        { data: Buffer.from('not json'), partitionKey: 'b' },
+      ]);
+      const [record] = batch([0]);
+      const kinesis = new MemoryKinesis();
+      const { fanout, log } = processor(kinesis);
+
+      // Act
+      const report = await fanout.process([{ ...record!, data: packed!.data }]);
+
+      // Assess
+      expect(report).toMatchObject({ rows: 1, errorRows: 1 });
+      expect(log.error).toHaveBeenCalledWith(
+        'Error stream row',
+        expect.objectContaining({ sequenceNumber: '49600000', subSequenceNumber: 1 }),
+      );
     });
   });
 });
