@@ -15,6 +15,7 @@ import {
   type Up,
   up,
 } from '../../../local/up';
+import { tool } from '../../tools';
 import { packagedProject, ROOT } from './project';
 
 const run = promisify(execFile);
@@ -35,12 +36,8 @@ async function running(client: SFNClient, stateMachineArn: string): Promise<numb
   return out.executions?.length ?? 0;
 }
 
-async function awsOnPath(): Promise<boolean> {
-  return run('aws', ['--version']).then(
-    () => true,
-    () => false,
-  );
-}
+// the CLI is optional: without it this test is skipped (and says so), everything else of this file still runs
+const awsCli = tool('aws');
 
 describe('Integration: the lifecycle on the twin', () => {
   let templatePath: string;
@@ -98,70 +95,73 @@ describe('Integration: the lifecycle on the twin', () => {
       expect(await running(client, lifecycle)).toBe(0);
     }, 120_000);
 
-    it('answers the AWS CLI: kinesis, kinesisanalytics, stepfunctions and lambda', async () => {
-      if (!(await awsOnPath())) return; // the CLI is optional; everything else of this file still runs
-      // Prepare
-      const env = {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_DEFAULT_REGION: 'us-east-1',
-      };
-      const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
-        const { stdout } = await run('aws', ['--endpoint-url', session.twin.endpoint, '--output', 'json', ...args], {
-          env,
-        });
-        return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-      };
-      const lifecycle = await findStateMachine(client, 'lifecycle');
-      const dir = mkdtempSync(join(tmpdir(), 'aws-cli-'));
+    awsCli.it(
+      awsCli.title('answers the AWS CLI: kinesis, kinesisanalytics, stepfunctions and lambda'),
+      async () => {
+        // Prepare
+        const env = {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_DEFAULT_REGION: 'us-east-1',
+        };
+        const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
+          const { stdout } = await run('aws', ['--endpoint-url', session.twin.endpoint, '--output', 'json', ...args], {
+            env,
+          });
+          return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
+        };
+        const lifecycle = await findStateMachine(client, 'lifecycle');
+        const dir = mkdtempSync(join(tmpdir(), 'aws-cli-'));
 
-      // Act
-      const streams = await aws('kinesis', 'list-streams');
-      const started = await aws(
-        'stepfunctions',
-        'start-execution',
-        '--state-machine-arn',
-        lifecycle,
-        '--input',
-        '{"records": 50, "keep": true}',
-      );
-      let described: Record<string, unknown> = {};
-      for (let i = 0; i < 200; i++) {
-        described = await aws(
+        // Act
+        const streams = await aws('kinesis', 'list-streams');
+        const started = await aws(
           'stepfunctions',
-          'describe-execution',
-          '--execution-arn',
-          String(started['executionArn']),
+          'start-execution',
+          '--state-machine-arn',
+          lifecycle,
+          '--input',
+          '{"records": 50, "keep": true}',
         );
-        if (described['status'] !== 'RUNNING') break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      const application = await aws(
-        'kinesisanalytics',
-        'describe-application',
-        '--application-name',
-        'kinesis-fanout-dev-1',
-      );
-      const invoked = await aws(
-        'lambda',
-        'invoke',
-        '--function-name',
-        'kinesis-fanout-dev-listApplications',
-        join(dir, 'out.json'),
-      );
-      const payload = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
-      rmSync(dir, { recursive: true, force: true });
+        let described: Record<string, unknown> = {};
+        for (let i = 0; i < 200; i++) {
+          described = await aws(
+            'stepfunctions',
+            'describe-execution',
+            '--execution-arn',
+            String(started['executionArn']),
+          );
+          if (described['status'] !== 'RUNNING') break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const application = await aws(
+          'kinesisanalytics',
+          'describe-application',
+          '--application-name',
+          'kinesis-fanout-dev-1',
+        );
+        const invoked = await aws(
+          'lambda',
+          'invoke',
+          '--function-name',
+          'kinesis-fanout-dev-listApplications',
+          join(dir, 'out.json'),
+        );
+        const payload = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+        rmSync(dir, { recursive: true, force: true });
 
-      // Assess
-      expect(streams['StreamNames']).toEqual(
-        expect.arrayContaining(['Transactions', 'PositiveTransactions', 'NegativeTransactions']),
-      );
-      expect(described['status']).toBe('SUCCEEDED');
-      expect(application).toMatchObject({ ApplicationDetail: { ApplicationStatus: 'RUNNING' } });
-      expect(invoked).toMatchObject({ StatusCode: 200 });
-      expect(JSON.stringify(payload)).toContain('kinesis-fanout-dev-1');
-    }, 120_000);
+        // Assess
+        expect(streams['StreamNames']).toEqual(
+          expect.arrayContaining(['Transactions', 'PositiveTransactions', 'NegativeTransactions']),
+        );
+        expect(described['status']).toBe('SUCCEEDED');
+        expect(application).toMatchObject({ ApplicationDetail: { ApplicationStatus: 'RUNNING' } });
+        expect(invoked).toMatchObject({ StatusCode: 200 });
+        expect(JSON.stringify(payload)).toContain('kinesis-fanout-dev-1');
+      },
+      120_000,
+    );
   });
 
   describe('Method: the scheduled teardown', () => {
