@@ -13,6 +13,7 @@ import { CloudFormationTwin } from './cloudformation';
 import { ConsoleService } from './console';
 import { EcrTwin } from './ecr';
 import { EventsTwin } from './events';
+import { FirehoseTwin } from './firehose';
 import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin, lambdaPortOf } from './kinesis-analytics';
 import { LambdaTwin } from './lambda';
@@ -60,6 +61,7 @@ export interface TwinParts {
   stepFunctions: StepFunctionsTwin;
   events: EventsTwin;
   s3: S3Twin;
+  firehose: FirehoseTwin;
   logs: LogsTwin;
   sts: StsTwin;
   ecr: EcrTwin;
@@ -113,6 +115,8 @@ function part<K extends keyof TwinParts>(p: ServicePart<K>): ServicePart<K> {
 
 /** Kinesis streams take this long to become ACTIVE unless `fast` (real Kinesis takes tens of seconds). */
 const KINESIS_CREATE_DELAY_MS = 500;
+/** Firehose streams take this long to become ACTIVE (and to go) unless `fast`. */
+const FIREHOSE_STATUS_DELAY_MS = 500;
 
 const services = [
   part({
@@ -202,6 +206,23 @@ const services = [
       return s3;
     },
     mounts: (s3) => [restXml(s3.routes)],
+  }),
+  part({
+    key: 'firehose',
+    create: (ctx) =>
+      new FirehoseTwin({
+        s3: ctx.parts.s3!,
+        clock: ctx.clock,
+        region: ctx.region,
+        limits: ctx.limits,
+        // Firehose takes tens of seconds to make a stream ACTIVE; a fast twin delivers each put at once
+        statusDelayMs: ctx.fast ? 0 : FIREHOSE_STATUS_DELAY_MS,
+        ...(ctx.fast ? { bufferIntervalMs: 0, retryMs: 10 } : {}),
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
+      }),
+    mounts: (firehose) => [awsJson(firehose)],
+    close: (firehose) => firehose.close(),
   }),
   part({
     key: 'logs',
