@@ -2,7 +2,15 @@
 const transform = { '^.+\\.(t|j)sx?$': '@swc/jest', '^.+\\.sql$': '<rootDir>/test/text-transform.js' };
 // ESM-only packages that jest must transform to CommonJS
 const transformIgnorePatterns = ['/node_modules/(?!(aws-local-stepfunctions)/)'];
-const common = { transform, transformIgnorePatterns, testEnvironment: 'node', setupFiles: ['<rootDir>/test/setup.ts'] };
+// .fanout/package/<stage> holds copies of the project (local/package.ts): not modules of this one
+const modulePathIgnorePatterns = ['<rootDir>/.fanout/'];
+const common = {
+  transform,
+  transformIgnorePatterns,
+  modulePathIgnorePatterns,
+  testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/setup.ts'],
+};
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

@@ -1,12 +1,29 @@
 /**
  * `osls package`, only when something it reads changed: serverless.yml and its resolver, the fan-out file in use
- * (and the SQL it names), statemachines/, handlers/, src/, sql/ and package-lock.json are hashed, and the hash is
- * kept beside the packaged template. Packaging needs no AWS account, but the framework wants credentials to exist:
- * the child process gets dummy ones.
+ * (and the SQL it names), statemachines/, handlers/, src/, sql/ and package-lock.json are hashed, with the stage,
+ * the params and the engine, and the hash is kept beside the packaged template. Packaging needs no AWS account, but
+ * the framework wants credentials to exist: the child process gets dummy ones.
+ *
+ * Each stage is packaged in a directory of its own, `.fanout/package/<stage>/`: a copy of the inputs (node_modules
+ * linked) where `osls package` runs, so the template lands in `.fanout/package/<stage>/.serverless/`. The project's
+ * own `.serverless/` stays the framework's (`osls package` deletes it first, `osls deploy` replaces it): neither
+ * tramples the other, and stages do not replace each other's package.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { unzipSync } from 'fflate';
 import { configFileOf, configInputs } from '../src/fanout-config/load';
@@ -23,8 +40,21 @@ export const PACKAGE_INPUTS = [
   'package-lock.json',
 ];
 
+/** Besides the inputs, what the packager reads from the project (esbuild's settings, the package's). */
+const STAGED_FILES = ['package.json', 'tsconfig.json'];
+
+/** The packaged template, relative to the directory `osls package` runs in. */
 export const TEMPLATE_FILE = join('.serverless', 'cloudformation-template-update-stack.json');
 const HASH_FILE = join('.serverless', '.fanout-package-hash');
+
+/** Stage names as the framework accepts them (they name a directory here, and the stack). */
+const STAGE = /^[a-zA-Z0-9-]+$/;
+
+/** Where the package of `stage` is made and kept: `<project>/.fanout/package/<stage>`. */
+export function packageDir(projectDir: string, stage = 'dev'): string {
+  if (!STAGE.test(stage)) throw new PackageError(`Invalid stage "${stage}": letters, digits and hyphens only`, '');
+  return join(projectDir, '.fanout', 'package', stage);
+}
 
 /** Raised when `osls package` fails; carries the tail of its output. */
 export class PackageError extends Error {
@@ -41,6 +71,8 @@ export class PackageError extends Error {
 export interface PackageOptions {
   projectDir: string;
   stage?: string;
+  /** The framework's params (`osls package --param name=value`), e.g. `{ teardownSchedule: 'rate(1 minute)' }`. */
+  params?: Readonly<Record<string, string>>;
   /** The fan-out file (`--config`); default FANOUT_CONFIG, else fanout.yml. */
   config?: string;
   /** Package even when nothing changed. */
@@ -57,9 +89,15 @@ export interface PackageResult {
   durationMs: number;
 }
 
-/** Hash of every file packaging reads (paths and contents), in a stable order. */
-export function hashInputs(projectDir: string, stage = 'dev', config = configFileOf(projectDir)): string {
+/** Hash of every file packaging reads (paths and contents), the stage, params and engine, in a stable order. */
+export function hashInputs(
+  projectDir: string,
+  stage = 'dev',
+  config = configFileOf(projectDir),
+  params: Readonly<Record<string, string>> = {},
+): string {
   const h = createHash('sha256').update(`stage=${stage}\nengine=${twinEngine()}\nconfig=${config}\n`);
+  for (const name of Object.keys(params).sort()) h.update(`param=${JSON.stringify([name, params[name]])}\n`);
   const walk = (path: string): void => {
     if (!existsSync(path)) return;
     const st = statSync(path);
@@ -108,26 +146,49 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
 async function packageUnlocked(opts: PackageOptions): Promise<PackageResult> {
   const started = Date.now();
   const stage = opts.stage ?? 'dev';
+  const params = opts.params ?? {};
   const config = configFileOf(opts.projectDir, opts.config);
-  const hash = hashInputs(opts.projectDir, stage, config);
-  const templatePath = join(opts.projectDir, TEMPLATE_FILE);
-  const hashPath = join(opts.projectDir, HASH_FILE);
+  const hash = hashInputs(opts.projectDir, stage, config, params);
+  const dir = packageDir(opts.projectDir, stage);
+  const templatePath = join(dir, TEMPLATE_FILE);
+  const hashPath = join(dir, HASH_FILE);
   const cached =
     existsSync(templatePath) &&
     existsSync(hashPath) &&
     readFileSync(hashPath, 'utf8').trim() === hash &&
     artifactProblems(templatePath).length === 0;
   if (cached && !opts.force) return { templatePath, packaged: false, hash, durationMs: Date.now() - started };
-  await runPackager(opts.projectDir, stage, config, opts.onLine);
+  stageProject(opts.projectDir, dir);
+  await runPackager(opts.projectDir, dir, { stage, params, config }, opts.onLine);
   if (!existsSync(templatePath)) throw new PackageError(`osls package wrote no ${TEMPLATE_FILE}`, '');
   const problems = artifactProblems(templatePath);
   if (problems.length > 0)
     throw new PackageError(
-      `osls package produced incomplete artifacts (was another osls package running in this directory?):\n  ${problems.join('\n  ')}`,
+      `osls package produced incomplete artifacts (was another osls package running in ${dir}?):\n  ${problems.join('\n  ')}`,
       '',
     );
   writeFileSync(hashPath, `${hash}\n`);
   return { templatePath, packaged: true, hash, durationMs: Date.now() - started };
+}
+
+/**
+ * Copies what packaging reads from `projectDir` into `dir` (what was there from the last package is replaced;
+ * inputs the project no longer has are removed) and links the project's node_modules.
+ */
+export function stageProject(projectDir: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const input of [...PACKAGE_INPUTS, ...STAGED_FILES]) {
+    const from = join(projectDir, input);
+    const to = join(dir, input);
+    rmSync(to, { recursive: true, force: true });
+    if (!existsSync(from)) continue;
+    if (statSync(from).isDirectory()) cpSync(from, to, { recursive: true });
+    else copyFileSync(from, to);
+  }
+  const modules = join(dir, 'node_modules');
+  // a link left by a project that moved points nowhere: made again
+  if (lstatSync(modules, { throwIfNoEntry: false })) rmSync(modules, { force: true });
+  symlinkSync(join(projectDir, 'node_modules'), modules, 'dir');
 }
 
 /**
@@ -181,15 +242,16 @@ export function artifactProblems(templatePath: string): string[] {
 
 function runPackager(
   projectDir: string,
-  stage: string,
-  config: string,
+  dir: string,
+  opts: { stage: string; params: Readonly<Record<string, string>>; config: string },
   onLine?: (line: string) => void,
 ): Promise<void> {
   const bin = join(projectDir, 'node_modules', 'osls', 'bin', 'serverless.js');
   if (!existsSync(bin)) throw new PackageError(`osls is not installed in ${projectDir}: run npm ci`, '');
+  const params = Object.entries(opts.params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'package', '--stage', stage], {
-      cwd: projectDir,
+    const child = spawn(process.execPath, [bin, 'package', '--stage', opts.stage, ...params], {
+      cwd: dir,
       env: {
         ...process.env,
         // packaging talks to no AWS endpoint, but the framework insists on credentials being present
@@ -197,7 +259,7 @@ function runPackager(
         AWS_SECRET_ACCESS_KEY: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'test',
         AWS_REGION: process.env['AWS_REGION'] ?? 'us-east-1',
         FANOUT_ENGINE: twinEngine(),
-        FANOUT_CONFIG: config,
+        FANOUT_CONFIG: opts.config,
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
         SLS_DEPRECATION_DISABLE: '*',

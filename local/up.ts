@@ -28,7 +28,12 @@ export interface UpOptions {
   /** The twin's auth check and allowed origins (TwinOptions.access). */
   access?: AccessOptions;
   clock?: Clock;
+  /** The stage to package and deploy (default dev): the stack `kinesis-fanout-<stage>`. */
   stage?: string;
+  /** Framework params for `osls package --param name=value`. */
+  params?: Readonly<Record<string, string>>;
+  /** The fan-out file (`--config`). */
+  config?: string;
   /** Deploy this template instead of packaging (its artifacts beside it). */
   templatePath?: string;
   forcePackage?: boolean;
@@ -57,6 +62,8 @@ export async function up(opts: UpOptions): Promise<Up> {
     packaged = await ensurePackaged({
       projectDir: opts.projectDir,
       ...(opts.stage ? { stage: opts.stage } : {}),
+      ...(opts.params ? { params: opts.params } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
       ...(opts.forcePackage ? { force: true } : {}),
       ...(opts.onPackageLine ? { onLine: opts.onPackageLine } : {}),
     });

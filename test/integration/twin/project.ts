@@ -2,10 +2,10 @@
  * The project as the integration tests deploy it: packaged with `osls package` (the cache `npm start` shares), or a
  * copy of it with changes (another SQL), packaged in a directory of its own so the repository is never touched.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { ensurePackaged, PACKAGE_INPUTS } from '../../../local/package';
+import { ensurePackaged, stageProject } from '../../../local/package';
 
 /** The project under test: this repository, or another checkout named by FANOUT_TEST_ROOT. */
 export const ROOT = process.env['FANOUT_TEST_ROOT'] ?? resolve(__dirname, '..', '..', '..');
@@ -30,13 +30,7 @@ export async function packagedCopy(
 /** A copy of the project with `files` replaced, not packaged (for commands run in it). */
 export function projectCopy(files: Record<string, string>): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'fanout-copy-'));
-  for (const input of [...PACKAGE_INPUTS, 'package.json', 'tsconfig.json']) {
-    const from = join(ROOT, input);
-    if (!existsSync(from)) continue;
-    if (input.includes('.')) copyFileSync(from, join(dir, input));
-    else cpSync(from, join(dir, input), { recursive: true });
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  stageProject(ROOT, dir);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
