@@ -2,6 +2,7 @@
  * What `fanout up`, `run`, `invoke` and `smoke` share: bring the service up on the twin with live progress, start
  * and follow an execution state by state, and present its load-test report.
  */
+import { dirname, relative } from 'node:path';
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { AccessOptions } from '../local/protocols/access';
 import { explainCause, findReport, followExecution, startExecution, type Up, up } from '../local/up';
@@ -17,6 +18,10 @@ export interface SessionOptions {
   /** The twin's auth check and allowed origins (--auth, --allow-origin). */
   access?: AccessOptions;
   forcePackage?: boolean;
+  /** The service to bring up: --stage, --param, --config (bin/commands/service.ts). */
+  stage?: string;
+  params?: Readonly<Record<string, string>>;
+  config?: string;
   /** Print function logs as they come (otherwise they are kept in .fanout/logs only when asked). */
   verbose?: boolean;
 }
@@ -35,12 +40,15 @@ export async function bringUp(progress: Progress, opts: SessionOptions): Promise
       fast: opts.fast,
       ...(opts.access ? { access: opts.access } : {}),
       ...(opts.forcePackage ? { forcePackage: true } : {}),
+      ...(opts.stage ? { stage: opts.stage } : {}),
+      ...(opts.params ? { params: opts.params } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
       onPackageStart: () => {
         step = progress.step('Packaging', 'osls package');
       },
       onPackageLine: (line) => step?.update(line.slice(0, 80)),
       onPackaged: (result) => {
-        if (result.packaged) step?.succeed(c.dim('(.serverless)'));
+        if (result.packaged) step?.succeed(c.dim(`(${relative(opts.projectDir, dirname(result.templatePath))})`));
         else step?.skip(c.dim('cached: serverless.yml, statemachines, handlers, src, sql unchanged'));
         step = progress.step('Starting the twin');
       },

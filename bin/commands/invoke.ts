@@ -8,6 +8,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { findStateMachine, sfnClient, type Up } from '../../local/up';
 import { Progress } from '../progress';
 import { bringUp, executeAndReport } from '../session';
+import { type ServiceFlags, serviceOf, serviceOptions } from './service';
 
 function parseJson(value: string): unknown {
   try {
@@ -17,7 +18,7 @@ function parseJson(value: string): unknown {
   }
 }
 
-export interface InvokeOptions {
+export interface InvokeOptions extends Partial<ServiceFlags> {
   data?: unknown;
   endpoint?: string;
   region: string;
@@ -33,12 +34,22 @@ export async function invoke(stateMachine: string, o: InvokeOptions, projectDir 
   let session: Up | undefined;
   try {
     let endpoint = o.endpoint;
+    if (endpoint && (o.param || o.config))
+      throw new InvalidArgumentError(
+        '--param and --config shape the service a twin of its own deploys: leave out --endpoint, or deploy with them (fanout up, osls deploy)',
+      );
     if (!endpoint) {
-      session = await bringUp(progress, { projectDir, port: 0, limits: true, fast: o.fast ?? false });
+      session = await bringUp(progress, {
+        projectDir,
+        port: 0,
+        limits: true,
+        fast: o.fast ?? false,
+        ...serviceOf(o),
+      });
       endpoint = session.twin.endpoint;
     }
     const client = sfnClient(endpoint, o.region);
-    const arn = await findStateMachine(client, stateMachine);
+    const arn = await findStateMachine(client, stageQualified(stateMachine, o.stage));
     const result = await executeAndReport(progress, client, arn, o.data ?? {}, { reportDir: o.reportDir ?? '.fanout' });
     client.destroy();
     progress.close();
@@ -51,8 +62,18 @@ export async function invoke(stateMachine: string, o: InvokeOptions, projectDir 
   }
 }
 
+/**
+ * A short name (`lifecycle`) qualified by the stage (`dev-lifecycle`, which matches `kinesis-fanout-dev-lifecycle`),
+ * so a twin that holds several stages (fanout up, osls deploy --stage) runs the one asked for. ARNs and names that
+ * already carry the stage are left as they are.
+ */
+export function stageQualified(name: string, stage: string | undefined): string {
+  if (!stage || name.startsWith('arn:') || name.includes(`-${stage}-`)) return name;
+  return `${stage}-${name}`;
+}
+
 export function register(program: Command): void {
-  program
+  const command = program
     .command('invoke')
     .description('start an execution of a state machine (like osls invoke stepf), show its progress and report')
     .argument('<stateMachine>', 'name (lifecycle, teardown, or the full name) or ARN')
@@ -61,8 +82,8 @@ export function register(program: Command): void {
     .option('--region <region>', 'region', process.env['AWS_REGION'] ?? 'us-east-1')
     .option('--fast', 'zero delays for status transitions on the twin (without --endpoint)')
     .option('--json', 'also print the execution output as JSON on stdout (progress goes to stderr)')
-    .option('--report-dir <dir>', 'where report.json and report.html go', '.fanout')
-    .action(async (stateMachine: string, o: InvokeOptions) => {
-      process.exitCode = await invoke(stateMachine, o);
-    });
+    .option('--report-dir <dir>', 'where report.json and report.html go', '.fanout');
+  serviceOptions(command, { forEndpoint: true }).action(async (stateMachine: string, o: InvokeOptions) => {
+    process.exitCode = await invoke(stateMachine, o);
+  });
 }

@@ -8,9 +8,10 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { findStateMachine, sfnClient } from '../../local/up';
 import { Progress } from '../progress';
 import { bringUp, executeAndReport } from '../session';
+import { type ServiceFlags, serviceOf, serviceOptions } from './service';
 import { accessOf, allowOriginOption, authOption } from './twin';
 
-export interface RunOptions {
+export interface RunOptions extends Partial<ServiceFlags> {
   records?: number;
   mode?: 'synthetic' | 'live';
   liveSeconds?: number;
@@ -67,6 +68,7 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
       limits: opts.limits,
       fast: opts.fast,
       access: accessOf(opts),
+      ...serviceOf(opts),
       ...(opts.verbose ? { verbose: true } : {}),
     });
     const client = sfnClient(session.twin.endpoint, session.twin.region);
@@ -114,7 +116,7 @@ function untilInterrupted(): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run the whole lifecycle on the local twin (the default: npm start) and print the load-test report')
     .option('--records <n>', 'load-test records (0 skips the load test)', nonNegativeInt)
@@ -135,8 +137,8 @@ export function register(program: Command): void {
     .option('--verbose', "print the functions' logs")
     .option('--report-dir <dir>', 'where report.json and report.html go', '.fanout')
     .addOption(authOption())
-    .addOption(allowOriginOption())
-    .action(async (o: RunOptions & { fast?: boolean }) => {
-      process.exitCode = await run({ ...o, fast: o.fast ?? false });
-    });
+    .addOption(allowOriginOption());
+  serviceOptions(command).action(async (o: RunOptions & { fast?: boolean }) => {
+    process.exitCode = await run({ ...o, fast: o.fast ?? false });
+  });
 }

@@ -6,10 +6,11 @@ import type { Command } from 'commander';
 import { Progress } from '../progress';
 import { bringUp } from '../session';
 import { parsePort } from './run';
+import { type ServiceFlags, serviceOf, serviceOptions } from './service';
 import { type AccessFlags, accessOf, allowOriginOption, authOption } from './twin';
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('up')
     .description('deploy the service into the local twin and keep it running until Ctrl-C')
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 4566)
@@ -17,8 +18,9 @@ export function register(program: Command): void {
     .option('--fast', 'zero delays for status transitions on the twin')
     .option('--verbose', "print the functions' logs")
     .addOption(authOption())
-    .addOption(allowOriginOption())
-    .action(async (o: { port: number; limits: boolean; fast?: boolean; verbose?: boolean } & AccessFlags) => {
+    .addOption(allowOriginOption());
+  serviceOptions(command).action(
+    async (o: { port: number; limits: boolean; fast?: boolean; verbose?: boolean } & AccessFlags & ServiceFlags) => {
       const progress = new Progress();
       const c = progress.colors;
       const session = await bringUp(progress, {
@@ -27,6 +29,7 @@ export function register(program: Command): void {
         limits: o.limits,
         fast: o.fast ?? false,
         access: accessOf(o),
+        ...serviceOf(o),
         ...(o.verbose ? { verbose: true } : {}),
       });
       progress.close();
@@ -46,7 +49,7 @@ export function register(program: Command): void {
         }),
         '',
         c.bold('try'),
-        `  npx fanout invoke lifecycle --endpoint ${twin.endpoint}`,
+        `  npx fanout invoke lifecycle --endpoint ${twin.endpoint}${o.stage && o.stage !== 'dev' ? ` --stage ${o.stage}` : ''}`,
         `  aws --endpoint-url ${twin.endpoint} kinesis list-streams`,
         `  aws --endpoint-url ${twin.endpoint} stepfunctions list-state-machines`,
         '',
@@ -72,5 +75,6 @@ export function register(program: Command): void {
         process.on('SIGTERM', stop);
       });
       await session.close();
-    });
+    },
+  );
 }
