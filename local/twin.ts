@@ -230,6 +230,11 @@ const services = [
       const logs = new LogsTwin({ clock: ctx.clock, region: ctx.region });
       // what functions write lands in their log groups and streams, as Lambda sends it
       ctx.parts.lambda?.onFunctionLog((event) => logs.functionLog(event));
+      // and executions' history events, where their state machine's logging configuration says
+      const sfn = ctx.parts.stepFunctions;
+      sfn?.onExecutionEvent(
+        logs.executionLogger((arn) => sfn.describeStateMachine({ stateMachineArn: arn }).loggingConfiguration),
+      );
       return logs;
     },
     mounts: (logs) => [awsJson(logs)],

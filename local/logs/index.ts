@@ -3,11 +3,15 @@
  * streams and events, and the reads `osls logs` and `osls info` make (DescribeLogStreams, GetLogEvents,
  * FilterLogEvents). Functions' output lands here as Lambda writes it (the Lambda twin's log sink): group
  * `/aws/lambda/<function>`, one stream per execution environment `YYYY/MM/DD/[$LATEST]<id>`, START/END/REPORT
- * lines around what the handler logs.
+ * lines around what the handler logs. Step Functions executions write their history events to the group their
+ * state machine's logging configuration names (`execution-log.ts`).
  */
+import type { LoggingConfiguration } from '@aws-sdk/client-sfn';
 import { type Clock, systemClock } from '../clock';
 import type { FunctionLogEvent } from '../lambda';
 import { type AwsJsonService, AwsServiceError, type RequestContext } from '../service';
+import type { ExecutionEvent } from '../stepfunctions';
+import { ExecutionLog } from './execution-log';
 import { filterLogEvents, getLogEvents, putLogEvents } from './operations/events';
 import { describeLogGroups, describeLogStreams } from './operations/groups';
 import { LogsStore } from './store';
@@ -91,6 +95,31 @@ export class LogsTwin implements AwsJsonService {
     this.store.append(event.logGroupName, event.logStreamName, [
       { timestamp: event.timestamp, message: event.message },
     ]);
+  }
+
+  /**
+   * A listener for the Step Functions twin's execution events that writes them as the state machine's logging
+   * configuration says. As on AWS, nothing is written to a log group that does not exist.
+   *
+   * @param settingsOf a state machine's logging configuration; may throw when the machine is gone
+   */
+  executionLogger(
+    settingsOf: (stateMachineArn: string) => LoggingConfiguration | undefined,
+  ): (e: ExecutionEvent) => void {
+    const log = new ExecutionLog((arn) => {
+      try {
+        return settingsOf(arn);
+      } catch {
+        return undefined;
+      }
+    });
+    return (e) => {
+      const line = log.lineOf(e);
+      if (line && this.store.groups.has(line.logGroupName))
+        this.store.append(line.logGroupName, line.logStreamName, [
+          { timestamp: line.timestamp, message: line.message },
+        ]);
+    };
   }
 
   ensureGroup(name: string, retentionInDays?: number): void {

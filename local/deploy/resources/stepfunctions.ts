@@ -1,4 +1,5 @@
-/** State machines, made in the Step Functions twin. */
+/** State machines, made in the Step Functions twin, with their logging configuration (local/logs writes it). */
+import type { LoggingConfiguration } from '@aws-sdk/client-sfn';
 import { type DeployContext, generatedName, type Made, str } from '../context';
 import { stringify } from '../intrinsics';
 import { DeployError } from '../template';
@@ -16,6 +17,27 @@ export function definitionOf(p: Record<string, unknown>): string {
   return definition;
 }
 
+/**
+ * CloudFormation's LoggingConfiguration (Level, IncludeExecutionData, Destinations[].CloudWatchLogsLogGroup.
+ * LogGroupArn) as Step Functions takes it; OFF when the template has none.
+ */
+export function loggingOf(p: Record<string, unknown>): LoggingConfiguration {
+  const c = p['LoggingConfiguration'] as
+    | { Level?: unknown; IncludeExecutionData?: unknown; Destinations?: unknown }
+    | undefined;
+  const arns = (Array.isArray(c?.Destinations) ? c.Destinations : [])
+    .map((d) => str((d as { CloudWatchLogsLogGroup?: { LogGroupArn?: unknown } }).CloudWatchLogsLogGroup?.LogGroupArn))
+    .filter((arn): arn is string => arn !== undefined);
+  const level = str(c?.Level) ?? 'OFF';
+  if (!['ALL', 'ERROR', 'FATAL', 'OFF'].includes(level))
+    throw new DeployError(`LoggingConfiguration.Level must be ALL, ERROR, FATAL or OFF, got ${JSON.stringify(level)}`);
+  return {
+    level: level as NonNullable<LoggingConfiguration['level']>,
+    includeExecutionData: c?.IncludeExecutionData === true || c?.IncludeExecutionData === 'true',
+    destinations: arns.map((logGroupArn) => ({ cloudWatchLogsLogGroup: { logGroupArn } })),
+  };
+}
+
 function createStateMachine(ctx: DeployContext, id: string, p: Record<string, unknown>): Made {
   const name = str(p['StateMachineName']) ?? generatedName(ctx, id, 80);
   const roleArn = str(p['RoleArn']) ?? `arn:aws:iam::${ctx.accountId}:role/${generatedName(ctx, `${id}Role`)}`;
@@ -24,6 +46,7 @@ function createStateMachine(ctx: DeployContext, id: string, p: Record<string, un
     definition: definitionOf(p),
     roleArn,
     type: p['StateMachineType'] === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+    loggingConfiguration: loggingOf(p),
   });
   return { physicalId: out.stateMachineArn, attributes: { Arn: out.stateMachineArn, Name: name } };
 }
@@ -40,6 +63,7 @@ async function updateStateMachine(
     stateMachineArn: held.physicalId,
     definition: definitionOf(p),
     roleArn,
+    loggingConfiguration: loggingOf(p),
   });
   return { physicalId: held.physicalId, attributes: held.attributes };
 }

@@ -14,14 +14,27 @@ const PAGE = 10_000;
 
 export function putLogEvents(store: LogsStore, input: PutLogEventsRequest): PutLogEventsResponse {
   store.stream(String(input.logGroupName), String(input.logStreamName));
-  store.append(
-    String(input.logGroupName),
-    String(input.logStreamName),
-    (input.logEvents ?? []).map((e) => ({ timestamp: Number(e.timestamp), message: String(e.message) })),
-  );
+  const events = (input.logEvents ?? []).map((e) => ({ timestamp: Number(e.timestamp), message: String(e.message) }));
+  if (events.length === 0)
+    throw new AwsServiceError(
+      'InvalidParameterException',
+      "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  if (events.some((e, i) => i > 0 && e.timestamp < events[i - 1]!.timestamp))
+    throw new AwsServiceError(
+      'InvalidParameterException',
+      'Log events in a single PutLogEvents request must be in chronological order.',
+    );
+  store.append(String(input.logGroupName), String(input.logStreamName), events);
   return {};
 }
 
+const token = (direction: 'f' | 'b', index: number): string => `${direction}/${String(index).padStart(56, '0')}`;
+
+/**
+ * A page of a stream: the newest events (or the oldest, startFromHead), or the page after a nextForwardToken or
+ * before a nextBackwardToken. At the end, the token given comes back: that is how clients know to stop.
+ */
 export function getLogEvents(store: LogsStore, input: GetLogEventsRequest): GetLogEventsResponse {
   const stream = store.stream(String(input.logGroupName), String(input.logStreamName));
   const events = stream.events.filter(
@@ -30,11 +43,29 @@ export function getLogEvents(store: LogsStore, input: GetLogEventsRequest): GetL
       (input.endTime === undefined || e.timestamp < input.endTime),
   );
   const limit = Math.min(input.limit ?? PAGE, PAGE);
-  const page = input.startFromHead ? events.slice(0, limit) : events.slice(-limit);
+  const given = input.nextToken === undefined ? undefined : /^([fb])\/(\d{1,56})$/.exec(input.nextToken);
+  if (given === null) throw new AwsServiceError('InvalidParameterException', 'The specified nextToken is invalid.');
+  let start: number;
+  let end: number;
+  if (given?.[1] === 'f') {
+    start = Math.min(Number(given[2]), events.length);
+    end = Math.min(start + limit, events.length);
+  } else if (given?.[1] === 'b') {
+    end = Math.min(Number(given[2]), events.length);
+    start = Math.max(0, end - limit);
+  } else if (input.startFromHead) {
+    start = 0;
+    end = Math.min(limit, events.length);
+  } else {
+    end = events.length;
+    start = Math.max(0, end - limit);
+  }
   return {
-    events: page.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
-    nextForwardToken: `f/${String(events.length).padStart(56, '0')}`,
-    nextBackwardToken: 'b/'.padEnd(58, '0'),
+    events: events
+      .slice(start, end)
+      .map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
+    nextForwardToken: token('f', end),
+    nextBackwardToken: token('b', start),
   };
 }
 
