@@ -85,6 +85,8 @@ const template = (): Template => ({
 /* biome-ignore-end lint/suspicious/noTemplateCurlyInString: CloudFormation syntax, not JavaScript */
 
 describe('Function: deploy', () => {
+  // a deploy starts functions and validates definitions: seconds on a loaded machine, over jest's default 5 s
+  jest.setTimeout(60_000);
   let dir: string;
   let twin: ReturnType<typeof target>;
 
