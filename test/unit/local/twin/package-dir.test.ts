@@ -21,6 +21,8 @@ fs.appendFileSync(${JSON.stringify('__CALLS__')}, JSON.stringify({ cwd: process.
 `;
 
 describe('Function: ensurePackaged (a package directory per stage)', () => {
+  // each package runs a node child process: seconds apiece on a loaded machine, over jest's 5 s default
+  jest.setTimeout(60_000);
   let dir: string;
   let calls: string;
 
