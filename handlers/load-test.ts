@@ -8,7 +8,14 @@ import { z } from 'zod';
 import { createClients } from '../src/aws';
 import { type FanoutConfig, loadConfig, streamNameOf } from '../src/config';
 import { applicationSqlOf } from '../src/fanout-config/application';
-import { LoadTestInputError, type LoadTestReport, type RunContext, runLiveTest, runLoadTest } from '../src/load-test';
+import {
+  kplEncoding,
+  LoadTestInputError,
+  type LoadTestReport,
+  type RunContext,
+  runLiveTest,
+  runLoadTest,
+} from '../src/load-test';
 import type { SourceSchema } from '../src/streaming-sql';
 import { logger, sourceSchema } from './runtime';
 import { step } from './step';
@@ -24,6 +31,11 @@ export interface LoadTestEvent {
   mode?: string | null;
   /** Live mode: how long to watch the input (default 30). */
   liveSeconds?: number | string | null;
+  /**
+   * KPL-aggregated input: `true` (10 user records per Kinesis record), a number N (N per record), `false` (one
+   * each). Default: true when fanout.yml says `input.kplAggregated: true`, else false.
+   */
+  aggregate?: boolean | number | string | null;
   /** `off` (or false) skips the load test. */
   loadTest?: string | boolean | null;
   /** What ran, for the report: the engine, the execution and the planned applications. */
@@ -55,6 +67,24 @@ function modeOf(event: LoadTestEvent): LoadTestMode {
   if (mode === undefined || mode === null || mode === '') return 'synthetic';
   if ((MODES as readonly unknown[]).includes(mode)) return mode as LoadTestMode;
   throw new LoadTestInputError(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+}
+
+/** User records per Kinesis record with `aggregate: true`. */
+export const DEFAULT_RECORDS_PER_AGGREGATE = 10;
+
+/** User records per KPL aggregate the producer writes; 0 for plain records. */
+function aggregateOf(event: LoadTestEvent, cfg: FanoutConfig): number {
+  const value = event.aggregate;
+  if (value === undefined || value === null || value === '')
+    return cfg.fanout.kplAggregated ? DEFAULT_RECORDS_PER_AGGREGATE : 0;
+  if (value === true || value === 'true') return DEFAULT_RECORDS_PER_AGGREGATE;
+  if (value === false || value === 'false') return 0;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new LoadTestInputError(
+      `aggregate must be true, false or the user records per Kinesis record (1-10000), got ${JSON.stringify(value)}`,
+    );
+  return n;
 }
 
 /** DiscoverSchema's result, bare or as the API's `{ InputSchema }`. */
@@ -137,6 +167,14 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
     return skipped(runId, run, 'the load test is off (loadTest: off): nothing was verified');
   if (records === 0) return skipped(runId, run, 'records: 0 skips the load test: nothing was verified');
   const mode = modeOf(event);
+  const perAggregate = aggregateOf(event, config);
+  if (perAggregate > 0 && run.engine === 'kinesis-analytics' && !config.kplPreprocessorArn) {
+    throw new LoadTestInputError(
+      'aggregate asks for KPL-aggregated records, but fanout.yml does not say input.kplAggregated: true, so the ' +
+        'kinesis-analytics applications have no KPL preprocessor and would read each aggregate as one unreadable ' +
+        'record: set it and deploy again, or use the lambda engine (it deaggregates whatever the setting)',
+    );
+  }
   const timeoutSeconds = numberOf(event, 'timeoutSeconds', defaults.timeoutSeconds)!;
   const deps = {
     log: (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {}),
@@ -152,6 +190,7 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
     timeoutSeconds,
     runId,
     context: run,
+    ...(perAggregate > 0 ? { encoding: kplEncoding(perAggregate) } : {}),
   };
   const report =
     mode === 'live'

@@ -8,7 +8,7 @@
  * (handlers/runtime.ts, handlers/fanout.ts).
  */
 
-import { isStreamArn, streamNameOf } from './arn';
+import { isStreamArn, parseFunctionArn, streamNameOf } from './arn';
 import { type FanoutDefinition, streamArnOf } from './fanout-config/definition';
 import { bundledDefinition, DEFINITION_VARIABLE, isDefinition } from './fanout-config/deployed';
 
@@ -40,6 +40,8 @@ export interface FanoutConfig {
   readonly outputs: readonly OutputBinding[];
   /** Role the Kinesis Analytics service assumes to read the input and write the outputs. */
   readonly analyticsRoleArn: string;
+  /** The KPL preprocessor function the kinesis-analytics engine attaches (input.kplAggregated only). */
+  readonly kplPreprocessorArn?: string;
   readonly loadTest: LoadTestDefaults;
   /**
    * The fan-out file, validated at package time: the SQL (or a copy fan-out, see `applicationSqlOf`), the output
@@ -146,6 +148,16 @@ export function loadConfig(env: Env = process.env, fanout: FanoutDefinition = de
     applicationPrefix: matching(env, 'APPLICATION_PREFIX', APPLICATION_PREFIX, '1-120 characters of [a-zA-Z0-9_.-]'),
     ...streamArns(env, fanout),
     analyticsRoleArn: matching(env, 'ANALYTICS_ROLE_ARN', ROLE_ARN, 'an IAM role ARN'),
+    ...(fanout.kplAggregated
+      ? {
+          kplPreprocessorArn: matching(
+            env,
+            'KPL_PREPROCESSOR_ARN',
+            (value) => parseFunctionArn(value)?.qualifier === undefined && parseFunctionArn(value) !== undefined,
+            'an unqualified Lambda function ARN',
+          ),
+        }
+      : {}),
     loadTest: {
       records: positiveInteger(env, 'LOAD_TEST_RECORDS', 500),
       rate: positiveInteger(env, 'LOAD_TEST_RATE', 1000),

@@ -13,12 +13,14 @@ import {
   type ApplicationSummary,
   CreateApplicationCommand,
   DeleteApplicationCommand,
+  DeleteApplicationInputProcessingConfigurationCommand,
   DeleteApplicationOutputCommand,
   DescribeApplicationCommand,
   DiscoverInputSchemaCommand,
   type DiscoverInputSchemaResponse,
   type Input,
   type InputDescription,
+  type InputProcessingConfiguration,
   ListApplicationsCommand,
   type Output,
   type OutputDescription,
@@ -178,6 +180,8 @@ export class KinesisAnalyticsEngine implements Engine {
           ResourceARN: this.#config.inputStreamArn,
           RoleARN: this.#config.analyticsRoleArn,
           InputStartingPositionConfiguration: { InputStartingPosition: 'TRIM_HORIZON' },
+          // KPL aggregates are discovered on what the preprocessor makes of them, as the application reads them.
+          ...this.#processing(),
         }),
       );
     } catch (error) {
@@ -235,7 +239,19 @@ export class KinesisAnalyticsEngine implements Engine {
     return {
       NamePrefix: INPUT_NAME_PREFIX,
       KinesisStreamsInput: { ResourceARN: this.#config.inputStreamArn, RoleARN: this.#config.analyticsRoleArn },
+      ...this.#processing(),
       InputSchema: schema,
+    };
+  }
+
+  /** The KPL preprocessor as the input's InputProcessingConfiguration (fanout.yml `input.kplAggregated: true`). */
+  #processing(): { InputProcessingConfiguration?: InputProcessingConfiguration } {
+    const functionArn = this.#config.kplPreprocessorArn;
+    if (functionArn === undefined) return {};
+    return {
+      InputProcessingConfiguration: {
+        InputLambdaProcessor: { ResourceARN: functionArn, RoleARN: this.#config.analyticsRoleArn },
+      },
     };
   }
 
@@ -264,6 +280,13 @@ export class KinesisAnalyticsEngine implements Engine {
         input.KinesisStreamsInputDescription?.ResourceARN !== this.#config.inputStreamArn ||
         input.KinesisStreamsInputDescription?.RoleARN !== roleArn ||
         schemaKey(input.InputSchema) !== schemaKey(schema));
+    const processor = input?.InputProcessingConfigurationDescription?.InputLambdaProcessorDescription;
+    const wantedProcessor = this.#config.kplPreprocessorArn;
+    const processorChanged =
+      input !== undefined &&
+      (processor?.ResourceARN !== wantedProcessor || (wantedProcessor !== undefined && processor?.RoleARN !== roleArn));
+    // Without the setting the preprocessor goes (its own call); with it, it is set by the input update.
+    const processorRemoved = processorChanged && wantedProcessor === undefined;
     const outputUpdates = [...wanted].flatMap(([key, output]) => {
       const current = described.get(key);
       return current && !sameOutput(current, output, roleArn) ? [{ current, output }] : [];
@@ -271,7 +294,16 @@ export class KinesisAnalyticsEngine implements Engine {
     const removed = [...described].filter(([key]) => !wanted.has(key)).map(([, o]) => o);
     const added = [...wanted].filter(([key]) => !described.has(key)).map(([, o]) => o);
 
-    if (!codeChanged && !inputChanged && input && !outputUpdates.length && !removed.length && !added.length) {
+    const inputUpdated = inputChanged || (processorChanged && !processorRemoved);
+    if (
+      !codeChanged &&
+      !inputUpdated &&
+      !processorRemoved &&
+      input &&
+      !outputUpdates.length &&
+      !removed.length &&
+      !added.length
+    ) {
       return false;
     }
     if (status !== 'READY' && status !== 'RUNNING') throw ApplicationBusyError.inStatus(name, status);
@@ -279,14 +311,14 @@ export class KinesisAnalyticsEngine implements Engine {
     // Every configuration change bumps ApplicationVersionId by one, and each call must name the current one.
     let version = detail.ApplicationVersionId ?? 1;
     const client = this.#clients.kinesisAnalytics;
-    if (codeChanged || inputChanged || outputUpdates.length) {
+    if (codeChanged || inputUpdated || outputUpdates.length) {
       await client.send(
         new UpdateApplicationCommand({
           ApplicationName: name,
           CurrentApplicationVersionId: version++,
           ApplicationUpdate: {
             ...(codeChanged ? { ApplicationCodeUpdate: code } : {}),
-            ...(inputChanged && input
+            ...(inputUpdated && input
               ? {
                   InputUpdates: [
                     {
@@ -301,6 +333,16 @@ export class KinesisAnalyticsEngine implements Engine {
                         RecordEncodingUpdate: schema.RecordEncoding ?? 'UTF-8',
                         RecordColumnUpdates: schema.RecordColumns,
                       },
+                      ...(wantedProcessor === undefined
+                        ? {}
+                        : {
+                            InputProcessingConfigurationUpdate: {
+                              InputLambdaProcessorUpdate: {
+                                ResourceARNUpdate: wantedProcessor,
+                                RoleARNUpdate: roleArn,
+                              },
+                            },
+                          }),
                     },
                   ],
                 }
@@ -315,6 +357,15 @@ export class KinesisAnalyticsEngine implements Engine {
                 }
               : {}),
           },
+        }),
+      );
+    }
+    if (processorRemoved && input?.InputId) {
+      await client.send(
+        new DeleteApplicationInputProcessingConfigurationCommand({
+          ApplicationName: name,
+          CurrentApplicationVersionId: version++,
+          InputId: input.InputId,
         }),
       );
     }

@@ -220,6 +220,7 @@ export function check(file: FanoutFile, ctx: CheckContext): Checked {
     application: source,
     outputs,
     ...(outputPrefix ? { outputPrefix } : {}),
+    ...(file.input.kplAggregated ? { kplAggregated: true as const } : {}),
   };
   return { definition, warnings };
 }

@@ -66,6 +66,8 @@ export interface FanoutDefinition {
   readonly application: ApplicationSource;
   readonly outputs: readonly OutputDefinition[];
   readonly outputPrefix?: OutputPrefix;
+  /** `input.kplAggregated: true`: the input holds KPL aggregates (src/kpl; the KPL preprocessor is deployed). */
+  readonly kplAggregated?: true;
 }
 
 /** In-application stream of the copy application that feeds output `index` (0-based). */

@@ -81,8 +81,14 @@ function checkStream(entry: StreamFields, ctx: z.RefinementCtx): void {
   }
 }
 
-/** `input:` - the stream the fan-out reads. */
-export const inputSchema = z.strictObject(streamFields).superRefine(checkStream);
+/**
+ * `input:` - the stream the fan-out reads. `kplAggregated: true`: its producers write KPL aggregates (the Kinesis
+ * Producer Library); the kinesis-analytics engine then deaggregates them with the service's KPL preprocessor
+ * function (the lambda engine deaggregates whatever the setting).
+ */
+export const inputSchema = z
+  .strictObject({ ...streamFields, kplAggregated: z.boolean().optional() })
+  .superRefine(checkStream);
 
 /** An output that is a Kinesis stream (`stream:` created, or `arn:` existing). */
 export const kinesisOutputSchema = z

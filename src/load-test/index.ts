@@ -6,7 +6,7 @@
 
 export { parseOutputRecord } from './content';
 export type { PackedEntry, RecordEncoding } from './encoding';
-export { plainEncoding } from './encoding';
+export { kplEncoding, plainEncoding } from './encoding';
 export type { Expectation, ExpectationInput, MatchBy, OutputExpectation } from './expected';
 export { compileForLoadTest, computeExpectation, UnknownSqlStreamError } from './expected';
 export { columnValue, TokenFinder, tagOf, tokenFor } from './identity';

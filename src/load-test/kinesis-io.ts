@@ -268,21 +268,19 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
     }
     if (count < room) {
       const planned: { seq: number; data: Uint8Array; partitionKey: string }[] = [];
-      const cursors: number[] = [];
       for (let seq = nextOf(l); seq < total && planned.length < room - count; seq = nextOf(l)) {
         planned.push({ seq, ...options.record(seq) });
-        cursors.push(seq);
         lane.cursor = seq + 1;
       }
-      let used = 0;
+      // What did not fit this call goes first next time, as packed (an encoding may group records out of order).
+      const left: Pending[] = [];
       for (const entry of encoding.pack(planned)) {
-        if (!fits(entry)) break;
-        batch.push({ entry, attempts: 0 });
-        count += entry.seqs.length;
-        used += entry.seqs.length;
+        if (left.length === 0 && fits(entry)) {
+          batch.push({ entry, attempts: 0 });
+          count += entry.seqs.length;
+        } else left.push({ entry, attempts: 0 });
       }
-      // What did not fit this call is taken again next time (records are a pure function of their sequence).
-      if (used < planned.length) lane.cursor = cursors[used]!;
+      lane.retries.push(...left);
     }
     return { batch, count };
   };
@@ -336,6 +334,8 @@ export interface ConsumedRecord {
   data: Uint8Array;
   partitionKey: string;
   sequenceNumber: string;
+  /** Its place among the user records of its Kinesis record (0 unless the record was an aggregate). */
+  subSequenceNumber: number;
 }
 
 export interface ConsumerOptions {
@@ -426,8 +426,9 @@ async function consumeShard(kinesis: KinesisClient, shardId: string, options: Co
       const encoding = options.encoding ?? plainEncoding;
       options.onRecords(
         records.flatMap((r) =>
-          encoding.unpack(r.Data ?? new Uint8Array()).map((data) => ({
+          encoding.unpack(r.Data ?? new Uint8Array()).map((data, subSequenceNumber) => ({
             shardId,
+            subSequenceNumber,
             arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? timer.now(),
             data,
             partitionKey: r.PartitionKey ?? '',

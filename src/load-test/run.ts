@@ -177,7 +177,8 @@ export async function runLoadTest(
     matchedBy: expectation.outputs.map((o) => o.by),
   });
   // Where each acknowledged record sits on the input, to find its arrival time there.
-  const inputPosition = new Map<string, number>();
+  /** The run's records in each input Kinesis record (`shard/sequence`), in their order inside it. */
+  const inputPosition = new Map<string, number[]>();
 
   const throttles = { put: 0, get: 0 };
   const removeCounter = countSdkThrottles(kinesis, (command) => {
@@ -235,8 +236,12 @@ export async function runLoadTest(
       ...(options.encoding ? { encoding: options.encoding } : {}),
       onSent: (seq, ackMs, shardId, sequenceNumber) => {
         verifier.sent(seq, ackMs);
-        if (shardId !== undefined && sequenceNumber !== undefined)
-          inputPosition.set(`${shardId}/${sequenceNumber}`, seq);
+        if (shardId !== undefined && sequenceNumber !== undefined) {
+          const key = `${shardId}/${sequenceNumber}`;
+          const seqs = inputPosition.get(key);
+          if (seqs) seqs.push(seq);
+          else inputPosition.set(key, [seq]);
+        }
       },
       onThrottle: (n) => {
         throttles.put += n;
@@ -264,7 +269,7 @@ export async function runLoadTest(
       ...(options.encoding ? { encoding: options.encoding } : {}),
       onRecords: (records) => {
         for (const r of records) {
-          const seq = inputPosition.get(`${r.shardId}/${r.sequenceNumber}`);
+          const seq = inputPosition.get(`${r.shardId}/${r.sequenceNumber}`)?.[r.subSequenceNumber];
           if (seq !== undefined) verifier.input(seq, r.arrivalMs);
         }
       },

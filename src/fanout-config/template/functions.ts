@@ -19,11 +19,14 @@ export interface FunctionRow {
   readonly memorySize?: number;
   readonly grants: readonly GrantName[];
   readonly settings: readonly SettingName[];
+  /** Deployed only for a fan-out this says yes to (every fan-out when absent). */
+  readonly only?: (definition: FanoutDefinition) => boolean;
 }
 
 /** What every step handler reads through src/config.ts, and the lambda engine's settings. */
 const STEP: readonly SettingName[] = [
   'STAGE',
+  'KPL_PREPROCESSOR_ARN',
   'ENGINE',
   'APPLICATION_PREFIX',
   'FANOUT_STREAM_ARN_PREFIX',
@@ -112,6 +115,14 @@ export const FUNCTIONS = {
     grants: ['loadTestStreams'],
     settings: [...STEP, 'LOAD_TEST_RECORDS', 'LOAD_TEST_RATE', 'LOAD_TEST_TIMEOUT_SECONDS'],
   },
+  kplPreprocessor: {
+    handler: 'handlers/kpl-preprocessor.handler',
+    description: 'Kinesis Analytics input preprocessor: KPL aggregates -> their user records (input.kplAggregated)',
+    timeout: 60,
+    grants: [],
+    settings: [],
+    only: (definition) => definition.kplAggregated === true,
+  },
   fanout: {
     handler: 'handlers/fanout.handler',
     description: 'The lambda engine - runs the fan-out application on each batch of the input stream',
@@ -179,6 +190,7 @@ export function functionsOf(scope: FunctionsScope): {
   const functions: Record<string, Record<string, Cfn>> = {};
   const roles: Record<string, Resource> = {};
   for (const [key, row] of Object.entries(FUNCTIONS) as [FunctionKey, FunctionRow][]) {
+    if (row.only && !row.only(scope.definition)) continue;
     const name = `${scope.functionPrefix}-${key}`;
     const statements = [...baseStatements(name), ...row.grants.flatMap((grant) => GRANTS[grant](scope))];
     roles[roleId(key)] = role(key, statements);
@@ -225,5 +237,8 @@ function consumerFunction(output: OutputDefinition, scope: SettingScope): Record
 
 /** Function keys of a definition, for the tests and the plan. */
 export function functionKeys(definition: FanoutDefinition): string[] {
-  return [...Object.keys(FUNCTIONS), ...definition.outputs.filter((o) => o.consumer).map(consumerKey)];
+  const rows = (Object.entries(FUNCTIONS) as [FunctionKey, FunctionRow][]).filter(
+    ([, row]) => !row.only || row.only(definition),
+  );
+  return [...rows.map(([key]) => key), ...definition.outputs.filter((o) => o.consumer).map(consumerKey)];
 }

@@ -238,6 +238,16 @@ export function consumerGrants(output: { stream: StreamSource; id: string }): St
 /** The role Kinesis Analytics assumes: read the input, write the outputs, nothing else. */
 export function analyticsGrants(scope: GrantScope): Statement[] {
   return [
+    // lambda-preprocessing.md: the application's role invokes its preprocessor (this one function, by ARN).
+    ...(scope.definition.kplAggregated
+      ? [
+          {
+            Effect: 'Allow' as const,
+            Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+            Resource: regional('lambda', `function:${scope.functionPrefix}-kplPreprocessor`),
+          },
+        ]
+      : []),
     ...readStreams([input(scope)]),
     ...writeStreams(outputs(scope), [
       'kinesis:DescribeStream',

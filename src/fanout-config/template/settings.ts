@@ -35,6 +35,11 @@ export const SETTINGS = {
   FANOUT_FUNCTION_NAME: (s) => `${s.functionPrefix}-fanout`,
   FANOUT_BATCH_SIZE: () => param('fanoutBatchSize'),
   FANOUT_ENHANCED_FAN_OUT: () => param('fanoutEnhancedFanOut'),
+  // The KPL preprocessor the kinesis-analytics engine attaches to its applications (input.kplAggregated only).
+  KPL_PREPROCESSOR_ARN: (s) =>
+    s.definition.kplAggregated
+      ? sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${kplPreprocessorName(s)}`)
+      : undefined,
   FANOUT_OUTPUT_PREFIXES: (s) => {
     const prefix = s.definition.outputPrefix;
     return prefix && JSON.stringify([{ sqlStream: prefix.sqlStream, streamNamePrefix: prefix.prefix }]);
@@ -42,6 +47,11 @@ export const SETTINGS = {
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
+
+/** The name of the KPL preprocessor function (its row in functions.ts is `kplPreprocessor`). */
+export function kplPreprocessorName(scope: { readonly functionPrefix: string }): string {
+  return `${scope.functionPrefix}-kplPreprocessor`;
+}
 
 /** What every function carries: its service name for the logger, and source maps for its stack traces. */
 function common(scope: SettingScope): Record<string, Cfn> {

@@ -23,8 +23,9 @@ describe('Function: piecesOf', () => {
     const { functions, resources } = piecesOf(definition, NAMES);
 
     // Assess
+    // (the KPL preprocessor only for a KPL input: see below)
     expect(Object.keys(functions)).toEqual([
-      ...Object.keys(FUNCTIONS),
+      ...Object.keys(FUNCTIONS).filter((key) => key !== 'kplPreprocessor'),
       'consumePositiveTransactions',
       'consumeNegativeTransactions',
     ]);
@@ -40,6 +41,31 @@ describe('Function: piecesOf', () => {
       POWERTOOLS_SERVICE_NAME: 'kinesis-fanout',
       NODE_OPTIONS: '--enable-source-maps',
     });
+  });
+
+  it('deploys the KPL preprocessor for input.kplAggregated only, with the analytics role allowed to invoke it alone', () => {
+    // Act
+    const plain = piecesOf(definitionOf('input: {stream: In}\noutputs: [{stream: A}]\n'), NAMES);
+    const kpl = piecesOf(definitionOf('input: {stream: In, kplAggregated: true}\noutputs: [{stream: A}]\n'), NAMES);
+
+    // Assess
+    const lambdaStatements = (pieces: typeof plain) =>
+      JSON.stringify(pieces.resources.Resources['AnalyticsRole']).match(/lambda:[A-Za-z]+/g) ?? [];
+    expect(plain.functions).not.toHaveProperty('kplPreprocessor');
+    expect(lambdaStatements(plain)).toEqual([]);
+    expect(JSON.stringify(plain.functions)).not.toContain('KPL_PREPROCESSOR_ARN');
+
+    expect(kpl.functions['kplPreprocessor']).toMatchObject({ handler: 'handlers/kpl-preprocessor.handler' });
+    expect(lambdaStatements(kpl)).toEqual(['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration']);
+    const policy = JSON.stringify(kpl.resources.Resources['AnalyticsRole']);
+    expect(policy).toContain(':function:kinesis-fanout-dev-kplPreprocessor"');
+    const arnOf = (key: string) =>
+      JSON.stringify((kpl.functions[key]!['environment'] as Record<string, unknown>)['KPL_PREPROCESSOR_ARN']);
+    expect(arnOf('createApplication')).toContain(':function:kinesis-fanout-dev-kplPreprocessor');
+    expect(arnOf('discoverSchema')).toBe(arnOf('createApplication'));
+    // the preprocessor's own role writes its logs and nothing else
+    const role = JSON.stringify(kpl.resources.Resources[kpl.functions['kplPreprocessor']!['role'] as string]);
+    expect(role.match(/"(kinesis|lambda|kinesisanalytics|iam):[A-Za-z]+"/g)).toBeNull();
   });
 
   it('sets the output prefix only on the steps that build the engine, from the file', () => {

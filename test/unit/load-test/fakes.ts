@@ -11,6 +11,7 @@ import {
   type PutRecordsCommandInput,
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
+import { deaggregate } from '../../../src/kpl';
 import type { SourceSchema } from '../../../src/streaming-sql';
 
 export const kinesisMock = mockClient(KinesisClient);
@@ -35,8 +36,9 @@ interface Stored {
 }
 
 /**
- * An in-memory Kinesis with one shard per stream and a stand-in fan-out: every record put into Input is copied at
- * once to Positive or Negative by the sign of its AMOUNT, 7 ms later, unless `lose` says to drop it.
+ * An in-memory Kinesis with one shard per stream and a stand-in fan-out: every record put into Input (every user
+ * record of a KPL aggregate) is copied at once to Positive or Negative by the sign of its AMOUNT, 7 ms later, unless
+ * `lose` says to drop it.
  */
 export function fakeKinesis(
   now: () => number,
@@ -69,13 +71,16 @@ export function fakeKinesis(
       if (options.throttleFirstPut && puts === 1 && i % 2 === 0)
         return { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' };
       input_.push({ data: r.Data!, partitionKey: r.PartitionKey!, at: now() });
-      const { ID, USERNAME, AMOUNT } = JSON.parse(Buffer.from(r.Data!).toString()) as Record<string, number | string>;
-      if (!options.lose?.(routed++))
-        streams.get(Number(AMOUNT) >= 0 ? 'Positive' : 'Negative')!.push({
-          data: Buffer.from(JSON.stringify({ ID, USERNAME, AMOUNT })),
-          partitionKey: r.PartitionKey!,
-          at: now() + 7,
-        });
+      // a KPL aggregate is copied as its user records, as both engines read it
+      for (const user of deaggregate({ data: r.Data!, partitionKey: r.PartitionKey! })) {
+        const { ID, USERNAME, AMOUNT } = JSON.parse(user.data.toString()) as Record<string, number | string>;
+        if (!options.lose?.(routed++))
+          streams.get(Number(AMOUNT) >= 0 ? 'Positive' : 'Negative')!.push({
+            data: Buffer.from(JSON.stringify({ ID, USERNAME, AMOUNT })),
+            partitionKey: user.partitionKey,
+            at: now() + 7,
+          });
+      }
       return { SequenceNumber: String(input_.length), ShardId: 'shardId-000000000000' };
     });
     return { FailedRecordCount: results.filter((r) => 'ErrorCode' in r).length, Records: results };

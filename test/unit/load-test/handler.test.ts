@@ -1,4 +1,6 @@
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { handler } from '../../../handlers/load-test';
+import { isAggregated } from '../../../src/kpl';
 import { definitionEnv, definitionFor } from '../fanout-config/fixtures';
 import { arn, fakeKinesis, kinesisMock, schema } from './fakes';
 
@@ -91,6 +93,27 @@ describe('Function: handler', () => {
       applications: [{ name: 'fanout-test-1', outputs: ['Positive', 'Negative'] }],
     });
     expect(report.mode).toBe('synthetic');
+  });
+
+  it('puts KPL aggregates of N user records with aggregate: N, and refuses them where no preprocessor reads them', async () => {
+    // Prepare
+    fakeKinesis(Date.now);
+
+    // Act
+    const report = await handler({ records: 40, aggregate: 5, engine: 'lambda', schema });
+
+    // Assess: 40 records in 8 Kinesis records, every one verified
+    expect(report).toMatchObject({ verdict: 'pass', sent: 40 });
+    const entries = kinesisMock
+      .commandCalls(PutRecordsCommand)
+      .flatMap((call) => call.args[0].input.Records ?? [])
+      .map((r) => r.Data!);
+    expect(entries).toHaveLength(8);
+    expect(entries.every(isAggregated)).toBe(true);
+    await expect(handler({ records: 40, aggregate: true, schema })).rejects.toThrow(
+      /fanout\.yml does not say input\.kplAggregated: true/,
+    );
+    await expect(handler({ aggregate: 'lots', engine: 'lambda', schema })).rejects.toThrow(/aggregate must be/);
   });
 
   it('rejects a bad event with a named error', async () => {

@@ -281,6 +281,7 @@ describe('Function: consume', () => {
         data: Buffer.from('a'),
         partitionKey: 'k',
         sequenceNumber: '1',
+        subSequenceNumber: 0,
       },
     ]);
     expect(call).toBe(3);

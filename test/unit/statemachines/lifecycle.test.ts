@@ -182,7 +182,7 @@ describe('State machine: lifecycle', () => {
     expect(service.applications.get('fanout-dev-1')).toBe('RUNNING');
   });
 
-  it('tells the LoadTest task what ran and how to test it (mode, liveSeconds), and succeeds on a skipped test', async () => {
+  it('tells the LoadTest task what ran and how to test it (mode, liveSeconds, aggregate), and succeeds on a skipped test', async () => {
     // Prepare
     const service = new FakeService(2);
     const events: unknown[] = [];
@@ -192,7 +192,11 @@ describe('State machine: lifecycle', () => {
     };
 
     // Act
-    const { error, output } = await run(service, { records: 0, mode: 'live', liveSeconds: 5 }, { loadTest: skipped });
+    const { error, output } = await run(
+      service,
+      { records: 0, mode: 'live', liveSeconds: 5, aggregate: 4 },
+      { loadTest: skipped },
+    );
 
     // Assess
     expect(error).toBeUndefined();
@@ -202,6 +206,7 @@ describe('State machine: lifecycle', () => {
         records: 0,
         mode: 'live',
         liveSeconds: 5,
+        aggregate: 4,
         engine: 'lambda',
         executionArn: 'arn:aws:states:us-east-1:000000000000:execution:fanout-dev-lifecycle:run-1',
         applications: [
