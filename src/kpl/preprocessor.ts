@@ -19,7 +19,8 @@ import { deaggregate, KplFormatError } from './index';
 /** The event as Kinesis Analytics sends it for a Kinesis stream input (field names of AWS's event classes). */
 export const preprocessingEventSchema = z.object({
   invocationId: z.string(),
-  applicationArn: z.string(),
+  // Absent when DiscoverInputSchema runs the samples through the function: there is no application yet.
+  applicationArn: z.string().optional(),
   streamArn: z.string(),
   records: z.array(
     z.object({

@@ -64,7 +64,7 @@ describe('KPL input preprocessor (the Kinesis Analytics blueprint contract)', ()
     expect(answer.records).toHaveLength(1);
     expect(answer.records[0]).toMatchObject({ recordId: '7', result: 'Ok' });
     await expect(handler({ invocationId: 'x', records: [{ recordId: '1' }] })).rejects.toThrow(
-      /applicationArn.*records\[0\]\.data|records\[0\]\.data.*applicationArn/s,
+      /streamArn.*records\[0\]\.data|records\[0\]\.data.*streamArn/s,
     );
   });
 });
