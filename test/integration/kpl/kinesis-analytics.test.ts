@@ -113,7 +113,9 @@ it('runs the fan-out on KPL aggregates through the service preprocessor: every r
     { data: Buffer.from('{"ID":2,"USERNAME":"y","AMOUNT":-1}'), partitionKey: 'b' },
   ]);
   corrupt!.data[6] ^= 0xff;
-  await kinesis.send(new PutRecordCommand({ StreamARN: config.inputStreamArn, Data: corrupt!.data, PartitionKey: 'a' }));
+  await kinesis.send(
+    new PutRecordCommand({ StreamARN: config.inputStreamArn, Data: corrupt!.data, PartitionKey: 'a' }),
+  );
   const deadline = Date.now() + 20_000;
   while (twin.kinesisAnalytics.metrics(plan!.name).ErrorStreamRows === 0 && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
