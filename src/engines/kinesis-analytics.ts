@@ -28,11 +28,11 @@ import {
   StopApplicationCommand,
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
-import { INPUT_NAME_PREFIX, schemaSample } from '../application';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig, OutputBinding } from '../config';
 import { applicationSqlOf } from '../fanout-config/application';
-import type { RecordColumn, RecordFormat } from '../streaming-sql';
+import { schemaSample } from '../schema-sample';
+import { INPUT_NAME_PREFIX, type RecordColumn, type RecordFormat } from '../streaming-sql';
 import {
   ApplicationBusyError,
   ApplicationNotFoundError,

@@ -30,7 +30,6 @@ import {
   UpdateEventSourceMappingCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { schemaSample } from '../application';
 import { parseStreamArn, streamArn } from '../arn';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig } from '../config';
@@ -48,6 +47,7 @@ import {
   parseOutputPrefixes,
 } from '../fanout/application';
 import { applicationSqlOf } from '../fanout-config/application';
+import { schemaSample } from '../schema-sample';
 import { discoverSchema, UnableToDetectSchemaError } from '../streaming-sql';
 import {
   ApplicationBusyError,

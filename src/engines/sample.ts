@@ -3,7 +3,7 @@
  * (sql/fanout.sample.json, one partition key, USERNAME starting `fanout-schema-sample`).
  */
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { SCHEMA_SAMPLE_PARTITION_KEY } from '../application';
+import { SCHEMA_SAMPLE_PARTITION_KEY } from '../schema-sample';
 import { SchemaDiscoveryError } from './errors';
 
 /**

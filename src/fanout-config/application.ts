@@ -3,11 +3,11 @@
  * discovered columns (one pump per output, each copying every column of every record, as the copy application of
  * the original question does: `INSERT INTO "COPY_1" SELECT STREAM "log" FROM "SOURCE_SQL_STREAM_001"`).
  */
-import type { RecordColumn } from '../streaming-sql';
+import { INPUT_NAME_PREFIX, type RecordColumn } from '../streaming-sql';
 import { COPY_PREFIX_STREAM, type FanoutDefinition } from './definition';
 
 /** The in-application input stream the SQL reads. */
-const SOURCE = 'SOURCE_SQL_STREAM_001';
+const SOURCE = `${INPUT_NAME_PREFIX}_001`;
 
 /** A quoted identifier: the name exactly as discovered (the case of JSON keys is kept in the copies). */
 const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;

@@ -2,9 +2,11 @@
  * Input record formats: JSON with a RecordRowPath and per-column JSONPath mappings, or CSV with row and column
  * delimiters. A reader compiles once per schema into a function from record text to rows of in-memory values.
  */
+
+import { type Coercer, makeCoercer } from './coercion';
 import { SchemaValidationError, SqlRuntimeError } from './errors';
 import { follow, type PathStep, parsePath, pathCode } from './jsonpath';
-import { type Coercer, MAX_NUMBER_PRECISION, makeCoercer, type SqlType } from './types';
+import { MAX_NUMBER_PRECISION, type SqlType } from './types';
 
 export interface RecordColumn {
   Name: string;
@@ -171,25 +173,15 @@ function jsonReader(schema: SourceSchema, columns: ColumnDef[]): RecordReader {
     };
   }
 
-  if (allAt < 0 && rowPath.length === 0)
-    return (text, sink) => {
-      let o: unknown;
-      try {
-        o = parse(text);
-      } catch (error) {
-        throw parseError(text, error);
-      }
-      mapRow(o, sink);
-    };
-  return (text, sink) => {
-    let o: unknown;
+  const read = (text: string): unknown => {
     try {
-      o = parse(text);
+      return parse(text);
     } catch (error) {
       throw parseError(text, error);
     }
-    rowsOf(o, (row) => mapRow(row, sink));
   };
+  if (allAt < 0 && rowPath.length === 0) return (text, sink) => mapRow(read(text), sink);
+  return (text, sink) => rowsOf(read(text), (row) => mapRow(row, sink));
 }
 
 /** Splits one CSV line on the column delimiter; double-quoted fields may hold the delimiter and "" for a quote. */

@@ -5,7 +5,7 @@
  */
 import type { Expr, WindowSpec } from './ast';
 import { SqlCompileError } from './errors';
-import { type Code, ExprCompiler, exprKey, type Module, type Scope } from './expressions';
+import { type Code, ExprCompiler, exprKey, type Module, type Scope } from './expression-compiler';
 import { rt } from './runtime';
 import { isNumeric, type Rep, repOf, T, typeText } from './types';
 import { sumType } from './windows';

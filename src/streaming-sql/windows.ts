@@ -4,7 +4,7 @@
  */
 import type { Expr, Pos } from './ast';
 import { SqlCompileError } from './errors';
-import { type Code, ExprCompiler, exprKey, type Module, type Scope } from './expressions';
+import { type Code, ExprCompiler, exprKey, type Module, type Scope } from './expression-compiler';
 import { UNIT_MS } from './runtime';
 import { isNumeric, MAX_PRECISION, repOf, type SqlType, sqlType, T, typeText } from './types';
 

@@ -13,9 +13,10 @@ import {
 import { KinesisTwin } from '../../../local/kinesis';
 import { type Faults, KinesisAnalyticsTwin } from '../../../local/kinesis-analytics';
 import { startServer, type TwinServer } from '../../../local/server';
-import { applicationSql, schemaSample } from '../../../src/application';
 import { runLoadTest } from '../../../src/load-test';
+import { schemaSample } from '../../../src/schema-sample';
 import { discoverSchema, type SourceSchema } from '../../../src/streaming-sql';
+import { applicationSql } from '../../example-sql';
 
 const ROLE = 'arn:aws:iam::000000000000:role/analytics';
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;

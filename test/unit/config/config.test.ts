@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { applicationSql, schemaSample } from '../../../src/application';
 import { ConfigError, deployedDefinition, engineNameOf, loadConfig, streamNameOf } from '../../../src/config';
 import { loadFanoutFile } from '../../../src/fanout-config/load';
+import { schemaSample } from '../../../src/schema-sample';
+import { applicationSql } from '../../example-sql';
 import { definitionEnv } from '../fanout-config/fixtures';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;

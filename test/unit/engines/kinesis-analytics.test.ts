@@ -17,7 +17,6 @@ import {
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applicationSql } from '../../../src/application';
 import {
   ApplicationBusyError,
   ApplicationNotFoundError,
@@ -27,6 +26,7 @@ import {
   SchemaDiscoveryError,
 } from '../../../src/engines';
 import { KinesisAnalyticsEngine } from '../../../src/engines/kinesis-analytics';
+import { applicationSql } from '../../example-sql';
 import { arn, makeConfig, roleArn, schema } from './fixtures';
 
 const analytics = mockClient(KinesisAnalyticsClient);

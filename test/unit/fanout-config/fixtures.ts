@@ -2,12 +2,13 @@
  * Fan-out definitions for tests that build a configuration by hand: every stream an existing one (its ARN given),
  * the worked example's SQL unless another is given.
  */
-import { applicationSql } from '../../../src/application';
+
 import { streamNameOf } from '../../../src/arn';
 import type { OutputBinding } from '../../../src/config';
 import { idOf } from '../../../src/fanout-config/checks';
 import type { FanoutDefinition } from '../../../src/fanout-config/definition';
 import { DEFINITION_VARIABLE } from '../../../src/fanout-config/deployed';
+import { applicationSql } from '../../example-sql';
 
 const existing = (arn: string) => ({ created: false as const, name: streamNameOf(arn), arn });
 

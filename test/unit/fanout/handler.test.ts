@@ -2,8 +2,8 @@ import type * as KinesisModule from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { applicationSql } from '../../../src/application';
 import { APPLICATION_VARIABLE, encodeApplication } from '../../../src/fanout';
+import { applicationSql } from '../../example-sql';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 

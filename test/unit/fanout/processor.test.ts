@@ -1,5 +1,4 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { applicationSql } from '../../../src/application';
 import {
   ApplicationConfigError,
   type BatchRecord,
@@ -13,6 +12,7 @@ import {
 } from '../../../src/fanout';
 import { aggregate } from '../../../src/kpl';
 import type { SourceSchema } from '../../../src/streaming-sql';
+import { applicationSql } from '../../example-sql';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 

@@ -1,9 +1,9 @@
-import { applicationSql } from '../../../src/application';
 import { compileForLoadTest, computeExpectation, UnknownSqlStreamError } from '../../../src/load-test/expected';
 import { tagOf } from '../../../src/load-test/identity';
 import { RecordSource } from '../../../src/load-test/source';
 import { widenSql } from '../../../src/load-test/truncation';
 import type { SourceSchema } from '../../../src/streaming-sql';
+import { applicationSql } from '../../example-sql';
 
 const json = (columns: [string, string][]): SourceSchema => ({
   RecordFormat: { RecordFormatType: 'JSON', MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } } },

@@ -1,6 +1,6 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { applicationSql } from '../../../src/application';
 import { LoadTestInputError, runLoadTest } from '../../../src/load-test/run';
+import { applicationSql } from '../../example-sql';
 import { arn, fakeKinesis, kinesisMock, outputs, schema, virtualTimer } from './fakes';
 
 describe('Function: runLoadTest', () => {

@@ -1,16 +1,10 @@
 /**
- * The application the user edits: the SQL in sql/fanout.sql and the labelled sample records that let schema
- * discovery work on an empty input stream (sql/fanout.sample.json). Both are bundled into the functions.
+ * The labelled sample records that let schema discovery work on an empty input stream (sql/fanout.sample.json,
+ * bundled into the functions): both engines put them into the input before they discover its schema
+ * (src/engines/sample.ts), and every consumer of the outputs can tell them from real traffic by their label.
  */
 
 import sample from '../sql/fanout.sample.json';
-import applicationSqlText from '../sql/fanout.sql';
-
-/** The SQL of every fan-out application (Kinesis Analytics SQL dialect). */
-export const applicationSql: string = applicationSqlText;
-
-/** Name prefix of the in-application input stream: the SQL reads `SOURCE_SQL_STREAM_001`. */
-export const INPUT_NAME_PREFIX = 'SOURCE_SQL_STREAM';
 
 /**
  * Every sample record's USERNAME starts with this label, so consumers and the load-test verifier can tell the
