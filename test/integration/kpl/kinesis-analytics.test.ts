@@ -12,11 +12,11 @@ import { CreateStreamCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/c
 import { KinesisAnalyticsClient } from '@aws-sdk/client-kinesis-analytics';
 import { build } from 'esbuild';
 import { startTwin, type Twin } from '../../../local/twin';
-import { applicationSql } from '../../../src/application';
 import type { FanoutConfig } from '../../../src/config';
 import { KinesisAnalyticsEngine } from '../../../src/engines/kinesis-analytics';
 import { aggregate } from '../../../src/kpl';
 import { kplEncoding, runLoadTest } from '../../../src/load-test';
+import { applicationSql } from '../../example-sql';
 import { definitionFor } from '../../unit/fanout-config/fixtures';
 
 const ROOT = resolve(__dirname, '..', '..', '..');

@@ -16,9 +16,9 @@ import {
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applicationSql } from '../../../src/application';
 import type { FanoutConfig } from '../../../src/config';
 import { KinesisAnalyticsEngine } from '../../../src/engines/kinesis-analytics';
+import { applicationSql } from '../../example-sql';
 import { arn, makeConfig, roleArn, schema } from './fixtures';
 
 const analytics = mockClient(KinesisAnalyticsClient);
