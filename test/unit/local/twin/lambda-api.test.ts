@@ -104,20 +104,22 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
         FunctionName: 'f',
         Handler: 'index.handler',
         Code: { ZipFile: zip(SLOW) },
+        Timeout: 60, // a cold environment on a loaded machine takes seconds
       });
       await call('f', { ms: 0 });
       const underWay = lambda.invokeText('f', JSON.stringify({ ms: 300 }));
       await new Promise((r) => setTimeout(r, 50));
 
       // Act
-      const updated = await lambda.updateFunctionCode({ FunctionName: 'f', ZipFile: zip(V2) });
+      const v2 = zip(V2); // once: a zip holds its files' times, so two zips of one text differ across a second
+      const updated = await lambda.updateFunctionCode({ FunctionName: 'f', ZipFile: v2 });
       const next = await call('f', { n: 2 });
       const old = JSON.parse((await underWay).payload) as Record<string, unknown>;
 
       // Assess
       expect(old).toEqual({ code: 'slow', env: null });
       expect(next).toMatchObject({ code: 'v2', n: 2 });
-      expect(updated.CodeSha256).toBe(createHash('sha256').update(zip(V2)).digest('base64'));
+      expect(updated.CodeSha256).toBe(createHash('sha256').update(v2).digest('base64'));
     });
   });
 
@@ -130,6 +132,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
         Handler: 'index.handler',
         Code: { ZipFile: zip(SLOW) },
         Environment: { Variables: { COLOR: 'red' } },
+        Timeout: 60, // the invocation under way starts a cold environment: 3 s is not enough on a loaded machine
       });
       const underWay = lambda.invokeText('f', JSON.stringify({ ms: 300 }));
       await new Promise((r) => setTimeout(r, 50));
@@ -138,14 +141,14 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       const updated = await lambda.updateFunctionConfiguration({
         FunctionName: 'f',
         Environment: { Variables: { COLOR: 'blue' } },
-        Timeout: 10,
+        Timeout: 50,
       });
       const next = await call('f', { ms: 0 });
 
       // Assess
       expect(JSON.parse((await underWay).payload)).toEqual({ code: 'slow', env: 'red' });
       expect(next).toEqual({ code: 'slow', env: 'blue' });
-      expect(updated).toMatchObject({ Timeout: 10, Environment: { Variables: { COLOR: 'blue' } } });
+      expect(updated).toMatchObject({ Timeout: 50, Environment: { Variables: { COLOR: 'blue' } } });
     });
   });
 
