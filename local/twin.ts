@@ -10,9 +10,11 @@
 import { join } from 'node:path';
 import { type Clock, systemClock } from './clock';
 import { CloudFormationTwin } from './cloudformation';
+import { CloudWatchTwin } from './cloudwatch';
 import { ConsoleService } from './console';
 import { EcrTwin } from './ecr';
 import { EventsTwin } from './events';
+import { EventsWire } from './events/wire';
 import { FirehoseTwin } from './firehose';
 import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin, lambdaPortOf } from './kinesis-analytics';
@@ -65,6 +67,7 @@ export interface TwinParts {
   logs: LogsTwin;
   sts: StsTwin;
   ecr: EcrTwin;
+  cloudWatch: CloudWatchTwin;
   cloudFormation: CloudFormationTwin;
   /** The console at `/_console/` (its URL: `twin.console.url`). */
   console: ConsoleService;
@@ -190,6 +193,8 @@ const services = [
       if (sfn) events.setInvoker(async (target, input) => sfn.startExecution({ stateMachineArn: target.Arn, input }));
       return events;
     },
+    // read on the wire as on AWS (DescribeRule, ListRules, ListTargetsByRule: `fanout status`, the AWS CLI)
+    mounts: (events) => [awsJson(new EventsWire(events))],
     close: (events) => events.close(),
   }),
   part({
@@ -242,6 +247,23 @@ const services = [
   part({ key: 'sts', create: () => new StsTwin(), mounts: (sts) => [awsQuery(sts)] }),
   part({ key: 'ecr', create: () => new EcrTwin(), mounts: (ecr) => [awsJson(ecr)] }),
   part({
+    key: 'cloudWatch',
+    create: (ctx) => {
+      const cloudWatch = new CloudWatchTwin({ clock: ctx.clock, region: ctx.region });
+      // AWS services publish their own metrics; so do the twin's, from their counters and the functions' logs
+      const { kinesis, lambda, stepFunctions, kinesisAnalytics } = ctx.parts;
+      cloudWatch.attach({
+        ...(kinesis ? { kinesis } : {}),
+        ...(lambda ? { lambda } : {}),
+        ...(stepFunctions ? { stepFunctions } : {}),
+        ...(kinesisAnalytics ? { kinesisAnalytics } : {}),
+      });
+      return cloudWatch;
+    },
+    mounts: (cloudWatch) => [awsJson(cloudWatch)],
+    close: async (cloudWatch) => cloudWatch.close(),
+  }),
+  part({
     key: 'cloudFormation',
     create: (ctx) => {
       const p = ctx.parts;
@@ -255,6 +277,7 @@ const services = [
           events: p.events!,
           s3: p.s3!,
           logs: p.logs!,
+          cloudWatch: p.cloudWatch!,
         },
         s3: p.s3!,
         clock: ctx.clock,

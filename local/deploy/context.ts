@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
+import type { CloudWatchTwin } from '../cloudwatch';
 import type { EventsTwin } from '../events';
 import type { LambdaTwin } from '../lambda';
 import type { LogsTwin } from '../logs';
@@ -26,6 +27,8 @@ export interface DeployTarget {
   readonly s3?: S3Twin;
   /** Log groups are made here when the twin has CloudWatch Logs (else only recorded). */
   readonly logs?: LogsTwin;
+  /** Alarms and dashboards are put here when the twin has CloudWatch (else only recorded). */
+  readonly cloudWatch?: CloudWatchTwin;
 }
 
 /** Where function code comes from. */

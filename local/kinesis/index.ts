@@ -51,12 +51,13 @@ import {
   untagResource,
 } from './operations/tags';
 import { KinesisJournal, type KinesisJournalOptions } from './persistence';
-import { KinesisState } from './state';
+import { KinesisState, type TrafficObserver } from './state';
 import { isModelOperation, kinesisModel, validateInput } from './validation';
 
 export { LIMITS } from './limits';
 export type { InProcessRecord } from './operations/get-records';
 export type { PutRecordsOutput } from './operations/records';
+export type { TrafficObserver } from './state';
 
 export interface KinesisTwinOptions {
   clock?: Clock;
@@ -128,6 +129,11 @@ export class KinesisTwin implements AwsJsonService {
   private readonly listeners = new Map<string, Set<() => void>>();
   /** Read-only views for the twin's console (streams, shard counters, latest records; no read limit spent). */
   readonly inspect: KinesisInspector;
+
+  /** Told of every put, read and push: the CloudWatch twin's AWS/Kinesis metrics. */
+  set traffic(observer: TrafficObserver | undefined) {
+    this.state.traffic = observer;
+  }
 
   constructor(opts: KinesisTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';

@@ -25,8 +25,21 @@ export interface StateObserver {
   changed(): void;
 }
 
+/**
+ * Told of the data plane's traffic, per call (the CloudWatch twin turns it into the AWS/Kinesis metrics):
+ * records and bytes taken and refused, read and pushed, and how far behind the reader is.
+ */
+export interface TrafficObserver {
+  put(stream: string, records: number, bytes: number, throttled: number): void;
+  read(stream: string, records: number, bytes: number, iteratorAgeMs: number): void;
+  readThrottled(stream: string): void;
+  pushed(stream: string, consumer: string, records: number, bytes: number, millisBehindLatest: number): void;
+}
+
 export class KinesisState {
   readonly streams = new Map<string, Stream>();
+  /** Told of every put, read and push (CloudWatch metrics); none by default. */
+  traffic: TrafficObserver | undefined;
   /** Bumped on every change to the streams' metadata (not on records), so persistence knows when to write. */
   version = 0;
   observer: StateObserver | undefined;

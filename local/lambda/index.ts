@@ -50,7 +50,7 @@ import type { RestRoute } from '../service';
 import type { InvokeResult, LambdaFunction } from './function';
 import { MappingLifecycle } from './lifecycle';
 import { type FunctionLogListener, LogSink } from './logs';
-import type { EventSourceMapping } from './mapping/event-source-mapping';
+import type { EventSourceMapping, MappingBatch } from './mapping/event-source-mapping';
 import type { KinesisSource } from './mapping/types';
 import * as functions from './operations/functions';
 import { invoke, invokeText } from './operations/invoke';
@@ -63,7 +63,7 @@ import { validateInput } from './validation';
 export type { InvokeResult } from './function';
 export { LambdaFunction } from './function';
 export type { FunctionLogEvent, FunctionLogListener } from './logs';
-export { EventSourceMapping } from './mapping/event-source-mapping';
+export { EventSourceMapping, type MappingBatch } from './mapping/event-source-mapping';
 export type { KinesisSource } from './mapping/types';
 export type { CodeInput, CreateFunctionInput, UpdateFunctionCodeInput } from './operations/functions';
 export { parseFunctionRef } from './store';
@@ -127,6 +127,7 @@ export class LambdaTwin {
   readonly store: LambdaStore;
   readonly lifecycle: MappingLifecycle;
   private readonly sink = new LogSink();
+  private readonly batchListeners = new Set<(batch: MappingBatch) => void>();
   /** @internal what mapping operations need */
   readonly mappingContext: mappings.MappingContext;
 
@@ -164,8 +165,17 @@ export class LambdaTwin {
         },
         pollIntervalMs: opts.pollIntervalMs ?? 1000,
         retryDelayMs: opts.retryDelayMs ?? 1000,
+        onBatch: (batch) => {
+          for (const listener of this.batchListeners) listener(batch);
+        },
       },
     };
+  }
+
+  /** Calls `listener` with each batch a mapping hands its function (CloudWatch's IteratorAge); unsubscribe. */
+  onMappingBatch(listener: (batch: MappingBatch) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
   }
 
   /** The twin's endpoint: functions call AWS through it (AWS_ENDPOINT_URL). Set once the server listens. */

@@ -2,6 +2,7 @@
  * Every resource type the twin's CloudFormation knows, in one table: its keys are the list of known types, and each
  * entry says whether a twin service makes it (live) or it is only recorded.
  */
+import { CLOUDWATCH_TYPES } from './cloudwatch';
 import { EVENTS_TYPES } from './events';
 import { KINESIS_TYPES } from './kinesis';
 import { LAMBDA_TYPES } from './lambda';
@@ -18,6 +19,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   ...STEP_FUNCTIONS_TYPES,
   ...EVENTS_TYPES,
   ...STORAGE_TYPES,
+  ...CLOUDWATCH_TYPES,
   ...RECORDED_TYPES,
 };
 

@@ -1,5 +1,5 @@
 /**
- * Types that need no twin service (IAM, versions, permissions, alarms, keys): recorded with the names
+ * Types that need no twin service (IAM, versions, permissions, keys): recorded with the names
  * and attributes AWS would give them, so Ref and Fn::GetAtt resolve as on AWS.
  */
 import { type DeployContext, generatedName, hash, type Made, str } from '../context';
@@ -39,8 +39,6 @@ export const RECORDED_TYPES: Record<string, ResourceType> = {
     const arn = `${functionArn(ctx, String(p['FunctionName']))}:${str(p['Name'])}`;
     return { physicalId: arn, attributes: { AliasArn: arn } };
   }),
-  'AWS::CloudWatch::Alarm': recorded(named),
-  'AWS::CloudWatch::Dashboard': recorded(named),
   'AWS::KMS::Key': recorded((ctx, id) => {
     const keyId = `${hash(id, 8)}-0000-0000-0000-000000000000`;
     return {

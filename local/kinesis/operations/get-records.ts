@@ -39,6 +39,7 @@ function planRead(state: KinesisState, iterator: string, limit: number | undefin
     const t = shard.throttle;
     if (!t.readBytes.positive(now) || !t.readCalls.take(1, now)) {
       shard.metrics.readThrottled(now);
+      state.traffic?.readThrottled(stream.name);
       throw throughputExceeded(shard.id, stream.name);
     }
   }
@@ -68,6 +69,12 @@ function finishRead(
   shard.metrics.read(end - Math.max(plan.position, log.first), bytes, plan.now);
   const atEnd = end >= log.next;
   const behind = atEnd ? 0 : Math.max(0, plan.now - (log.timeAt(end) ?? plan.now));
+  if (state.traffic) {
+    // GetRecords.IteratorAgeMilliseconds: the age of the last record the call returned (caught up: 0)
+    const read = Math.max(0, end - Math.max(plan.position, log.first));
+    const age = read > 0 && !atEnd ? Math.max(0, plan.now - (log.timeAt(end - 1) ?? plan.now)) : behind;
+    state.traffic.read(stream.name, read, bytes, age);
+  }
   if (atEnd && shard.closed) return { next: undefined, behind, children: childShards(stream, shard) };
   const next = encodeIterator({
     issuedMs: plan.now,

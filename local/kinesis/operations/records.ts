@@ -66,6 +66,7 @@ export function putEntries(state: KinesisState, stream: Stream, entries: PutEntr
   const limits = state.opts.limits;
   const records: PutResult[] = new Array(entries.length);
   let failed = 0;
+  let taken = 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const shard = shards[i]!;
@@ -79,7 +80,9 @@ export function putEntries(state: KinesisState, stream: Stream, entries: PutEntr
     const index = shard.log.append(e.data, e.partitionKey, now);
     shard.metrics.wrote(e.size, now);
     records[i] = { SequenceNumber: sequenceNumber(shard.prefix, index), ShardId: shard.id };
+    taken += e.size;
   }
+  state.traffic?.put(stream.name, entries.length - failed, taken, failed);
   if (now - stream.lastTrimMs >= 1000) {
     // a stream nobody reads must still let go of records past retention
     stream.lastTrimMs = now;

@@ -88,6 +88,7 @@ export function subscribeToShard(state: KinesisState, input: Input): StreamingBo
       const closedEnd = atEnd && shard.closed;
       if (read.count > 0 || closedEnd || now - lastSent >= HEARTBEAT_MS) {
         const behind = atEnd ? 0 : Math.max(0, now - (log.timeAt(position) ?? now));
+        state.traffic?.pushed(stream.name, consumer.name, read.count, read.bytes, behind);
         const continuation =
           position > 0 ? sequenceNumber(shard.prefix, position - 1) : startingSequenceNumber(shard.prefix);
         const children = closedEnd ? `,"ChildShards":${JSON.stringify(childShards(stream, shard))}` : '';

@@ -26,6 +26,16 @@ export interface MappingDeps {
   roleArn?: string;
   /** Told when a shard's checkpoint moves (the persistence seam). */
   onCheckpoint?: (shardId: string, sequenceNumber: string) => void;
+  /** Told of each batch as it is handed to the function (the CloudWatch twin's IteratorAge). */
+  onBatch?: (batch: MappingBatch) => void;
+}
+
+/** A batch a mapping hands its function: IteratorAge is the age of its last record when Lambda got it. */
+export interface MappingBatch {
+  functionArn: string;
+  eventSourceArn: string;
+  records: number;
+  iteratorAgeMs: number;
 }
 
 /** A mapping and its shard readers. */
@@ -121,6 +131,14 @@ export class EventSourceMapping {
   }
 
   private deliver(shardId: string, records: KinesisRecord[], generation: number): Promise<void> {
+    const last = records.at(-1);
+    if (last && this.deps.onBatch)
+      this.deps.onBatch({
+        functionArn: this.settings.functionArn,
+        eventSourceArn: this.settings.eventSourceArn,
+        records: records.length,
+        iteratorAgeMs: Math.max(0, this.deps.clock.now() - last.ApproximateArrivalTimestamp),
+      });
     return deliver(records, {
       settings: this.settings,
       stats: this.stats,

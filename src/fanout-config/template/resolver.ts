@@ -9,6 +9,7 @@ import { DEFINITION_GLOBAL, defineValue } from '../deployed';
 import { configFileOf, loadFanoutFile } from '../load';
 import type { Cfn, Resource } from './cfn';
 import { type FunctionsScope, functionsOf } from './functions';
+import { DEFAULT_THRESHOLDS, type MonitoringSettings, monitoringOf, monitoringSettingsOf } from './monitoring';
 import { checkTemplateSize, type Generated } from './size';
 import { streamsOfTemplate } from './streams';
 
@@ -29,7 +30,10 @@ export interface StageNames {
 export interface Pieces {
   /** `functions:`: every function, each with its own role and environment. */
   readonly functions: Record<string, Record<string, Cfn>>;
-  /** A `resources:` fragment: the streams the stack creates, every role, and one stack Output per stream. */
+  /**
+   * A `resources:` fragment: the streams the stack creates, every role, one stack Output per stream, and the
+   * alarms, their topic and the dashboard (monitoring.ts).
+   */
   readonly resources: { Resources: Record<string, Resource>; Outputs: Record<string, Cfn> };
   /** `custom.esbuild.define`: the definition, compiled into every function (src/fanout-config/deployed.ts). */
   readonly define: Record<string, string>;
@@ -40,12 +44,19 @@ export interface Pieces {
  *
  * @throws FanoutConfigError when the template would exceed a CloudFormation or IAM limit
  */
-export function piecesOf(definition: FanoutDefinition, names: StageNames): Pieces {
-  return generate(definition, names).pieces;
+export function piecesOf(definition: FanoutDefinition, names: StageNames, monitoring?: MonitoringSettings): Pieces {
+  return generate(definition, names, monitoring).pieces;
 }
 
+/** The alarms of the lambda engine (the stage default) with the default thresholds, when none are given. */
+const DEFAULT_MONITORING: MonitoringSettings = { engine: 'lambda', thresholds: DEFAULT_THRESHOLDS };
+
 /** The pieces, and what they count for the template's limits. */
-export function generate(definition: FanoutDefinition, names: StageNames): { pieces: Pieces; generated: Generated } {
+export function generate(
+  definition: FanoutDefinition,
+  names: StageNames,
+  monitoring: MonitoringSettings = DEFAULT_MONITORING,
+): { pieces: Pieces; generated: Generated } {
   const scope: FunctionsScope = {
     definition,
     service: names.service,
@@ -55,17 +66,19 @@ export function generate(definition: FanoutDefinition, names: StageNames): { pie
   };
   const streams = streamsOfTemplate(definition);
   const { functions, roles } = functionsOf(scope);
-  const resources = { ...streams.resources, ...roles };
+  const watch = monitoringOf(definition, scope, monitoring);
+  const resources = { ...streams.resources, ...roles, ...watch.resources };
+  const outputs = { ...streams.outputs, ...watch.outputs };
   const generated: Generated = {
     functions: Object.keys(functions).length,
     consumers: definition.outputs.filter((o) => o.consumer).length,
     resources,
-    outputs: Object.keys(streams.outputs).length,
+    outputs: Object.keys(outputs).length,
   };
   checkTemplateSize(definition, generated);
   const pieces: Pieces = {
     functions,
-    resources: { Resources: resources, Outputs: streams.outputs },
+    resources: { Resources: resources, Outputs: outputs },
     define: { [DEFINITION_GLOBAL]: defineValue(definition) },
   };
   return { pieces, generated };
@@ -103,11 +116,12 @@ export function createResolver(
       engine: engineOf(engine),
     });
     for (const warning of warnings) warn(`${definition.file}: warning: ${warning}`);
-    return piecesOf(definition, {
-      service: String(service),
-      stage: String(stage),
-      applicationPrefix: String(applicationPrefix),
-    });
+    const monitoring = await monitoringSettingsOf(engineOf(engine), (name) => resolveVariable(`param:${name}`));
+    return piecesOf(
+      definition,
+      { service: String(service), stage: String(stage), applicationPrefix: String(applicationPrefix) },
+      monitoring,
+    );
   };
   const piece =
     (name: keyof Pieces) =>
