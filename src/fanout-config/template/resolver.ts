@@ -48,8 +48,11 @@ export function piecesOf(definition: FanoutDefinition, names: StageNames, monito
   return generate(definition, names, monitoring).pieces;
 }
 
-/** The alarms of the lambda engine (the stage default) with the default thresholds, when none are given. */
-const DEFAULT_MONITORING: MonitoringSettings = { engine: 'lambda', thresholds: DEFAULT_THRESHOLDS };
+/**
+ * With no settings given: the alarms of the resolver's fallback engine (kinesis-analytics, what the twin packages
+ * with) and the default thresholds, so an estimate of the twin's packaged template counts its alarms right.
+ */
+const DEFAULT_MONITORING: MonitoringSettings = { engine: 'kinesis-analytics', thresholds: DEFAULT_THRESHOLDS };
 
 /** The pieces, and what they count for the template's limits. */
 export function generate(
