@@ -3,10 +3,13 @@
  * (live mode), reads every output back and returns the report. A failing verdict is a result, not an error: the
  * state machine tears down first and fails on `report.verdict`. `records: 0` or `loadTest: "off"` skips it.
  */
+
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createClients } from '../src/aws';
-import { type FanoutConfig, loadConfig, streamNameOf } from '../src/config';
+import { type FanoutConfig, loadConfig, type OutputBinding, streamNameOf } from '../src/config';
+import { listStreams } from '../src/fanout/outputs';
 import { applicationSqlOf } from '../src/fanout-config/application';
 import {
   kplEncoding,
@@ -116,6 +119,22 @@ function contextOf(event: LoadTestEvent, cfg: FanoutConfig): RunContext {
   };
 }
 
+/**
+ * The outputs to verify: the file's, and, on the lambda engine (the one that writes them), every stream its output
+ * prefix matches now (never the input; a named output is not counted twice).
+ */
+async function outputsOf(
+  cfg: FanoutConfig,
+  engine: string | undefined,
+  kinesis: KinesisClient,
+): Promise<readonly OutputBinding[]> {
+  const prefix = cfg.fanout.outputPrefix;
+  if (!prefix || engine !== 'lambda') return cfg.outputs;
+  const named = new Set([cfg.inputStreamArn, ...cfg.outputs.map((o) => o.streamArn)]);
+  const found = (await listStreams(kinesis)).filter((s) => s.name.startsWith(prefix.prefix) && !named.has(s.arn));
+  return [...cfg.outputs, ...found.map((s) => ({ sqlStream: prefix.sqlStream, streamArn: s.arn }))];
+}
+
 /** The report of a load test that was asked not to run. */
 function skipped(runId: string, context: RunContext, why: string): LoadTestReport {
   return {
@@ -186,7 +205,7 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
     sql: applicationSqlOf(config.fanout, schema.RecordColumns),
     schema,
     inputStreamArn: config.inputStreamArn,
-    outputs: config.outputs,
+    outputs: await outputsOf(config, run.engine, clients.kinesis),
     timeoutSeconds,
     runId,
     context: run,

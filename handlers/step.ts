@@ -9,31 +9,16 @@
  */
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { InvalidInputError } from '../src/engines/errors';
+import { parseWith } from '../src/validation';
 import { logger, useLambdaContext } from './runtime';
-
-/** `a.b[0].c: message; ...`: every issue of a failed parse, each naming its field. */
-export function describeIssues(error: z.ZodError, root = ''): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.reduce<string>(
-        (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-        root,
-      );
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
-}
 
 /**
  * Parses `value` with `schema`.
  *
  * @throws InvalidInputError naming every field that is wrong
  */
-export function parseEvent<S extends z.ZodType>(schema: S, value: unknown, what = 'The event'): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new InvalidInputError(`${what} is invalid: ${describeIssues(parsed.error)}`, { cause: parsed.error });
+export function parseEvent<S extends z.ZodType>(schema: S, value: unknown, what = 'The event is invalid'): z.output<S> {
+  return parseWith(schema, value, what);
 }
 
 export interface StepOptions<R> {

@@ -40,7 +40,8 @@ import {
   isNamed,
   SchemaDiscoveryError,
 } from './errors';
-import { putSchemaSample } from './sample';
+import { KINESIS_ANALYTICS_MAX_OUTPUTS } from './limits';
+import { emptyInputError, putSchemaSample } from './sample';
 import {
   type ApplicationPlan,
   type ApplicationStatus,
@@ -57,7 +58,7 @@ import {
 } from './types';
 
 /** Kinesis Analytics accepts at most three destinations per application. */
-export const MAX_OUTPUTS_PER_APPLICATION = 3;
+export const MAX_OUTPUTS_PER_APPLICATION = KINESIS_ANALYTICS_MAX_OUTPUTS;
 
 export interface KinesisAnalyticsEngineOptions {
   readonly config: FanoutConfig;
@@ -123,6 +124,11 @@ function schemaKey(schema: ApiSourceSchema | SourceSchema | undefined): string {
   ]);
 }
 
+/** An output of an application: its in-application stream (names are upper case in the SQL) and its destination. */
+function outputKey(sqlStream: string, streamArn: string): string {
+  return `${sqlStream.toUpperCase()} -> ${streamArn}`;
+}
+
 function sameOutput(described: OutputDescription, wanted: OutputBinding, roleArn: string): boolean {
   return (
     described.KinesisStreamsOutputDescription?.ResourceARN === wanted.streamArn &&
@@ -160,16 +166,14 @@ export class KinesisAnalyticsEngine implements Engine {
   async discover(): Promise<Discovery> {
     const first = await this.#tryDiscover();
     if (first) return this.#discovery(first, 0);
-    const samplePut = await this.#putSample();
+    // A stream the user brings gets nothing put into it: its records are someone's data.
+    const samplePut = this.#config.fanout.input.created ? await this.#putSample() : 0;
     for (let attempt = 1; attempt <= this.#discoverAttempts; attempt++) {
       const found = await this.#tryDiscover();
       if (found) return this.#discovery(found, samplePut);
       if (attempt < this.#discoverAttempts) await this.#sleep(this.#discoverDelayMs);
     }
-    throw new SchemaDiscoveryError(
-      `The input stream ${this.#config.inputStreamArn} still looks empty after putting ${samplePut} sample records; ` +
-        'check that the stream is ACTIVE and that the analytics role may read it',
-    );
+    throw emptyInputError(this.#config, samplePut, 'the analytics role');
   }
 
   /** The discovery response, or undefined when the stream holds no records at all. */
@@ -269,8 +273,14 @@ export class KinesisAnalyticsEngine implements Engine {
     const status = detail.ApplicationStatus as ApplicationStatus;
     const roleArn = this.#config.analyticsRoleArn;
     const input: InputDescription | undefined = detail.InputDescriptions?.[0];
-    const described = new Map((detail.OutputDescriptions ?? []).map((o) => [(o.Name ?? '').toUpperCase(), o]));
-    const wanted = new Map(application.outputs.map((o) => [o.sqlStream.toUpperCase(), o]));
+    // An output is its in-application stream and its destination: one stream may feed several outputs.
+    const described = new Map(
+      (detail.OutputDescriptions ?? []).map((o) => [
+        outputKey(o.Name ?? '', o.KinesisStreamsOutputDescription?.ResourceARN ?? ''),
+        o,
+      ]),
+    );
+    const wanted = new Map(application.outputs.map((o) => [outputKey(o.sqlStream, o.streamArn), o]));
 
     const code = this.#code(application, schema);
     const codeChanged = detail.ApplicationCode !== code;

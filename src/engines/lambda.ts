@@ -2,13 +2,15 @@
  * The lambda engine: the same SQL, compiled by src/streaming-sql, runs inside the fan-out function, fed by an event
  * source mapping on the input stream through an enhanced fan-out consumer. An application is three things:
  *
- * - its configuration (SQL, schema, outputs, output prefixes, error destination) in the fan-out function's
- *   environment, `FANOUT_APPLICATION` (why there: docs/architecture.md, "The lambda engine");
+ * - a published version of the fan-out function (src/engines/lambda-function.ts): the deployment's code, SQL and
+ *   outputs, plus the application's name and discovered schema in its environment; a deploy never changes it;
  * - an enhanced fan-out consumer of the input stream named after the application;
- * - an event source mapping from that consumer to the function, created disabled (READY).
+ * - an event source mapping from that consumer to that version, created disabled (READY).
  *
  * A mapping's StartingPosition is fixed when it is created, so starting at another position than the mapping's
  * (NOW on a mapping made for TRIM_HORIZON, or TRIM_HORIZON again after it read records) deletes and re-creates it.
+ * Rolling an application forward (a new deployment, another schema) moves the same mapping onto a new version: its
+ * checkpoints carry over, so no record is lost or handed over twice.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -24,39 +26,24 @@ import {
   CreateEventSourceMappingCommand,
   DeleteEventSourceMappingCommand,
   type EventSourceMappingConfiguration,
-  type FunctionConfiguration,
-  GetFunctionConfigurationCommand,
   paginateListEventSourceMappings,
   UpdateEventSourceMappingCommand,
-  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { parseStreamArn, streamArn } from '../arn';
+import { parseFunctionArn } from '../arn';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig } from '../config';
 import {
-  APPLICATION_VARIABLE,
+  APPLICATION_NAME_VARIABLE,
   ApplicationConfigError,
-  decodeApplication,
-  ENVIRONMENT_LIMIT_BYTES,
   type ErrorDestination,
-  encodeApplication,
-  environmentSize,
-  type FanoutApplication,
-  type OutputPrefix,
   parseErrorDestination,
-  parseOutputPrefixes,
 } from '../fanout/application';
-import { applicationSqlOf } from '../fanout-config/application';
 import { schemaSample } from '../schema-sample';
 import { discoverSchema, UnableToDetectSchemaError } from '../streaming-sql';
-import {
-  ApplicationBusyError,
-  ApplicationNotFoundError,
-  ApplicationStateError,
-  isNamed,
-  SchemaDiscoveryError,
-} from './errors';
-import { putSchemaSample } from './sample';
+import { ApplicationBusyError, ApplicationNotFoundError, isNamed, SchemaDiscoveryError } from './errors';
+import { FunctionHold } from './lambda-function';
+import { LAMBDA_MAX_OUTPUTS } from './limits';
+import { emptyInputError, putSchemaSample } from './sample';
 import {
   type ApplicationPlan,
   type ApplicationStatus,
@@ -72,8 +59,7 @@ import {
   type StopResult,
 } from './types';
 
-/** A function has no limit on the streams it writes: one application holds every output. */
-export const LAMBDA_MAX_OUTPUTS = Number.MAX_SAFE_INTEGER;
+export { LAMBDA_MAX_OUTPUTS };
 
 /** Records one GetRecords call reads for discovery, per shard. */
 const DISCOVERY_SAMPLE = 100;
@@ -86,14 +72,13 @@ export interface LambdaEngineSettings {
   readonly batchSize: number;
   /** Read through an enhanced fan-out consumer (its own 2 MB/s per shard) rather than the shared read budget. */
   readonly enhancedFanOut: boolean;
-  readonly outputPrefixes: readonly OutputPrefix[];
   readonly errorDestination: ErrorDestination;
 }
 
 /**
  * Reads the lambda engine's settings from the environment (set in serverless.yml):
  * `FANOUT_FUNCTION_NAME` (required), `FANOUT_BATCH_SIZE` (100), `FANOUT_ENHANCED_FAN_OUT` (true),
- * `FANOUT_OUTPUT_PREFIXES` (JSON, none), `FANOUT_ERROR_DESTINATION` (`log` or a stream ARN; log).
+ * `FANOUT_ERROR_DESTINATION` (`log` or a stream ARN; log).
  *
  * @param env - the environment, `process.env` by default
  * @throws ApplicationConfigError naming the variable that is missing or malformed
@@ -118,7 +103,6 @@ export function loadLambdaSettings(env: Record<string, string | undefined> = pro
     functionName,
     batchSize,
     enhancedFanOut: fanOut !== 'false',
-    outputPrefixes: parseOutputPrefixes(env['FANOUT_OUTPUT_PREFIXES']),
     errorDestination: parseErrorDestination(env['FANOUT_ERROR_DESTINATION']),
   };
 }
@@ -127,8 +111,6 @@ export interface LambdaEngineOptions {
   readonly config: FanoutConfig;
   readonly clients: Pick<AwsClients, 'kinesis' | 'lambda'>;
   readonly settings: LambdaEngineSettings;
-  /** Application code; by default the fan-out's (`applicationSqlOf`: its SQL file, or the generated copy). */
-  readonly sql?: string;
   /** Records put into an empty input stream before discovery; sql/fanout.sample.json by default. */
   readonly sample?: readonly Record<string, unknown>[];
   /** Checks of a consumer or mapping that is changing state, and the pause between them. */
@@ -161,7 +143,7 @@ export class LambdaEngine implements Engine {
   readonly #config: FanoutConfig;
   readonly #clients: Pick<AwsClients, 'kinesis' | 'lambda'>;
   readonly #settings: LambdaEngineSettings;
-  readonly #sql: string | undefined;
+  readonly #hold: FunctionHold;
   readonly #sample: readonly Record<string, unknown>[];
   readonly #waitAttempts: number;
   readonly #waitDelayMs: number;
@@ -171,12 +153,18 @@ export class LambdaEngine implements Engine {
     this.#config = options.config;
     this.#clients = options.clients;
     this.#settings = options.settings;
-    this.#sql = options.sql;
     this.#sample = options.sample ?? schemaSample;
     // At most ~10 s of waiting in one call: a step function has 30 s, and the state machine retries busy errors.
     this.#waitAttempts = options.waitAttempts ?? 10;
     this.#waitDelayMs = options.waitDelayMs ?? 1000;
     this.#sleep = options.sleep ?? sleep;
+    this.#hold = new FunctionHold({
+      lambda: this.#clients.lambda,
+      functionName: this.#settings.functionName,
+      waitAttempts: this.#waitAttempts,
+      waitDelayMs: this.#waitDelayMs,
+      sleep: this.#sleep,
+    });
   }
 
   plan(): ApplicationPlan[] {
@@ -188,17 +176,14 @@ export class LambdaEngine implements Engine {
   async discover(): Promise<Discovery> {
     let samples = await this.#readSamples();
     let samplePut = 0;
+    // A stream the user brings gets nothing put into it: its records are someone's data.
+    const mayPut = this.#config.fanout.input.created;
     for (let attempt = 0; samples.length === 0 && attempt < this.#waitAttempts; attempt++) {
-      if (attempt === 0) samplePut = await this.#putSample();
+      if (attempt === 0 && mayPut) samplePut = await this.#putSample();
       else await this.#sleep(this.#waitDelayMs);
       samples = await this.#readSamples();
     }
-    if (samples.length === 0) {
-      throw new SchemaDiscoveryError(
-        `The input stream ${this.#config.inputStreamArn} still looks empty after putting ${samplePut} sample records; ` +
-          'check that the stream is ACTIVE and that the function may read it',
-      );
-    }
+    if (samples.length === 0) throw emptyInputError(this.#config, samplePut, 'the function');
     try {
       const found = discoverSchema(samples);
       return { schema: found.InputSchema, samplePut, parsedRecords: found.ParsedInputRecords };
@@ -250,89 +235,28 @@ export class LambdaEngine implements Engine {
   // ---- create --------------------------------------------------------------------------------------------------
 
   async create(application: ApplicationPlan, schema: SourceSchema): Promise<CreateResult> {
-    const wanted: FanoutApplication = {
-      name: application.name,
-      inputStreamArn: this.#config.inputStreamArn,
-      sql: this.#sql ?? applicationSqlOf(this.#config.fanout, schema.RecordColumns),
-      schema,
-      outputs: application.outputs,
-      outputPrefixes: this.#settings.outputPrefixes,
-      errorDestination: this.#settings.errorDestination,
-    };
-    const configured = await this.#configure(wanted);
-    const consumerArn = await this.#registerConsumer(application.name);
-    const mapping = await this.#mapping(application.name);
-    let created = false;
+    const name = application.name;
+    const consumerArn = await this.#registerConsumer(name);
+    const mapping = await this.#mapping(name);
+    const current = mapping ? await this.#hold.targetOf(mapping.FunctionArn) : undefined;
+    const pinned = await this.#hold.pin(name, schema, current);
     if (!mapping) {
-      await this.#createMapping(consumerArn ?? this.#config.inputStreamArn, 'TRIM_HORIZON', false);
-      created = true;
+      await this.#createMapping(consumerArn ?? this.#config.inputStreamArn, pinned.arn, 'TRIM_HORIZON', false);
+      return { name, action: 'created', status: await this.status(name) };
     }
-    const action = configured === 'created' || (configured === 'unchanged' && created) ? 'created' : configured;
-    return { name: application.name, action, status: await this.status(application.name) };
-  }
-
-  /** Writes the application into the function's environment unless it is there already. */
-  async #configure(wanted: FanoutApplication): Promise<'created' | 'updated' | 'unchanged'> {
-    const fn = await this.#function();
-    const variables = { ...(fn.Environment?.Variables ?? {}) };
-    const current = variables[APPLICATION_VARIABLE];
-    const value = encodeApplication(wanted);
-    if (current === value) return 'unchanged';
-    if (fn.LastUpdateStatus === 'InProgress') {
-      throw new ApplicationBusyError(`Function ${this.#settings.functionName} is being updated; try again shortly`);
+    if (!pinned.published && mapping.FunctionArn === pinned.arn) {
+      return { name, action: 'unchanged', status: await this.status(name) };
     }
-    variables[APPLICATION_VARIABLE] = value;
-    const size = environmentSize(variables);
-    if (size > ENVIRONMENT_LIMIT_BYTES) {
-      throw new ApplicationConfigError(
-        `The application makes the environment of ${this.#settings.functionName} ${size} bytes; Lambda allows ` +
-          `${ENVIRONMENT_LIMIT_BYTES}. Shorten the SQL or the outputs`,
-      );
-    }
-    await this.#updateEnvironment(variables);
-    return current === undefined ? 'created' : 'updated';
-  }
-
-  async #updateEnvironment(variables: Record<string, string>): Promise<void> {
-    try {
-      await this.#clients.lambda.send(
-        new UpdateFunctionConfigurationCommand({
-          FunctionName: this.#settings.functionName,
-          Environment: { Variables: variables },
-        }),
-      );
-    } catch (error) {
-      // Another update of the function is under way: the state machine retries ApplicationBusyError.
-      if (isNamed(error, 'ResourceConflictException')) {
-        throw new ApplicationBusyError(`Function ${this.#settings.functionName} is being updated`, { cause: error });
-      }
-      throw error;
-    }
-  }
-
-  async #function(): Promise<FunctionConfiguration> {
-    try {
-      return await this.#clients.lambda.send(
-        new GetFunctionConfigurationCommand({ FunctionName: this.#settings.functionName }),
-      );
-    } catch (error) {
-      if (isNamed(error, 'ResourceNotFoundException')) {
-        throw new ApplicationStateError(
-          `The fan-out function ${this.#settings.functionName} does not exist: deploy the service first`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  }
-
-  /** The application stored in the function, when it is the one named. */
-  async #stored(name: string): Promise<{ fn: FunctionConfiguration; application?: FanoutApplication }> {
-    const fn = await this.#function();
-    const value = fn.Environment?.Variables?.[APPLICATION_VARIABLE];
-    if (value === undefined) return { fn };
-    const application = decodeApplication(value);
-    return application.name === name ? { fn, application } : { fn };
+    // Roll forward: the same mapping (its checkpoints) onto the new version; a version before it stays for the
+    // batch that may still be in flight on it, older ones go.
+    await this.#retarget(mapping, pinned.arn);
+    const previous = parseFunctionArn(mapping.FunctionArn)?.qualifier;
+    const now = parseFunctionArn(pinned.arn)?.qualifier;
+    await this.#hold.removeVersions(
+      name,
+      [now, previous].filter((q): q is string => q !== undefined),
+    );
+    return { name, action: 'updated', status: await this.status(name) };
   }
 
   // ---- consumer ------------------------------------------------------------------------------------------------
@@ -373,28 +297,48 @@ export class LambdaEngine implements Engine {
 
   // ---- mapping -------------------------------------------------------------------------------------------------
 
-  /** The application's mapping: the function's mapping on its consumer (or on the input stream without one). */
+  /**
+   * The application's mapping: the one of the fan-out function (any version) on the application's consumer, or on
+   * the input stream without one. Listed by event source: Lambda lists by FunctionName only the mappings of that
+   * exact qualifier.
+   */
   async #mapping(name: string): Promise<EventSourceMappingConfiguration | undefined> {
-    const input = this.#config.inputStreamArn;
-    const pages = paginateListEventSourceMappings(
-      { client: this.#clients.lambda },
-      { FunctionName: this.#settings.functionName },
-    );
-    for await (const page of pages) {
-      const found = (page.EventSourceMappings ?? []).find((m) => {
-        if (!this.#settings.enhancedFanOut) return m.EventSourceArn === input;
-        const source = parseStreamArn(m.EventSourceArn);
-        return source?.consumer?.name === name && streamArn(source, source.streamName) === input;
-      });
-      if (found) return found;
+    let source = this.#config.inputStreamArn;
+    if (this.#settings.enhancedFanOut) {
+      const consumer = await this.#consumer(name);
+      if (!consumer) return undefined;
+      source = consumer.arn;
+    }
+    for (const mapping of await this.#mappingsOn(source)) {
+      // without a consumer, several applications could share the input stream: the version says whose it is
+      if (this.#settings.enhancedFanOut) return mapping;
+      const target = await this.#hold.targetOf(mapping.FunctionArn);
+      if ((target?.Environment?.Variables?.[APPLICATION_NAME_VARIABLE] ?? name) === name) return mapping;
     }
     return undefined;
   }
 
-  async #createMapping(source: string, position: 'TRIM_HORIZON' | 'LATEST', enabled: boolean): Promise<void> {
+  /** The fan-out function's mappings (of any version) on an event source. */
+  async #mappingsOn(source: string): Promise<EventSourceMappingConfiguration[]> {
+    const found: EventSourceMappingConfiguration[] = [];
+    const pages = paginateListEventSourceMappings({ client: this.#clients.lambda }, { EventSourceArn: source });
+    for await (const page of pages) {
+      for (const m of page.EventSourceMappings ?? []) {
+        if (parseFunctionArn(m.FunctionArn)?.functionName === this.#settings.functionName) found.push(m);
+      }
+    }
+    return found;
+  }
+
+  async #createMapping(
+    source: string,
+    functionArn: string,
+    position: 'TRIM_HORIZON' | 'LATEST',
+    enabled: boolean,
+  ): Promise<void> {
     await this.#clients.lambda.send(
       new CreateEventSourceMappingCommand({
-        FunctionName: this.#settings.functionName,
+        FunctionName: functionArn,
         EventSourceArn: source,
         Enabled: enabled,
         StartingPosition: position,
@@ -408,6 +352,24 @@ export class LambdaEngine implements Engine {
         ParallelizationFactor: 1,
       }),
     );
+  }
+
+  /** Points a mapping at another version of the function; its checkpoints stay. */
+  async #retarget(mapping: EventSourceMappingConfiguration, functionArn: string): Promise<void> {
+    const state = mapping.State ?? '';
+    if (state !== 'Enabled' && state !== 'Disabled') {
+      throw new ApplicationBusyError(`The mapping of ${mapping.EventSourceArn} is ${state}; it cannot change yet`);
+    }
+    try {
+      await this.#clients.lambda.send(
+        new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, FunctionName: functionArn }),
+      );
+    } catch (error) {
+      if (isNamed(error, 'ResourceInUseException', 'ResourceConflictException')) {
+        throw new ApplicationBusyError(`The event source mapping ${mapping.UUID} is changing state`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async #setEnabled(uuid: string, enabled: boolean): Promise<void> {
@@ -424,25 +386,16 @@ export class LambdaEngine implements Engine {
   // ---- status, start, stop, delete, list ----------------------------------------------------------------------
 
   async status(name: string): Promise<ApplicationStatus> {
-    const { fn, application } = await this.#stored(name);
     const [mapping, consumer] = await Promise.all([this.#mapping(name), this.#consumer(name)]);
-    if (!application) return mapping || consumer ? 'DELETING' : 'NOT_FOUND';
     if (mapping) return MAPPING_STATUS[mapping.State ?? ''] ?? 'UPDATING';
-    if (consumer?.status === 'DELETING') return 'DELETING';
-    if (consumer?.status === 'CREATING' || fn.LastUpdateStatus === 'InProgress') return 'UPDATING';
-    return 'READY';
+    // a consumer without its mapping: a create cut short, or a delete under way; either way on its way out
+    return consumer ? 'DELETING' : 'NOT_FOUND';
   }
 
   async start(name: string, position: StartingPosition): Promise<StartResult> {
-    const { application } = await this.#stored(name);
-    if (!application) throw new ApplicationNotFoundError(name);
     const mapping = await this.#mapping(name);
+    if (!mapping) throw new ApplicationNotFoundError(name);
     const wanted = position === 'LAST_STOPPED_POINT' ? undefined : MAPPING_POSITION[position];
-    if (!mapping) {
-      const consumerArn = await this.#registerConsumer(name);
-      await this.#createMapping(consumerArn ?? this.#config.inputStreamArn, wanted ?? 'TRIM_HORIZON', true);
-      return { name, action: 'started' };
-    }
     const state = mapping.State ?? '';
     if (state === 'Enabled' || state === 'Enabling') return { name, action: 'already-running' };
     if (state !== 'Disabled') throw new ApplicationBusyError(`The mapping of ${name} is ${state}; it cannot start yet`);
@@ -456,7 +409,7 @@ export class LambdaEngine implements Engine {
     await this.#deleteMapping(mapping.UUID!);
     await this.#untilMappingGone(name);
     const consumerArn = await this.#registerConsumer(name);
-    await this.#createMapping(consumerArn ?? this.#config.inputStreamArn, wanted, true);
+    await this.#createMapping(consumerArn ?? this.#config.inputStreamArn, mapping.FunctionArn!, wanted, true);
     return { name, action: 'started' };
   }
 
@@ -482,24 +435,23 @@ export class LambdaEngine implements Engine {
   }
 
   async stop(name: string): Promise<StopResult> {
-    const { application } = await this.#stored(name);
     const mapping = await this.#mapping(name);
-    if (!application && !mapping) return { name, action: 'not-found' };
-    const state = mapping?.State ?? '';
-    if (!mapping || state === 'Disabled' || state === 'Disabling' || state === 'Deleting') {
-      return { name, action: 'not-running' };
-    }
+    if (!mapping) return { name, action: (await this.#consumer(name)) ? 'not-running' : 'not-found' };
+    const state = mapping.State ?? '';
+    if (state === 'Disabled' || state === 'Disabling' || state === 'Deleting') return { name, action: 'not-running' };
     await this.#setEnabled(mapping.UUID!, false);
     return { name, action: 'stopped' };
   }
 
   async delete(name: string): Promise<DeleteResult> {
-    const { fn, application } = await this.#stored(name);
-    const [mapping, consumer] = await Promise.all([this.#mapping(name), this.#consumer(name)]);
-    if (!application && !mapping && !consumer) return { name, action: 'not-found' };
-    const alreadyGoing =
-      !application && (!mapping || mapping.State === 'Deleting') && (!consumer || consumer.status === 'DELETING');
-    if (alreadyGoing) return { name, action: 'already-deleting' };
+    const [mapping, consumer, versions] = await Promise.all([
+      this.#mapping(name),
+      this.#consumer(name),
+      this.#hold.versions(),
+    ]);
+    const pinned = versions.get(name) ?? [];
+    if (!mapping && !consumer && pinned.length === 0) return { name, action: 'not-found' };
+    const going = (!mapping || mapping.State === 'Deleting') && (!consumer || consumer.status === 'DELETING');
     if (mapping && mapping.State !== 'Deleting') await this.#deleteMapping(mapping.UUID!);
     if (consumer && consumer.status !== 'DELETING') {
       try {
@@ -508,27 +460,14 @@ export class LambdaEngine implements Engine {
         if (!isNamed(error, 'ResourceNotFoundException')) throw error;
       }
     }
-    if (application) {
-      const variables = { ...(fn.Environment?.Variables ?? {}) };
-      delete variables[APPLICATION_VARIABLE];
-      await this.#updateEnvironment(variables);
-    }
-    return { name, action: 'deleted' };
+    const removed = await this.#hold.removeVersions(name);
+    return { name, action: going && removed === 0 ? 'already-deleting' : 'deleted' };
   }
 
+  /** The stage's applications: its consumers of the input stream, its mappings, and the versions published for them. */
   async list(): Promise<string[]> {
     const pattern = applicationNamePattern(this.#config.applicationPrefix);
-    const names = new Set<string>();
-    const fn = await this.#function();
-    const value = fn.Environment?.Variables?.[APPLICATION_VARIABLE];
-    if (value !== undefined) {
-      try {
-        names.add(decodeApplication(value).name);
-      } catch {
-        // A malformed application is still this stage's to tear down, under the one name the engine gives it.
-        names.add(`${this.#config.applicationPrefix}-1`);
-      }
-    }
+    const names = new Set<string>((await this.#hold.versions()).keys());
     if (this.#settings.enhancedFanOut) {
       const pages = paginateListStreamConsumers(
         { client: this.#clients.kinesis },
@@ -536,6 +475,11 @@ export class LambdaEngine implements Engine {
       );
       for await (const page of pages)
         for (const c of page.Consumers ?? []) if (c.ConsumerName) names.add(c.ConsumerName);
+    } else {
+      for (const mapping of await this.#mappingsOn(this.#config.inputStreamArn)) {
+        const target = await this.#hold.targetOf(mapping.FunctionArn);
+        names.add(target?.Environment?.Variables?.[APPLICATION_NAME_VARIABLE] ?? `${this.#config.applicationPrefix}-1`);
+      }
     }
     return [...names].filter((n) => pattern.test(n)).sort();
   }

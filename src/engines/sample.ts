@@ -3,8 +3,33 @@
  * (sql/fanout.sample.json, one partition key, USERNAME starting `fanout-schema-sample`).
  */
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { FanoutConfig } from '../config';
 import { SCHEMA_SAMPLE_PARTITION_KEY } from '../schema-sample';
 import { SchemaDiscoveryError } from './errors';
+
+/**
+ * Discovery found no record to infer the schema from.
+ *
+ * @param config - the stage: a stream the stack created got `samplePut` sample records first; one the user brings none
+ * @param reader - who reads the stream (for the hint)
+ */
+export function emptyInputError(
+  config: Pick<FanoutConfig, 'inputStreamArn' | 'fanout'>,
+  samplePut: number,
+  reader: string,
+): SchemaDiscoveryError {
+  const stream = config.inputStreamArn;
+  if (!config.fanout.input.created) {
+    return new SchemaDiscoveryError(
+      `The input stream ${stream} holds no record to discover its schema from; it is yours (input.arn), so the ` +
+        `lifecycle puts nothing into it: start your producer (or put a few records), then run again`,
+    );
+  }
+  return new SchemaDiscoveryError(
+    `The input stream ${stream} still looks empty after putting ${samplePut} sample records; ` +
+      `check that the stream is ACTIVE and that ${reader} may read it`,
+  );
+}
 
 /**
  * Puts the sample records into the input stream.

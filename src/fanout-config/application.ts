@@ -1,10 +1,11 @@
 /**
  * The SQL that runs: the file the fan-out names, or, without one, the copy application generated from the input's
- * discovered columns (one pump per output, each copying every column of every record, as the copy application of
- * the original question does: `INSERT INTO "COPY_1" SELECT STREAM "log" FROM "SOURCE_SQL_STREAM_001"`).
+ * discovered columns: one pump copying every column of every record into one in-application stream, as the copy
+ * application of the original question does (`INSERT INTO "COPY" SELECT STREAM "log" FROM "SOURCE_SQL_STREAM_001"`),
+ * which every output receives (several destinations of one in-application stream).
  */
 import { INPUT_NAME_PREFIX, type RecordColumn } from '../streaming-sql';
-import { COPY_PREFIX_STREAM, type FanoutDefinition } from './definition';
+import type { FanoutDefinition } from './definition';
 
 /** The in-application input stream the SQL reads. */
 const SOURCE = `${INPUT_NAME_PREFIX}_001`;
@@ -16,7 +17,7 @@ const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  * The copy application for these columns.
  *
  * @param columns - the input's columns, as schema discovery found them
- * @param sqlStreams - the in-application streams to fill, one pump each
+ * @param sqlStreams - the in-application streams to fill, one pump each (a name given twice is filled once)
  */
 export function copyApplicationSql(
   columns: readonly Pick<RecordColumn, 'Name' | 'SqlType'>[],
@@ -26,7 +27,7 @@ export function copyApplicationSql(
   const definition = columns.map((c) => `${quoted(c.Name)} ${c.SqlType}`).join(', ');
   const list = columns.map((c) => quoted(c.Name)).join(', ');
   const lines = ['-- Generated: every output copies every column of every record (fanout.yml has no sql).'];
-  for (const [i, stream] of sqlStreams.entries()) {
+  for (const [i, stream] of [...new Set(sqlStreams)].entries()) {
     lines.push(
       `CREATE OR REPLACE STREAM ${quoted(stream)} (${definition});`,
       `CREATE OR REPLACE PUMP "COPY_PUMP_${i + 1}" AS INSERT INTO ${quoted(stream)}`,
@@ -50,6 +51,9 @@ export function applicationSqlOf(
   sqlStreams?: readonly string[],
 ): string {
   if (definition.application.kind === 'sql') return definition.application.sql;
-  const all = [...definition.outputs.map((o) => o.sqlStream), ...(definition.outputPrefix ? [COPY_PREFIX_STREAM] : [])];
+  const all = [
+    ...definition.outputs.map((o) => o.sqlStream),
+    ...(definition.outputPrefix ? [definition.outputPrefix.sqlStream] : []),
+  ];
   return copyApplicationSql(columns, sqlStreams ?? all);
 }

@@ -11,8 +11,7 @@ import {
   type ApplicationSource,
   AWS_MANAGED_KINESIS_KEY,
   type Capacity,
-  COPY_PREFIX_STREAM,
-  copyStreamName,
+  COPY_STREAM,
   type FanoutDefinition,
   type KinesisOutput,
   type OutputPrefix,
@@ -162,7 +161,7 @@ export function check(file: FanoutFile, ctx: CheckContext): Checked {
       if (entry.sqlStream !== undefined) {
         throw new FieldError(['outputs', index, 'sqlStream'], 'only with sql: without it every output is a plain copy');
       }
-      sqlStream = copyStreamName(index);
+      sqlStream = COPY_STREAM;
     } else {
       if (entry.sqlStream === undefined) {
         throw new FieldError(
@@ -185,7 +184,7 @@ export function check(file: FanoutFile, ctx: CheckContext): Checked {
       if (given.sqlStream !== undefined) {
         throw new FieldError(['outputPrefix', 'sqlStream'], 'only with sql: without it the prefix gets a plain copy');
       }
-      outputPrefix = { prefix: given.prefix, sqlStream: COPY_PREFIX_STREAM };
+      outputPrefix = { prefix: given.prefix, sqlStream: COPY_STREAM };
     } else {
       if (given.sqlStream === undefined) {
         throw new FieldError(['outputPrefix'], 'with sql, give { prefix, sqlStream }: which in-application stream');

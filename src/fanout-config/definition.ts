@@ -70,13 +70,11 @@ export interface FanoutDefinition {
   readonly kplAggregated?: true;
 }
 
-/** In-application stream of the copy application that feeds output `index` (0-based). */
-export function copyStreamName(index: number): string {
-  return `COPY_${index + 1}`;
-}
-
-/** In-application stream of the copy application that feeds the streams found by prefix. */
-export const COPY_PREFIX_STREAM = 'COPY_PREFIX';
+/**
+ * The in-application stream of the copy application: one pump copies every record into it, and every output (and
+ * every stream found by prefix) receives its rows, as several destinations of one in-application stream.
+ */
+export const COPY_STREAM = 'COPY';
 
 /**
  * The ARN of a stream, given the ARN prefix of the stack's account and region for the streams it creates.

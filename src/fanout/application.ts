@@ -1,14 +1,25 @@
 /**
- * The fan-out application as the lambda engine stores it: the SQL, the input schema, the outputs (named streams and
- * stream-name prefixes) and where error-stream rows go. The engine writes it into the fan-out function's
- * environment (`FANOUT_APPLICATION`); the function reads it once per cold start. See docs/architecture.md.
+ * The fan-out application the function runs: the SQL, the input schema, the outputs (named streams and stream-name
+ * prefixes) and where error-stream rows go. It comes with the deployment (the bundled SQL, the outputs and settings
+ * in the function's environment from the template), plus the two things only the lifecycle knows, which the lambda
+ * engine puts in the environment of the function version it publishes for the application: its name
+ * (`FANOUT_APPLICATION_NAME`) and the discovered schema (`FANOUT_SCHEMA`). The function reads it once per cold
+ * start. See docs/architecture.md, "The lambda engine".
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { isStreamArn } from '../arn';
-import type { OutputBinding } from '../config';
+import { loadConfig, type OutputBinding } from '../config';
+import { applicationSqlOf } from '../fanout-config/application';
 import type { SourceSchema } from '../streaming-sql';
 
-/** The environment variable of the fan-out function that holds the application, as JSON. */
-export const APPLICATION_VARIABLE = 'FANOUT_APPLICATION';
+/** The variable of a published version that names its application. */
+export const APPLICATION_NAME_VARIABLE = 'FANOUT_APPLICATION_NAME';
+/** The variable of a published version that holds the discovered schema (JSON, or gzip+base64 when large). */
+export const SCHEMA_VARIABLE = 'FANOUT_SCHEMA';
+/** The prefix of a compressed schema: JSON never starts with it. */
+const GZIP = 'gz:';
+/** Past this, the schema goes compressed: the 4 KB of the environment are shared with the deployment's variables. */
+const PLAIN_SCHEMA_BYTES = 1024;
 
 /** Lambda allows 4 KB for all environment variables of a function together (keys and values). */
 export const ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -42,9 +53,6 @@ export class ApplicationConfigError extends Error {
   }
 }
 
-const STREAM_NAME_PREFIX = /^[a-zA-Z0-9_.-]{1,128}$/;
-const SQL_STREAM = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
-
 function record(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApplicationConfigError(`${what} must be a JSON object, got ${JSON.stringify(value)}`);
@@ -73,106 +81,70 @@ export function parseErrorDestination(value: string | undefined): ErrorDestinati
   );
 }
 
-/**
- * Parses output prefixes, JSON `[{"sqlStream": "...", "streamNamePrefix": "..."}]`.
- *
- * @param value - the JSON text; absent or empty means none
- */
-export function parseOutputPrefixes(value: string | undefined): OutputPrefix[] {
-  const trimmed = value?.trim();
-  if (!trimmed) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(trimmed);
-  } catch (error) {
-    throw new ApplicationConfigError(`Output prefixes must be JSON, got ${JSON.stringify(trimmed)}`, { cause: error });
-  }
-  if (!Array.isArray(parsed)) {
-    throw new ApplicationConfigError('Output prefixes must be a JSON array of {"sqlStream","streamNamePrefix"}');
-  }
-  return parsed.map((item, index) => outputPrefix(item, `outputPrefixes[${index}]`));
-}
-
-function outputPrefix(item: unknown, what: string): OutputPrefix {
-  const entry = record(item, what);
-  const sqlStream = text(entry['sqlStream'], `${what}.sqlStream`);
-  const streamNamePrefix = text(entry['streamNamePrefix'], `${what}.streamNamePrefix`);
-  if (!SQL_STREAM.test(sqlStream)) {
-    throw new ApplicationConfigError(`${what}.sqlStream must be an in-application stream name, got "${sqlStream}"`);
-  }
-  if (!STREAM_NAME_PREFIX.test(streamNamePrefix)) {
-    throw new ApplicationConfigError(
-      `${what}.streamNamePrefix must be 1-128 characters of [a-zA-Z0-9_.-], got "${streamNamePrefix}"`,
-    );
-  }
-  return { sqlStream, streamNamePrefix };
-}
-
-/** The JSON text the engine stores; the keys stay in one order so equal applications give equal text. */
-export function encodeApplication(application: FanoutApplication): string {
-  return JSON.stringify({
-    name: application.name,
-    inputStreamArn: application.inputStreamArn,
-    sql: application.sql,
-    schema: application.schema,
-    outputs: application.outputs.map((o) => ({ sqlStream: o.sqlStream, streamArn: o.streamArn })),
-    outputPrefixes: application.outputPrefixes.map((p) => ({
-      sqlStream: p.sqlStream,
-      streamNamePrefix: p.streamNamePrefix,
-    })),
-    errorDestination: application.errorDestination,
-  });
+/** The schema as the lambda engine stores it in a version's environment: compact JSON, gzip+base64 when large. */
+export function encodeSchema(schema: SourceSchema): string {
+  const json = JSON.stringify(schema);
+  if (Buffer.byteLength(json) <= PLAIN_SCHEMA_BYTES) return json;
+  return GZIP + gzipSync(json, { level: 9 }).toString('base64');
 }
 
 /**
- * Parses and validates the application stored by the engine.
+ * Reads a schema stored by `encodeSchema`.
  *
- * @param value - the value of `FANOUT_APPLICATION`
- * @throws ApplicationConfigError saying what is missing or malformed
+ * @throws ApplicationConfigError when it is missing or malformed
  */
-export function decodeApplication(value: string | undefined): FanoutApplication {
+export function decodeSchema(value: string | undefined): SourceSchema {
   if (!value?.trim()) {
     throw new ApplicationConfigError(
-      `${APPLICATION_VARIABLE} is not set: no application is configured on this function; ` +
-        'run the lifecycle (CreateApplication) with the lambda engine first',
+      `${SCHEMA_VARIABLE} is not set: this function version carries no application. The lambda engine publishes a ` +
+        'version for each application and maps the input stream to it: run the lifecycle (CreateApplication) first',
     );
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value);
+    parsed = JSON.parse(
+      value.startsWith(GZIP) ? gunzipSync(Buffer.from(value.slice(GZIP.length), 'base64')).toString() : value,
+    );
   } catch (error) {
-    throw new ApplicationConfigError(`${APPLICATION_VARIABLE} is not JSON`, { cause: error });
+    throw new ApplicationConfigError(`${SCHEMA_VARIABLE} is not a stored schema`, { cause: error });
   }
-  const entry = record(parsed, APPLICATION_VARIABLE);
-  const schema = record(entry['schema'], 'schema') as unknown as SourceSchema;
+  const schema = record(parsed, SCHEMA_VARIABLE) as unknown as SourceSchema;
   const format = schema.RecordFormat?.RecordFormatType;
-  if ((format !== 'JSON' && format !== 'CSV') || !Array.isArray(schema.RecordColumns)) {
-    throw new ApplicationConfigError('schema must be a SourceSchema with a JSON or CSV record format and columns');
+  if (
+    (format !== 'JSON' && format !== 'CSV') ||
+    !Array.isArray(schema.RecordColumns) ||
+    schema.RecordColumns.length === 0
+  ) {
+    throw new ApplicationConfigError(
+      `${SCHEMA_VARIABLE} must be a SourceSchema with a JSON or CSV record format and columns`,
+    );
   }
-  const outputs = entry['outputs'];
-  if (!Array.isArray(outputs)) throw new ApplicationConfigError('outputs must be an array');
-  const prefixes = entry['outputPrefixes'] ?? [];
-  if (!Array.isArray(prefixes)) throw new ApplicationConfigError('outputPrefixes must be an array');
-  const destination = record(entry['errorDestination'] ?? { type: 'log' }, 'errorDestination');
-  const inputStreamArn = entry['inputStreamArn'];
-  if (!isStreamArn(inputStreamArn)) throw new ApplicationConfigError('inputStreamArn must be a Kinesis stream ARN');
+  return schema;
+}
+
+/**
+ * The application of this function version, from its environment and the bundled SQL.
+ *
+ * @param env - the function's environment
+ * @param sql - the application code; by default the fan-out's compiled into the code (`applicationSqlOf`)
+ * @throws ApplicationConfigError (or ConfigError) naming what is missing or malformed
+ */
+export function applicationFromEnvironment(env: Record<string, string | undefined>, sql?: string): FanoutApplication {
+  const schema = decodeSchema(env[SCHEMA_VARIABLE]);
+  const name = text(env[APPLICATION_NAME_VARIABLE], APPLICATION_NAME_VARIABLE);
+  const config = loadConfig(env);
   return {
-    name: text(entry['name'], 'name'),
-    inputStreamArn,
-    sql: text(entry['sql'], 'sql'),
+    name,
+    inputStreamArn: config.inputStreamArn,
+    // the fan-out compiled into the code: its SQL file, or the copy application for the discovered columns
+    sql: sql ?? applicationSqlOf(config.fanout, schema.RecordColumns),
     schema,
-    outputs: outputs.map((item: unknown, index): OutputBinding => {
-      const output = record(item, `outputs[${index}]`);
-      const sqlStream = text(output['sqlStream'], `outputs[${index}].sqlStream`);
-      const streamArn = output['streamArn'];
-      if (!isStreamArn(streamArn)) {
-        throw new ApplicationConfigError(`outputs[${index}].streamArn must be a Kinesis stream ARN`);
-      }
-      return { sqlStream, streamArn };
-    }),
-    outputPrefixes: prefixes.map((item: unknown, index) => outputPrefix(item, `outputPrefixes[${index}]`)),
-    errorDestination:
-      destination['type'] === 'stream' ? parseErrorDestination(String(destination['streamArn'])) : { type: 'log' },
+    outputs: config.outputs,
+    // fanout.yml's outputPrefix, compiled into the code with the rest of the fan-out
+    outputPrefixes: config.fanout.outputPrefix
+      ? [{ sqlStream: config.fanout.outputPrefix.sqlStream, streamNamePrefix: config.fanout.outputPrefix.prefix }]
+      : [],
+    errorDestination: parseErrorDestination(env['FANOUT_ERROR_DESTINATION']),
   };
 }
 

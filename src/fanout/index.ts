@@ -3,7 +3,7 @@
  * PutRecords writer. `loadFanoutProcessor` is the cold start: read the application, find the outputs, compile.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { APPLICATION_VARIABLE, decodeApplication } from './application';
+import { applicationFromEnvironment } from './application';
 import { listStreams, resolveTargets } from './outputs';
 import { type FanoutLog, type FanoutMetrics, FanoutProcessor } from './processor';
 import { KinesisWriter, type RetryPolicy, sdkKinesisPut } from './writer';
@@ -20,21 +20,31 @@ export interface LoadOptions {
   readonly log?: FanoutLog;
   readonly metrics?: FanoutMetrics;
   readonly retry?: Partial<RetryPolicy>;
+  /** The application code; the fan-out's compiled into the code by default. */
+  readonly sql?: string;
+  /** How often a warm function lists the streams of its output prefixes again (default one minute). */
+  readonly prefixRefreshMs?: number;
 }
 
+/** A warm function looks for new streams of its output prefixes this often (ListStreams: 5 calls/s per account). */
+export const PREFIX_REFRESH_MS = 60_000;
+
 /**
- * The cold start of the fan-out function: reads the application from the environment, lists the streams that match
- * its output prefixes (if any), and compiles it.
+ * The cold start of the fan-out function: reads the application (the bundled SQL and outputs, the environment of the
+ * version), lists the streams that match its output prefixes (if any, and again every `prefixRefreshMs` while warm),
+ * and compiles it.
  *
  * @throws ApplicationConfigError when no application is configured or it is malformed
  * @throws SqlCompileError when the SQL does not compile against the schema
  */
 export async function loadFanoutProcessor(options: LoadOptions): Promise<FanoutProcessor> {
-  const application = decodeApplication(options.env[APPLICATION_VARIABLE]);
-  const streams = application.outputPrefixes.length > 0 ? await listStreams(options.kinesis) : [];
+  const application = applicationFromEnvironment(options.env, options.sql);
+  const prefixed = application.outputPrefixes.length > 0;
   const exclude = [application.inputStreamArn];
   if (application.errorDestination.type === 'stream') exclude.push(application.errorDestination.streamArn);
-  const targets = resolveTargets(application, streams, exclude);
+  const findTargets = async () =>
+    resolveTargets(application, prefixed ? await listStreams(options.kinesis) : [], exclude);
+  const targets = await findTargets();
   const writer = new KinesisWriter({
     port: sdkKinesisPut(options.kinesis),
     ...(options.retry ? { retry: options.retry } : {}),
@@ -48,6 +58,7 @@ export async function loadFanoutProcessor(options: LoadOptions): Promise<FanoutP
     application,
     targets,
     writer,
+    ...(prefixed ? { refresh: { targets: findTargets, everyMs: options.prefixRefreshMs ?? PREFIX_REFRESH_MS } } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });

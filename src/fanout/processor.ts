@@ -6,12 +6,14 @@
  * records before it and retries from there: nothing is lost, and the rows of later records already written are
  * written again (counted as duplicates, logged and put as a metric).
  */
+import { randomBytes } from 'node:crypto';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { deaggregate, KplFormatError, type UserRecord } from '../kpl';
 import {
   type CompiledApplication,
   compile,
   type ErrorRow,
+  type InputRecord,
   type OutputRow,
   type Runner,
   serializeRow,
@@ -64,6 +66,11 @@ export interface ProcessorOptions {
   /** The output streams of each in-application stream (see resolveTargets). */
   readonly targets: OutputTargets;
   readonly writer: KinesisWriter;
+  /**
+   * Finds the targets again, at most every `everyMs` (before a batch): streams created since that match an output
+   * prefix start receiving rows. A listing that fails keeps the targets found before.
+   */
+  readonly refresh?: { readonly targets: () => Promise<OutputTargets>; readonly everyMs: number };
   readonly log?: FanoutLog;
   readonly metrics?: FanoutMetrics;
   readonly now?: () => number;
@@ -92,11 +99,46 @@ export function batchRecords(event: KinesisStreamEvent): BatchRecord[] {
   }));
 }
 
+/** One record as the SQL runner takes it, and its place in a KPL aggregate (when it came in one). */
+interface UserInput {
+  readonly input: InputRecord;
+  readonly subSequenceNumber?: number;
+}
+
+/**
+ * The records the SQL takes for one Kinesis record: the record itself, or a KPL aggregate's user records, each with
+ * its own partition key.
+ *
+ * @throws KplFormatError when the record is a corrupt aggregate
+ */
+function userInputs(record: BatchRecord): UserInput[] {
+  return deaggregate(record).map((user: UserRecord) => ({
+    input: {
+      data: user.data,
+      arrivalTime: record.arrivalTime,
+      partitionKey: user.partitionKey,
+      sequenceNumber: record.sequenceNumber,
+      shardId: record.shardId,
+    },
+    ...(user.subSequenceNumber === undefined ? {} : { subSequenceNumber: user.subSequenceNumber }),
+  }));
+}
+
+/**
+ * A partition key for a row that comes from no one input record (a window's): 128 random bits, as hex, as Kinesis
+ * Analytics gives such rows; no order binds it to any other row.
+ */
+function randomKey(): string {
+  return randomBytes(16).toString('hex');
+}
+
 /** Runs the fan-out application on batches of input records and writes its rows to the output streams. */
 export class FanoutProcessor {
   readonly application: FanoutApplication;
   readonly #compiled: CompiledApplication;
-  readonly #targets: OutputTargets;
+  #targets: OutputTargets;
+  readonly #refresh: ProcessorOptions['refresh'];
+  #refreshedAt: number;
   readonly #columns = new Map<string, { name: string; sqlType: string }[]>();
   readonly #writer: KinesisWriter;
   readonly #log: FanoutLog;
@@ -115,23 +157,51 @@ export class FanoutProcessor {
     this.application = options.application;
     this.#compiled = compile(options.application.sql, { schema: options.application.schema });
     for (const output of this.#compiled.outputs) this.#columns.set(output.name.toUpperCase(), output.columns);
-    for (const key of options.targets.keys()) {
+    this.#checkTargets(options.targets);
+    this.#targets = options.targets;
+    this.#refresh = options.refresh;
+    this.#writer = options.writer;
+    this.#log = options.log ?? silentLog;
+    this.#metrics = options.metrics ?? noMetrics;
+    this.#now = options.now ?? Date.now;
+    this.#refreshedAt = this.#now();
+  }
+
+  #checkTargets(targets: OutputTargets): void {
+    for (const key of targets.keys()) {
       if (!this.#columns.has(key)) {
         throw new ApplicationConfigError(
           `The output ${key} is not an in-application stream of the SQL (it creates ${[...this.#columns.keys()].join(', ')})`,
         );
       }
     }
-    this.#targets = options.targets;
-    this.#writer = options.writer;
-    this.#log = options.log ?? silentLog;
-    this.#metrics = options.metrics ?? noMetrics;
-    this.#now = options.now ?? Date.now;
   }
 
-  /** The output streams of each in-application stream, as resolved at cold start. */
+  /** The output streams of each in-application stream: resolved at cold start, refreshed with `refresh`. */
   get targets(): OutputTargets {
     return this.#targets;
+  }
+
+  /** Lists the targets again when `refresh.everyMs` has passed since the last time. */
+  async #refreshTargets(): Promise<void> {
+    const refresh = this.#refresh;
+    if (!refresh || this.#now() - this.#refreshedAt < refresh.everyMs) return;
+    this.#refreshedAt = this.#now();
+    let targets: OutputTargets;
+    try {
+      targets = await refresh.targets();
+      this.#checkTargets(targets);
+    } catch (error) {
+      this.#log.warn('Could not find the output streams again; writing to the ones found before', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return;
+    }
+    const before = new Set([...this.#targets.values()].flat());
+    const added = [...new Set([...targets.values()].flat())].filter((arn) => !before.has(arn));
+    const gone = [...before].filter((arn) => ![...targets.values()].some((list) => list.includes(arn)));
+    if (added.length > 0 || gone.length > 0) this.#log.info('Output streams changed', { added, gone });
+    this.#targets = targets;
   }
 
   /**
@@ -151,15 +221,17 @@ export class FanoutProcessor {
    * @param records - the batch
    */
   async process(records: readonly BatchRecord[]): Promise<BatchReport> {
+    await this.#refreshTargets();
     const groups = new Map<string, Pending[]>();
     const errorRows: { row: ErrorRow & { subSequenceNumber?: number }; source: number }[] = [];
     let rows = 0;
-    const route = (row: OutputRow, source: number, fallbackKey: string) => {
+    const route = (row: OutputRow, source: number) => {
       const targets = this.#targets.get(row.stream.toUpperCase());
       if (!targets) return;
       rows++;
       const data = serializeRow(row, JSON_FORMAT, this.#columns.get(row.stream.toUpperCase()) ?? []);
-      const entry = { data, partitionKey: row.partitionKey ?? fallbackKey };
+      // A row of one input record keeps its key (so its order); a window's row comes from no one record.
+      const entry = { data, partitionKey: row.partitionKey ?? randomKey() };
       for (const arn of targets) {
         let group = groups.get(arn);
         if (!group) {
@@ -170,41 +242,36 @@ export class FanoutProcessor {
       }
     };
 
+    // Each shard's window state is kept as it was before this batch, until the batch is known to be written.
     const byShard = new Map<string, Runner>();
     records.forEach((record, index) => {
       const runner = this.#runner(record.shardId, byShard);
       // A KPL aggregate runs as its user records, each with its own partition key (src/kpl); a corrupt one is one
       // error-stream row, and the batch goes on.
-      let users: UserRecord[];
+      let users: UserInput[];
       try {
-        users = deaggregate(record);
+        users = userInputs(record);
       } catch (error) {
         if (!(error instanceof KplFormatError)) throw error;
         errorRows.push({ row: this.#corruptRow(error, record), source: index });
         return;
       }
-      for (const user of users) {
-        const result = runner.push([
-          {
-            data: user.data,
-            arrivalTime: record.arrivalTime,
-            partitionKey: user.partitionKey,
-            sequenceNumber: record.sequenceNumber,
-            shardId: record.shardId,
-          },
-        ]);
-        for (const row of result.rows) route(row, index, user.partitionKey);
-        const sub = user.subSequenceNumber === undefined ? {} : { subSequenceNumber: user.subSequenceNumber };
+      for (const { input, subSequenceNumber } of users) {
+        const result = runner.push([input]);
+        // A window this record's arrival closed emits here: its row goes with this record, which Lambda retries it
+        // with (the window state is rolled back to before the record, so the retry closes the window again).
+        for (const row of result.rows) route(row, index);
+        const sub = subSequenceNumber === undefined ? {} : { subSequenceNumber };
         for (const row of result.errors) errorRows.push({ row: { ...row, ...sub }, source: index });
       }
     });
-    // Windows whose end has passed close now, as Kinesis Analytics closes them on its clock; their rows belong to
-    // the batch's last record, the one Lambda would retry them with.
+    // Windows whose end has passed close now, as Kinesis Analytics closes them on its clock; their rows go with the
+    // batch's last record.
     const last = records.length - 1;
     if (last >= 0) {
       for (const runner of byShard.values()) {
         const result = runner.advance(this.#now());
-        for (const row of result.rows) route(row, last, `${records[last]!.shardId}-window`);
+        for (const row of result.rows) route(row, last);
         for (const row of result.errors) errorRows.push({ row, source: last });
       }
     }
@@ -221,6 +288,7 @@ export class FanoutProcessor {
     const failed: EntryError<number>[] = all.flatMap((r) => r.failed);
     const earliest = failed.reduce((min, f) => Math.min(min, f.tag), Number.POSITIVE_INFINITY);
     const retryFrom = Number.isFinite(earliest) ? records[earliest]?.sequenceNumber : undefined;
+    this.#settle(byShard, records, Number.isFinite(earliest) ? earliest : undefined);
     // Rows of the records Lambda hands us again that already reached a stream will reach it once more.
     const rewritten =
       retryFrom === undefined ? 0 : all.reduce((n, r) => n + r.written.filter((t) => t >= earliest).length, 0);
@@ -240,14 +308,41 @@ export class FanoutProcessor {
     return report;
   }
 
+  /** The shard's runner; the first time a batch uses it, a transaction starts on its window state. */
   #runner(shardId: string, used: Map<string, Runner>): Runner {
     let runner = this.#runners.get(shardId);
     if (!runner) {
       runner = this.#compiled.createRunner();
       this.#runners.set(shardId, runner);
     }
+    if (!used.has(shardId)) runner.begin();
     used.set(shardId, runner);
     return runner;
+  }
+
+  /**
+   * Keeps the window state of a batch that was written, or, when Lambda will hand the batch over again from record
+   * `retryFrom`, puts each window back as it was before that record: the state before the batch, plus the records
+   * before `retryFrom` (checkpointed by Lambda, so never handed over again) pushed once more, their rows dropped.
+   */
+  #settle(byShard: Map<string, Runner>, records: readonly BatchRecord[], retryFrom: number | undefined): void {
+    if (retryFrom !== undefined) {
+      for (const runner of byShard.values()) runner.rollback();
+      for (const record of records.slice(0, retryFrom)) {
+        const runner = this.#runners.get(record.shardId);
+        // a corrupt aggregate pushed nothing the first time either
+        const users = (() => {
+          try {
+            return userInputs(record);
+          } catch (error) {
+            if (error instanceof KplFormatError) return [];
+            throw error;
+          }
+        })();
+        for (const { input } of users) runner?.push([input]);
+      }
+    }
+    for (const runner of byShard.values()) runner.commit();
   }
 
   async #writeAll(groups: Map<string, Pending[]>): Promise<{ arn: string; result: WriteResult<number> }[]> {

@@ -1,9 +1,10 @@
 /**
  * The PutRecords writer of the fan-out function: records go out in calls of at most 500 records and 5 MiB, the
- * records a call rejects are retried with exponential backoff and full jitter, and a call that Kinesis refuses as a
- * whole for a bad request is bisected until the bad record stands alone, so one bad record never holds back the rest.
- * With `keyOrder`, each partition key's records land in their order whatever Kinesis admits (the Kinesis Analytics
- * twin's delivery uses that, retrying until a stop gives up through an AbortSignal).
+ * records a call rejects are retried with exponential backoff and full jitter, a call that Kinesis refuses as a
+ * whole for a bad request is bisected until the bad record stands alone, so one bad record never holds back the rest,
+ * and the records of one partition key reach the stream in their order, whatever is throttled. The lambda engine
+ * gives up after a few attempts (its batch is retried from the failed record); the Kinesis Analytics twin's delivery
+ * retries until it lands (`maxAttempts: Infinity`) or a stop gives up through an AbortSignal.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -59,7 +60,7 @@ export function sdkKinesisPut(client: Pick<KinesisClient, 'send'>): KinesisPut {
 }
 
 export interface RetryPolicy {
-  /** Rounds of PutRecords for a record before it counts as failed (1 = no retry; Infinity = until aborted). */
+  /** Calls that carry a record before it counts as failed (1 = no retry; Infinity = until aborted). */
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
@@ -73,12 +74,6 @@ export interface WriterOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** A number in [0, 1), for the jitter. */
   readonly random?: () => number;
-  /**
-   * Keep each partition key's records in order whatever Kinesis admits: at most one record of a key per call (Kinesis
-   * does not order the records of one call), and a key's later records wait for an earlier one that failed. Costs
-   * calls when few keys carry many records. Default false.
-   */
-  readonly keyOrder?: boolean;
 }
 
 export interface TaggedEntry<T> {
@@ -107,6 +102,30 @@ export interface WriteResult<T> {
   readonly bisections: number;
 }
 
+/** A record waiting in its partition key's queue, with the calls that carried it so far. */
+interface Queued<T> {
+  readonly item: TaggedEntry<T>;
+  attempts: number;
+  /** Why the last call that carried it did not write it. */
+  error?: EntryError<T>;
+}
+
+/** What the calls of one write add up to. */
+type WriteState<T> = { -readonly [K in keyof WriteResult<T>]: WriteResult<T>[K] };
+
+/** A key's record failed for good: the later records of the key must not overtake it, so they are not sent either. */
+function giveUp<T>(key: string, error: EntryError<T>, queue: Queued<T>[], state: WriteState<T>): void {
+  state.failed.push(error);
+  for (const later of queue.slice(1)) {
+    state.failed.push({
+      tag: later.item.tag,
+      errorCode: error.errorCode,
+      errorMessage: `not sent: an earlier record of partition key ${key} was not written (${error.errorCode})`,
+    });
+  }
+  queue.length = 0;
+}
+
 /** Errors that mean the request itself is wrong: retrying it unchanged cannot help, splitting it can. */
 const BAD_REQUEST = new Set(['ValidationException', 'InvalidArgumentException', 'SerializationException']);
 
@@ -128,7 +147,6 @@ export class KinesisWriter {
   readonly #retry: RetryPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
-  readonly #keyOrder: boolean;
 
   constructor(options: WriterOptions) {
     this.#port = options.port;
@@ -139,7 +157,6 @@ export class KinesisWriter {
     }
     this.#sleep = options.sleep ?? sleep;
     this.#random = options.random ?? Math.random;
-    this.#keyOrder = options.keyOrder ?? false;
   }
 
   /** Exponential backoff with full jitter: a uniform pause in [0, min(max, base * 2^(retry-1))). */
@@ -149,7 +166,11 @@ export class KinesisWriter {
   }
 
   /**
-   * Writes `entries` to one stream, in their order as far as retries allow.
+   * Writes `entries` to one stream. Records of one partition key reach the stream in their order: a call carries at
+   * most one record of each key (PutRecords keeps no order within a call), the next record of a key goes only once
+   * the one before it is written, and when a record fails every attempt the later records of its key are not sent
+   * (they fail with it). Records of different keys go together, up to 500 a call, and a key whose record failed does
+   * not hold the others back: they go on until the round's backoff.
    *
    * @param streamArn - the stream
    * @param entries - the records, each with the caller's tag
@@ -157,51 +178,80 @@ export class KinesisWriter {
    * @returns which tags were written, which still fail, which Kinesis refuses for good
    */
   async write<T>(streamArn: string, entries: readonly TaggedEntry<T>[], signal?: AbortSignal): Promise<WriteResult<T>> {
-    const state = {
-      written: [] as T[],
-      rejected: [] as EntryError<T>[],
+    const state: WriteState<T> = {
+      written: [],
+      rejected: [],
+      failed: [],
       calls: 0,
       retried: 0,
       possibleDuplicates: 0,
       bisections: 0,
     };
-    let pending: { item: TaggedEntry<T>; error?: EntryError<T> }[] = [];
+    // one queue per partition key, in the callers' order
+    const queues = new Map<string, Queued<T>[]>();
     for (const item of entries) {
       const problem = this.#invalid(item.entry);
-      if (problem) state.rejected.push({ tag: item.tag, errorCode: 'InvalidArgumentException', errorMessage: problem });
-      else pending.push({ item });
-    }
-    for (let attempt = 1; attempt <= this.#retry.maxAttempts && pending.length > 0; attempt++) {
-      if (attempt > 1) {
-        if (signal?.aborted) break;
-        await this.#sleep(this.backoffMs(attempt - 1));
-        if (signal?.aborted) break;
-        state.retried += pending.length;
+      if (problem) {
+        state.rejected.push({ tag: item.tag, errorCode: 'InvalidArgumentException', errorMessage: problem });
+        continue;
       }
-      const next: typeof pending = [];
-      const items = pending.map((p) => p.item);
-      // keyOrder: a key with a record failing in this round holds its later records back to the next round
-      const held = new Map<string, EntryError<T>>();
-      for (const chunk of this.#keyOrder ? keyOrderedChunks(items) : chunks(items)) {
-        const sendable = chunk.filter((item) => {
-          const blocker = held.get(item.entry.partitionKey);
-          if (blocker) next.push({ item, error: { ...blocker, tag: item.tag } });
-          return !blocker;
-        });
-        const before = next.length;
-        if (sendable.length > 0) await this.#send(streamArn, sendable, state, next);
-        if (this.#keyOrder)
-          for (const failed of next.slice(before)) held.set(failed.item.entry.partitionKey, failed.error!);
-      }
-      pending = next;
+      const queue = queues.get(item.entry.partitionKey) ?? [];
+      queue.push({ item, attempts: 0 });
+      queues.set(item.entry.partitionKey, queue);
     }
-    return {
-      ...state,
-      failed: pending.map(
-        (p) =>
-          p.error ?? { tag: p.item.tag, errorCode: 'InternalFailure', errorMessage: 'not written after every retry' },
-      ),
-    };
+    let backoff = 0;
+    while (queues.size > 0) {
+      if (backoff > 0) {
+        if (signal?.aborted) break;
+        await this.#sleep(this.backoffMs(backoff));
+        if (signal?.aborted) break;
+      }
+      backoff = await this.#round(streamArn, queues, state);
+    }
+    // left only when the signal gave up: each key's record fails with its last error, its later ones unsent
+    for (const [key, queue] of queues) {
+      const head = queue[0]!;
+      giveUp(key, head.error ?? { tag: head.item.tag, errorCode: 'Aborted', errorMessage: 'not sent' }, queue, state);
+    }
+    return state;
+  }
+
+  /**
+   * One round of calls: each key's records go one after the other until one fails (held to the next round) or the
+   * key is done.
+   *
+   * @returns the most attempts a held record has had, for the backoff before the next round (0: none held)
+   */
+  async #round<T>(streamArn: string, queues: Map<string, Queued<T>[]>, state: WriteState<T>): Promise<number> {
+    const held = new Set<string>();
+    let worst = 0;
+    for (;;) {
+      const heads = [...queues].filter(([key]) => !held.has(key)).map(([, queue]) => queue[0]!);
+      if (heads.length === 0) return worst;
+      const outcomes = new Map<Queued<T>, EntryError<T> | 'written' | 'rejected'>();
+      for (const chunk of chunks(heads.map((head) => ({ entry: head.item.entry, head })))) {
+        await this.#send(streamArn, chunk, state, outcomes);
+      }
+      for (const head of heads) {
+        const outcome = outcomes.get(head)!;
+        const key = head.item.entry.partitionKey;
+        const queue = queues.get(key)!;
+        if (outcome === 'written' || outcome === 'rejected') {
+          queue.shift();
+        } else {
+          head.attempts++;
+          head.error = outcome;
+          if (head.attempts < this.#retry.maxAttempts) {
+            state.retried++;
+            worst = Math.max(worst, head.attempts);
+            held.add(key);
+            continue;
+          }
+          giveUp(key, outcome, queue, state);
+        }
+        if (queue.length === 0) queues.delete(key);
+      }
+    }
   }
 
   #invalid(entry: PutEntry): string | undefined {
@@ -218,20 +268,14 @@ export class KinesisWriter {
 
   async #send<T>(
     streamArn: string,
-    chunk: TaggedEntry<T>[],
-    state: {
-      written: T[];
-      rejected: EntryError<T>[];
-      calls: number;
-      possibleDuplicates: number;
-      bisections: number;
-    },
-    next: { item: TaggedEntry<T>; error?: EntryError<T> }[],
+    chunk: { entry: PutEntry; head: Queued<T> }[],
+    state: WriteState<T>,
+    outcomes: Map<Queued<T>, EntryError<T> | 'written' | 'rejected'>,
   ): Promise<void> {
-    let outcomes: PutOutcome[];
+    let answers: PutOutcome[];
     state.calls++;
     try {
-      outcomes = await this.#port.putRecords(
+      answers = await this.#port.putRecords(
         streamArn,
         chunk.map((c) => c.entry),
       );
@@ -239,71 +283,35 @@ export class KinesisWriter {
       const name = errorName(error);
       if (BAD_REQUEST.has(name)) {
         if (chunk.length === 1) {
-          state.rejected.push({ tag: chunk[0]!.tag, errorCode: name, errorMessage: errorMessage(error) });
+          const tag = chunk[0]!.head.item.tag;
+          state.rejected.push({ tag, errorCode: name, errorMessage: errorMessage(error) });
+          outcomes.set(chunk[0]!.head, 'rejected');
           return;
         }
         // One bad record fails the whole call: halve until it stands alone and the others go through.
         state.bisections++;
         const half = Math.ceil(chunk.length / 2);
-        await this.#send(streamArn, chunk.slice(0, half), state, next);
-        await this.#send(streamArn, chunk.slice(half), state, next);
+        await this.#send(streamArn, chunk.slice(0, half), state, outcomes);
+        await this.#send(streamArn, chunk.slice(half), state, outcomes);
         return;
       }
       // Throttling, timeouts and server errors: the call may have been stored before the answer was lost.
       state.possibleDuplicates += chunk.length;
-      for (const item of chunk) {
-        next.push({ item, error: { tag: item.tag, errorCode: name, errorMessage: errorMessage(error) } });
+      for (const { head } of chunk) {
+        outcomes.set(head, { tag: head.item.tag, errorCode: name, errorMessage: errorMessage(error) });
       }
       return;
     }
-    outcomes.forEach((outcome, index) => {
-      const item = chunk[index]!;
-      if (outcome.ok) state.written.push(item.tag);
-      else
-        next.push({ item, error: { tag: item.tag, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage } });
+    answers.forEach((answer, index) => {
+      const { head } = chunk[index]!;
+      if (answer.ok) {
+        state.written.push(head.item.tag);
+        outcomes.set(head, 'written');
+      } else {
+        outcomes.set(head, { tag: head.item.tag, errorCode: answer.errorCode, errorMessage: answer.errorMessage });
+      }
     });
   }
-}
-
-/**
- * Splits records into PutRecords calls of at most one record per partition key, in their order: a key's n-th record
- * goes in a later call than its (n-1)-th.
- */
-export function keyOrderedChunks<T extends { readonly entry: PutEntry }>(items: readonly T[]): T[][] {
-  const queue = items.map((item) => ({ data: item.entry.data, partitionKey: item.entry.partitionKey, item }));
-  const out: T[][] = [];
-  while (queue.length > 0) out.push(takeBatch(queue).map((q) => q.item));
-  return out;
-}
-
-/** How far into a queue one batch looks for records of other partition keys. */
-const MAX_BATCH_SCAN = 5000;
-
-/**
- * Takes the next PutRecords call out of `queue`: at most one record per partition key, the first one queued, up to
- * `maxRecords` and 5 MiB (always at least one record). Records of a key already taken, or that do not fit, stay
- * queued in their order; a key whose record did not fit takes no later record in this call either.
- */
-export function takeBatch<T extends PutEntry>(queue: T[], maxRecords = MAX_RECORDS_PER_CALL): T[] {
-  const batch: T[] = [];
-  const rest: T[] = [];
-  const seen = new Set<string>();
-  let bytes = 0;
-  let i = 0;
-  for (; i < queue.length && i < MAX_BATCH_SCAN && batch.length < maxRecords; i++) {
-    const entry = queue[i]!;
-    const size = entryBytes(entry);
-    if (seen.has(entry.partitionKey) || (bytes + size > MAX_BYTES_PER_CALL && batch.length > 0)) {
-      seen.add(entry.partitionKey);
-      rest.push(entry);
-      continue;
-    }
-    seen.add(entry.partitionKey);
-    bytes += size;
-    batch.push(entry);
-  }
-  queue.splice(0, i, ...rest);
-  return batch;
 }
 
 /** Splits records into PutRecords calls of at most 500 records and 5 MiB, keeping their order. */

@@ -132,7 +132,12 @@ function runEach(
   onRows: (seq: number, rows: Map<number, Values[]>) => void,
   onErrors: (messages: string[]) => void = () => {},
 ): Map<number, Values[]> {
-  const index = new Map(input.outputs.map((o, i) => [o.sqlStream.toUpperCase(), i]));
+  // One in-application stream may feed several outputs: each of them gets its rows.
+  const index = new Map<string, number[]>();
+  input.outputs.forEach((o, i) => {
+    const key = o.sqlStream.toUpperCase();
+    index.set(key, [...(index.get(key) ?? []), i]);
+  });
   const externals = input.outputs.map((o) =>
     externalizer(app.outputs.find((a) => a.name.toUpperCase() === o.sqlStream.toUpperCase())?.columns ?? []),
   );
@@ -140,18 +145,20 @@ function runEach(
     let seq = -1;
     let current = new Map<number, Values[]>();
     for (const row of rows) {
-      const o = index.get(row.stream.toUpperCase());
-      if (o === undefined) continue;
+      const receivers = index.get(row.stream.toUpperCase());
+      if (receivers === undefined) continue;
       const of = row.partitionKey?.startsWith(MARK) ? Number(row.partitionKey.slice(MARK.length)) : fallback;
       if (of !== seq) {
         if (seq >= 0 && current.size > 0) each(seq, current);
         seq = of;
         current = new Map();
       }
-      const list = current.get(o);
-      const values = externals[o]!(row.values);
-      if (list) list.push(values);
-      else current.set(o, [values]);
+      for (const o of receivers) {
+        const list = current.get(o);
+        const values = externals[o]!(row.values);
+        if (list) list.push(values);
+        else current.set(o, [values]);
+      }
     }
     if (seq >= 0 && current.size > 0) each(seq, current);
   };

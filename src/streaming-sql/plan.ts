@@ -42,6 +42,16 @@ export interface Runner {
   push(records: InputRecord[]): RunResult;
   /** Closes the windows whose end is <= now and emits their rows, even with no new records. */
   advance(now: number): RunResult;
+  /**
+   * Starts a transaction over the window state (tumbling groups, sliding windows, ROWTIME): `rollback()` puts it
+   * back as it is now, as if the records pushed since had never come. Copy on write: what a transaction costs is
+   * what its records touch, not the size of the windows. A `begin()` while one is open commits that one.
+   */
+  begin(): void;
+  /** Ends the open transaction, keeping its changes. */
+  commit(): void;
+  /** Ends the open transaction, undoing its changes (rows not yet taken are dropped). */
+  rollback(): void;
 }
 
 export interface OutputStream {

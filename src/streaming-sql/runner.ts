@@ -13,9 +13,22 @@ function hex(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
 }
 
+interface Group {
+  k: unknown[];
+  a: unknown[];
+}
+
 interface WindowState {
   start: number | null;
-  groups: Map<string, { k: unknown[]; a: unknown[] }>;
+  groups: Map<string, Group>;
+}
+
+/** A window's state when the transaction began, and the first version of each group the transaction changed. */
+interface WindowUndo {
+  start: number | null;
+  groups: Map<string, Group>;
+  /** Group key -> its accumulators before the transaction; null for a group the transaction created. */
+  saved: Map<string, Group | null>;
 }
 
 /** One runner of a compiled application: its own window state, fed by push() and advance(). */
@@ -27,6 +40,7 @@ export class PumpRunner implements Runner {
   private readonly windows = new Map<PumpPlan, WindowState>();
   private readonly sliding = new Map<PumpPlan, SlidingAggregate[]>();
   private readonly aggPumps: PumpPlan[];
+  private undo: { rowtime: number; windows: Map<PumpPlan, WindowUndo> } | undefined;
   // the record being pushed, for error rows and 1:1 partition keys
   private record: InputRecord | undefined;
   private arrival = 0;
@@ -75,6 +89,40 @@ export class PumpRunner implements Runner {
     if (now > this.rowtime) this.rowtime = now;
     this.closeWindows(this.rowtime);
     return this.take();
+  }
+
+  begin(): void {
+    this.commit();
+    for (const aggregates of this.sliding.values()) for (const a of aggregates) a.begin();
+    const windows = new Map<PumpPlan, WindowUndo>();
+    for (const [p, state] of this.windows)
+      windows.set(p, { start: state.start, groups: state.groups, saved: new Map() });
+    this.undo = { rowtime: this.rowtime, windows };
+  }
+
+  commit(): void {
+    if (!this.undo) return;
+    for (const aggregates of this.sliding.values()) for (const a of aggregates) a.commit();
+    this.undo = undefined;
+  }
+
+  rollback(): void {
+    const undo = this.undo;
+    if (!undo) return;
+    this.rowtime = undo.rowtime;
+    for (const [p, w] of undo.windows) {
+      for (const [key, group] of w.saved) {
+        if (group === null) w.groups.delete(key);
+        else w.groups.set(key, group);
+      }
+      const state = this.windows.get(p)!;
+      state.start = w.start;
+      state.groups = w.groups;
+    }
+    for (const aggregates of this.sliding.values()) for (const a of aggregates) a.rollback();
+    this.rows = [];
+    this.errors = [];
+    this.undo = undefined;
   }
 
   private take(): RunResult {
@@ -151,6 +199,11 @@ export class PumpRunner implements Runner {
       key += `${typeof v}:${String(v)}\u0001`;
     }
     let g = state.groups.get(key);
+    const undo = this.undo?.windows.get(p);
+    // the groups of the window the transaction began in: keep each one's first version before changing it
+    if (undo && state.groups === undo.groups && !undo.saved.has(key)) {
+      undo.saved.set(key, g ? { k: g.k, a: g.a.slice() } : null);
+    }
     if (!g) {
       g = { k: keys, a: agg.init() };
       state.groups.set(key, g);
@@ -169,7 +222,8 @@ export class PumpRunner implements Runner {
     const agg = p.agg!;
     const wend = state.start! + agg.sizeMs;
     const groups = [...state.groups.values()];
-    state.groups.clear();
+    // a new map rather than clear(): an open transaction may still need the old one
+    state.groups = new Map();
     state.start = null;
     const saved = this.record;
     this.record = undefined;

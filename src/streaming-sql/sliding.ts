@@ -29,8 +29,20 @@ interface Partition {
  * The state of one windowed aggregate in one runner. Each row costs amortised O(1): COUNT and SUM/AVG keep running
  * totals (exact for integers and DECIMAL), MIN/MAX a monotonic deque.
  */
+/** A partition as a transaction found it: its arrays are only appended to, so their lengths say enough. */
+interface PartitionUndo {
+  length: number;
+  head: number;
+  count: number;
+  sum: unknown;
+  deque: number[];
+  dqHead: number;
+}
+
 export class SlidingAggregate {
   private readonly partitions = new Map<unknown, Partition>();
+  /** Partition key -> how it was when the open transaction first touched it; null for one it created. */
+  private undo: Map<unknown, PartitionUndo | null> | undefined;
 
   constructor(
     private readonly fn: Fn,
@@ -42,6 +54,23 @@ export class SlidingAggregate {
   /** Adds the current row's value and returns the aggregate over its window. */
   add(key: unknown, rowtime: number, value: unknown): unknown {
     let p = this.partitions.get(key);
+    if (this.undo && !this.undo.has(key)) {
+      // compact before saving, so that nothing moves the arrays while the transaction is open
+      if (p && p.head > 1024 && p.head * 2 > p.times.length) this.compact(p);
+      this.undo.set(
+        key,
+        p
+          ? {
+              length: p.times.length,
+              head: p.head,
+              count: p.count,
+              sum: p.sum,
+              deque: p.deque.slice(),
+              dqHead: p.dqHead,
+            }
+          : null,
+      );
+    }
     if (!p) {
       p = { times: [], values: [], head: 0, count: 0, sum: null, deque: [], dqHead: 0 };
       this.partitions.set(key, p);
@@ -53,8 +82,36 @@ export class SlidingAggregate {
     const { rangeMs, rows } = this.spec;
     if (rangeMs !== undefined) while (p.times[p.head]! <= rowtime - rangeMs) this.leave(p);
     else while (p.times.length - p.head > rows! + 1) this.leave(p);
-    if (p.head > 1024 && p.head * 2 > p.times.length) this.compact(p);
+    if (!this.undo && p.head > 1024 && p.head * 2 > p.times.length) this.compact(p);
     return this.result(p);
+  }
+
+  /** Starts a transaction (see Runner.begin). */
+  begin(): void {
+    this.undo = new Map();
+  }
+
+  commit(): void {
+    this.undo = undefined;
+  }
+
+  rollback(): void {
+    if (!this.undo) return;
+    for (const [key, saved] of this.undo) {
+      if (saved === null) {
+        this.partitions.delete(key);
+        continue;
+      }
+      const p = this.partitions.get(key)!;
+      p.times.length = saved.length;
+      p.values.length = saved.length;
+      p.head = saved.head;
+      p.count = saved.count;
+      p.sum = saved.sum;
+      p.deque = saved.deque;
+      p.dqHead = saved.dqHead;
+    }
+    this.undo = undefined;
   }
 
   private enter(p: Partition, v: unknown, index: number): void {

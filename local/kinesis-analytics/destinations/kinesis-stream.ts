@@ -53,7 +53,6 @@ export const kinesisStreamDelivery: DestinationKind = {
     const { clock, timing, run, errors } = ctx;
     const writer = new KinesisWriter({
       port: kinesisPut(ctx.kinesis, counters),
-      keyOrder: true,
       retry: { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: timing.retryBaseMs, maxDelayMs: timing.retryMaxMs },
       sleep: (ms) => clock.sleep(ms),
     });

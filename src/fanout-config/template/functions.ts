@@ -34,11 +34,18 @@ const STEP: readonly SettingName[] = [
   'FANOUT_FUNCTION_NAME',
   'FANOUT_BATCH_SIZE',
   'FANOUT_ENHANCED_FAN_OUT',
-  'FANOUT_OUTPUT_PREFIXES',
 ];
 
 /** The functions of the service, by function key (the state machines call them by these keys). */
 export const FUNCTIONS = {
+  validateInput: {
+    handler: 'handlers/validate-input.handler',
+    description:
+      "Checks a state machine's execution input and merges it over the stack defaults, before anything is created",
+    timeout: 30,
+    grants: [],
+    settings: STEP,
+  },
   discoverSchema: {
     handler: 'handlers/discover-schema.handler',
     description: 'DiscoverInputSchema on the input stream (puts a labelled sample first when it is empty)',
@@ -52,9 +59,12 @@ export const FUNCTIONS = {
     grants: [
       'createApplications',
       'passAnalyticsRole',
-      'configureFanoutFunction',
+      'readFanoutFunction',
+      'publishFanoutVersion',
+      'deleteFanoutVersions',
       'listMappings',
       'createMapping',
+      'updateMapping',
       'registerConsumer',
       'describeConsumer',
     ],
@@ -93,7 +103,8 @@ export const FUNCTIONS = {
     description: 'Deletes one fan-out application (no-op when it is gone)',
     grants: [
       'deleteApplications',
-      'configureFanoutFunction',
+      'readFanoutFunction',
+      'deleteFanoutVersions',
       'listMappings',
       'deleteMapping',
       'describeConsumer',
@@ -104,7 +115,7 @@ export const FUNCTIONS = {
   listApplications: {
     handler: 'handlers/list-applications.handler',
     description: 'Names of every fan-out application of the stage, for the scheduled teardown',
-    grants: ['listApplications', 'readFanoutFunction', 'listConsumers'],
+    grants: ['listApplications', 'readFanoutFunction', 'listConsumers', 'listMappings'],
     settings: STEP,
   },
   loadTest: {
@@ -128,7 +139,9 @@ export const FUNCTIONS = {
     description: 'The lambda engine - runs the fan-out application on each batch of the input stream',
     memorySize: 1024,
     grants: ['fanoutStreams'],
-    settings: [],
+    // The application comes with the deployment: the fan-out compiled into the code, and what src/config.ts reads
+    // with it (stage, prefixes, stream ARN prefix); the lambda engine adds the application's name and schema to the version it publishes.
+    settings: ['STAGE', 'APPLICATION_PREFIX', 'FANOUT_STREAM_ARN_PREFIX', 'ANALYTICS_ROLE_ARN'],
   },
 } as const satisfies Record<string, FunctionRow>;
 

@@ -167,10 +167,17 @@ export const GRANTS = {
   listApplications: () => [allow('kinesisanalytics:ListApplications', '*')],
 
   // ---- lambda engine ---------------------------------------------------------------------------------------
-  readFanoutFunction: (scope: GrantScope) => [allow('lambda:GetFunctionConfiguration', fanoutFunctionArn(scope))],
-  configureFanoutFunction: (scope: GrantScope) => [
-    allow(['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration'], fanoutFunctionArn(scope)),
+  /** An application runs on a version of the fan-out function the engine published: read the function and them. */
+  readFanoutFunction: (scope: GrantScope) => [
+    allow('lambda:GetFunctionConfiguration', [fanoutFunctionArn(scope), fanoutFunctionArn(scope, true)]),
+    allow('lambda:ListVersionsByFunction', fanoutFunctionArn(scope)),
   ],
+  /** Publish a version for an application (its name and schema set on $LATEST first). */
+  publishFanoutVersion: (scope: GrantScope) => [
+    allow(['lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion'], fanoutFunctionArn(scope)),
+  ],
+  /** Delete an application's versions: qualified ARNs only, never the function itself. */
+  deleteFanoutVersions: (scope: GrantScope) => [allow('lambda:DeleteFunction', fanoutFunctionArn(scope, true))],
   /** ListEventSourceMappings supports no resource-level permission: AWS requires "*". */
   listMappings: () => [allow('lambda:ListEventSourceMappings', '*')],
   /** CreateEventSourceMapping supports no resource: bound to the fan-out function by lambda:FunctionArn. */

@@ -40,10 +40,6 @@ export const SETTINGS = {
     s.definition.kplAggregated
       ? sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${kplPreprocessorName(s)}`)
       : undefined,
-  FANOUT_OUTPUT_PREFIXES: (s) => {
-    const prefix = s.definition.outputPrefix;
-    return prefix && JSON.stringify([{ sqlStream: prefix.sqlStream, streamNamePrefix: prefix.prefix }]);
-  },
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -58,6 +58,8 @@ const CONSUMER = [
  * without its grant, fails the test that compares this with the template.
  */
 export const STEP_ACTIONS: Record<string, string[]> = {
+  // the execution input and the stack defaults, checked: nothing but the logs.
+  ValidateInputRole: [...LOGS],
   // kinesis-analytics: DiscoverInputSchema (passing the analytics role); both: the labelled sample into an empty
   // input; lambda: the first records of each shard.
   DiscoverSchemaRole: [
@@ -69,8 +71,9 @@ export const STEP_ACTIONS: Record<string, string[]> = {
     'kinesis:PutRecords',
     'kinesisanalytics:DiscoverInputSchema',
   ],
-  // kinesis-analytics: describe, create or update one version at a time; lambda: store the application in the
-  // function, register the consumer and wait for it, create the mapping disabled, then status.
+  // kinesis-analytics: describe, create or update one version at a time; lambda: register the consumer, publish a
+  // version of the function for the application, create the mapping disabled (or move it to the new version) and
+  // delete versions older than the one before.
   CreateApplicationRole: [
     ...LOGS,
     'iam:PassRole',
@@ -83,8 +86,12 @@ export const STEP_ACTIONS: Record<string, string[]> = {
     'kinesisanalytics:DescribeApplication',
     'kinesisanalytics:UpdateApplication',
     'lambda:CreateEventSourceMapping',
+    'lambda:DeleteFunction',
     'lambda:GetFunctionConfiguration',
     'lambda:ListEventSourceMappings',
+    'lambda:ListVersionsByFunction',
+    'lambda:PublishVersion',
+    'lambda:UpdateEventSourceMapping',
     'lambda:UpdateFunctionConfiguration',
   ],
   // status only: the stored application, the mapping, the consumer.
@@ -94,6 +101,7 @@ export const STEP_ACTIONS: Record<string, string[]> = {
     'kinesisanalytics:DescribeApplication',
     'lambda:GetFunctionConfiguration',
     'lambda:ListEventSourceMappings',
+    'lambda:ListVersionsByFunction',
   ],
   // lambda: enable the mapping, or replace it at another starting position (delete, register, create).
   StartApplicationRole: [
@@ -106,6 +114,7 @@ export const STEP_ACTIONS: Record<string, string[]> = {
     'lambda:DeleteEventSourceMapping',
     'lambda:GetFunctionConfiguration',
     'lambda:ListEventSourceMappings',
+    'lambda:ListVersionsByFunction',
     'lambda:UpdateEventSourceMapping',
   ],
   // lambda: disable the mapping.
@@ -115,9 +124,10 @@ export const STEP_ACTIONS: Record<string, string[]> = {
     'kinesisanalytics:StopApplication',
     'lambda:GetFunctionConfiguration',
     'lambda:ListEventSourceMappings',
+    'lambda:ListVersionsByFunction',
     'lambda:UpdateEventSourceMapping',
   ],
-  // lambda: delete the mapping, deregister the consumer, remove the stored application.
+  // lambda: delete the mapping, deregister the consumer, delete the versions published for the application.
   DeleteApplicationRole: [
     ...LOGS,
     'kinesis:DeregisterStreamConsumer',
@@ -125,16 +135,19 @@ export const STEP_ACTIONS: Record<string, string[]> = {
     'kinesisanalytics:DeleteApplication',
     'kinesisanalytics:DescribeApplication',
     'lambda:DeleteEventSourceMapping',
+    'lambda:DeleteFunction',
     'lambda:GetFunctionConfiguration',
     'lambda:ListEventSourceMappings',
-    'lambda:UpdateFunctionConfiguration',
+    'lambda:ListVersionsByFunction',
   ],
-  // kinesis-analytics: ListApplications; lambda: the stored application and the stage's consumers.
+  // kinesis-analytics: ListApplications; lambda: the stage's consumers, mappings and published versions.
   ListApplicationsRole: [
     ...LOGS,
     'kinesis:ListStreamConsumers',
     'kinesisanalytics:ListApplications',
     'lambda:GetFunctionConfiguration',
+    'lambda:ListEventSourceMappings',
+    'lambda:ListVersionsByFunction',
   ],
   // put into the input, read the input and every output back.
   LoadTestRole: [...LOGS, 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards', 'kinesis:PutRecords'],

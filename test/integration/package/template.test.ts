@@ -55,13 +55,13 @@ describe('Template: packaged stack (the default fanout.yml)', () => {
     // Assess
     expect(counts).toMatchObject({
       'AWS::Kinesis::Stream': 3,
-      'AWS::Lambda::Function': 11,
+      'AWS::Lambda::Function': 12,
       'AWS::Lambda::EventSourceMapping': 2,
       'AWS::StepFunctions::StateMachine': 2,
       'AWS::Events::Rule': 1,
     });
     // One role per function, the analytics role, both state machines' and the schedule's.
-    expect(counts['AWS::IAM::Role']).toBe(15);
+    expect(counts['AWS::IAM::Role']).toBe(16);
     expect(Object.keys(template.Outputs)).toEqual(
       expect.arrayContaining([
         'InputStreamArn',
@@ -131,20 +131,21 @@ describe('Template: packaged stack (the default fanout.yml)', () => {
     expect(code).toContain('WHERE AMOUNT >= 0');
   });
 
-  it('gives the consumers and the fan-out function no stage settings at all', () => {
+  it('gives the consumers no stage settings, and the fan-out function only the application of the deployment', () => {
     // Prepare
     const functions = Object.fromEntries(ofType(template, 'AWS::Lambda::Function'));
+    const base = { POWERTOOLS_SERVICE_NAME: 'kinesis-fanout', NODE_OPTIONS: '--enable-source-maps' };
 
     // Assess
-    for (const id of [
-      'ConsumePositiveTransactionsLambdaFunction',
-      'ConsumeNegativeTransactionsLambdaFunction',
-      'FanoutLambdaFunction',
-    ]) {
-      expect(functions[id]!.Properties['Environment']).toEqual({
-        Variables: { POWERTOOLS_SERVICE_NAME: 'kinesis-fanout', NODE_OPTIONS: '--enable-source-maps' },
-      });
+    for (const id of ['ConsumePositiveTransactionsLambdaFunction', 'ConsumeNegativeTransactionsLambdaFunction']) {
+      expect(functions[id]!.Properties['Environment']).toEqual({ Variables: base });
     }
+    // the lambda engine's application comes with the deployment: input, outputs and output prefix in the bundled
+    // definition, with what src/config.ts reads with them
+    const fanout = (functions['FanoutLambdaFunction']!.Properties['Environment'] as { Variables: object }).Variables;
+    expect(Object.keys(fanout).sort()).toEqual(
+      [...Object.keys(base), 'STAGE', 'APPLICATION_PREFIX', 'FANOUT_STREAM_ARN_PREFIX', 'ANALYTICS_ROLE_ARN'].sort(),
+    );
   });
 
   it('feeds one consumer per output stream in batches of 100 with partial batch responses', () => {
@@ -212,9 +213,11 @@ describe('Template: packaged stack (the default fanout.yml)', () => {
       }
     }
 
-    // Assess: create by CreateApplication and StartApplication, update by Start and Stop, delete by Start and Delete
+    // Assess: create by CreateApplication and StartApplication, update by Create (a roll forward onto a new version),
+    // Start and Stop, delete by Start and Delete
     expect(found.sort()).toEqual([
       'CreateApplicationRole lambda:CreateEventSourceMapping',
+      'CreateApplicationRole lambda:UpdateEventSourceMapping',
       'DeleteApplicationRole lambda:DeleteEventSourceMapping',
       'StartApplicationRole lambda:CreateEventSourceMapping',
       'StartApplicationRole lambda:DeleteEventSourceMapping',

@@ -41,8 +41,8 @@ const noData = () =>
     ProcessedInputRecords: [],
   });
 
-function makeEngine(outputCount = 2, sleep = jest.fn(async () => {})) {
-  const config = makeConfig(outputCount);
+function makeEngine(outputCount = 2, sleep = jest.fn(async () => {}), options: { existingInput?: boolean } = {}) {
+  const config = makeConfig(outputCount, options);
   const engine = new KinesisAnalyticsEngine({
     config,
     clients: { kinesisAnalytics: new KinesisAnalyticsClient({}), kinesis: new KinesisClient({}) },
@@ -175,6 +175,17 @@ describe('Class: KinesisAnalyticsEngine', () => {
 
       // Act & Assess
       await expect(engine.discover()).rejects.toThrow(/still looks empty after putting 4 sample records/);
+      expect(analytics).toHaveReceivedCommandTimes(DiscoverInputSchemaCommand, 4);
+    });
+
+    it('puts nothing into a stream the user brings (input.arn), and says so when it stays empty', async () => {
+      // Prepare
+      const { engine } = makeEngine(2, undefined, { existingInput: true });
+      analytics.on(DiscoverInputSchemaCommand).rejects(noData());
+
+      // Act & Assess
+      await expect(engine.discover()).rejects.toThrow(/holds no record to discover its schema from; it is yours/);
+      expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
       expect(analytics).toHaveReceivedCommandTimes(DiscoverInputSchemaCommand, 4);
     });
 
@@ -320,6 +331,58 @@ describe('Class: KinesisAnalyticsEngine', () => {
         CurrentApplicationVersionId: 5,
         Output: expect.objectContaining({ Name: 'NEGATIVE_TRANSACTIONS' }),
       });
+    });
+
+    it('keeps several outputs of one in-application stream apart: one that moves is removed and added', async () => {
+      // Prepare: POSITIVE_TRANSACTIONS feeds Out0 and Out2; the application has Out0 and an old Out9 on it
+      const { engine, config } = makeEngine();
+      const outputs = [config.outputs[0]!, { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Out2') }];
+      const plan = { name: 'kinesis-fanout-dev-1', outputs };
+      const old = described({
+        name: plan.name,
+        outputs: [outputs[0]!, { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Out9') }],
+      });
+      analytics.on(DescribeApplicationCommand).resolves({ ApplicationDetail: old });
+      analytics.on(DeleteApplicationOutputCommand).resolves({});
+      analytics.on(AddApplicationOutputCommand).resolves({});
+
+      // Act
+      const changed = await engine.create(plan, schema);
+      analytics.reset();
+      analytics.on(DescribeApplicationCommand).resolves({ ApplicationDetail: described(plan) });
+      const same = await engine.create(plan, schema);
+
+      // Assess
+      expect(changed.action).toBe('updated');
+      expect(analytics).not.toHaveReceivedCommand(UpdateApplicationCommand);
+      expect(same.action).toBe('unchanged');
+    });
+
+    it('creates an application whose one in-application stream feeds several outputs', async () => {
+      // Prepare
+      const { engine } = makeEngine();
+      const outputs = ['Out0', 'Out1', 'Out2'].map((name) => ({
+        sqlStream: 'POSITIVE_TRANSACTIONS',
+        streamArn: arn(name),
+      }));
+      const plan = { name: 'kinesis-fanout-dev-1', outputs };
+      analytics
+        .on(DescribeApplicationCommand)
+        .rejectsOnce(notFound())
+        .resolves({ ApplicationDetail: described(plan) });
+      analytics.on(CreateApplicationCommand).resolves({});
+
+      // Act
+      const result = await engine.create(plan, schema);
+
+      // Assess
+      expect(result.action).toBe('created');
+      const sent = analytics.commandCalls(CreateApplicationCommand)[0]!.args[0].input;
+      expect(sent.Outputs?.map((o) => [o.Name, o.KinesisStreamsOutput?.ResourceARN])).toEqual([
+        ['POSITIVE_TRANSACTIONS', arn('Out0')],
+        ['POSITIVE_TRANSACTIONS', arn('Out1')],
+        ['POSITIVE_TRANSACTIONS', arn('Out2')],
+      ]);
     });
 
     it('asks to retry while an application of the same name is being deleted', async () => {

@@ -51,7 +51,7 @@ describe('Function: applicationSqlOf', () => {
     expect(applicationSqlOf(definition, [])).toContain('CREATE OR REPLACE PUMP "STREAM_PUMP1"');
   });
 
-  it('is the copy application of a fan-out without sql: one pump per output and one for the prefix', () => {
+  it('is the copy application of a fan-out without sql: one pump, whose stream every output and the prefix receive', () => {
     // Prepare
     const { definition } = parseFanout(
       'input: {stream: In}\noutputs: [{stream: A}, {stream: B}]\noutputPrefix: app-\n',
@@ -65,18 +65,20 @@ describe('Function: applicationSqlOf', () => {
 
     // Act
     const all = applicationSqlOf(definition, columns);
-    const one = applicationSqlOf(definition, columns, ['COPY_2']);
+    const one = applicationSqlOf(definition, columns, ['COPY', 'COPY']);
 
     // Assess
     expect(
       compile(all, {
         schema: { RecordFormat: { RecordFormatType: 'JSON' }, RecordColumns: [{ ...columns[0]!, Mapping: '$.log' }] },
       }).pumps.map((p) => p.into),
-    ).toEqual(['COPY_1', 'COPY_2', 'COPY_PREFIX']);
+    ).toEqual(['COPY']);
+    expect(definition.outputs.map((o) => o.sqlStream)).toEqual(['COPY', 'COPY']);
+    expect(definition.outputPrefix?.sqlStream).toBe('COPY');
     expect(one).toBe(
       '-- Generated: every output copies every column of every record (fanout.yml has no sql).\n' +
-        'CREATE OR REPLACE STREAM "COPY_2" ("log" VARCHAR(16));\n' +
-        'CREATE OR REPLACE PUMP "COPY_PUMP_1" AS INSERT INTO "COPY_2"\n' +
+        'CREATE OR REPLACE STREAM "COPY" ("log" VARCHAR(16));\n' +
+        'CREATE OR REPLACE PUMP "COPY_PUMP_1" AS INSERT INTO "COPY"\n' +
         '    SELECT STREAM "log" FROM "SOURCE_SQL_STREAM_001";\n',
     );
   });

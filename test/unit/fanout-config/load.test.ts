@@ -65,7 +65,7 @@ describe('Function: parseFanout', () => {
         index: 0,
         id: 'CopyA',
         stream: { created: true, name: 'copy-a', capacity: { mode: 'ON_DEMAND' }, kmsKey: 'alias/aws/kinesis' },
-        sqlStream: 'COPY_1',
+        sqlStream: 'COPY',
         consumer: false,
       },
       {
@@ -73,7 +73,7 @@ describe('Function: parseFanout', () => {
         index: 1,
         id: 'B',
         stream: { created: false, name: 'B', arn: ARN('B'), kmsKey: 'alias/b-key' },
-        sqlStream: 'COPY_2',
+        sqlStream: 'COPY',
         consumer: false,
       },
     ]);
@@ -107,7 +107,7 @@ describe('Function: parseFanout', () => {
     );
 
     // Assess
-    expect(copy.definition.outputPrefix).toEqual({ prefix: 'app-output-', sqlStream: 'COPY_PREFIX' });
+    expect(copy.definition.outputPrefix).toEqual({ prefix: 'app-output-', sqlStream: 'COPY' });
     expect(copy.warnings).toEqual([]);
     expect(sql.definition.outputPrefix).toEqual({ prefix: 'app-', sqlStream: 'B_OUT' });
     expect(sql.warnings).toEqual([expect.stringMatching(/^outputPrefix: only the lambda engine/)]);

@@ -68,15 +68,19 @@ describe('Function: piecesOf', () => {
     expect(role.match(/"(kinesis|lambda|kinesisanalytics|iam):[A-Za-z]+"/g)).toBeNull();
   });
 
-  it('sets the output prefix only on the steps that build the engine, from the file', () => {
+  it('lets the fan-out function write the streams of the output prefix, which it reads from the bundled definition', () => {
     // Act
-    const { functions } = piecesOf(definitionOf('input: {stream: In}\noutputs: []\noutputPrefix: app-\n'), NAMES);
+    const { functions, resources } = piecesOf(
+      definitionOf('input: {stream: In}\noutputs: []\noutputPrefix: app-\n'),
+      NAMES,
+    );
 
-    // Assess
-    const prefixes = JSON.stringify([{ sqlStream: 'COPY_PREFIX', streamNamePrefix: 'app-' }]);
-    const environment = functions['startApplication']!['environment'] as Record<string, unknown>;
-    expect(environment['FANOUT_OUTPUT_PREFIXES']).toBe(prefixes);
-    expect(functions['fanout']?.['environment']).not.toHaveProperty('FANOUT_OUTPUT_PREFIXES');
+    // Assess: the prefix travels in the definition compiled into the code, not in any environment
+    for (const fn of Object.values(functions)) {
+      expect(JSON.stringify(fn['environment'])).not.toContain('app-');
+    }
+    const role = resources.Resources[functions['fanout']!['role'] as string] as { Properties: object };
+    expect(JSON.stringify(role.Properties)).toContain(':stream/app-*');
   });
 
   it('creates no input stream for an existing one, and lets discovery put no sample into it', () => {

@@ -1,15 +1,18 @@
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  APPLICATION_VARIABLE,
+  APPLICATION_NAME_VARIABLE,
   ApplicationConfigError,
-  decodeApplication,
-  encodeApplication,
+  applicationFromEnvironment,
+  decodeSchema,
+  encodeSchema,
   environmentSize,
   type FanoutApplication,
   loadFanoutProcessor,
+  SCHEMA_VARIABLE,
 } from '../../../src/fanout';
 import 'aws-sdk-client-mock-jest';
+import { definitionFor } from '../fanout-config/fixtures';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 
@@ -26,31 +29,75 @@ const application: FanoutApplication = {
   errorDestination: { type: 'stream', streamArn: arn('Errors') },
 };
 
-describe('Function: decodeApplication', () => {
-  it('reads back what encodeApplication stored', () => {
+/** The environment of a version the lambda engine published for `application`. */
+function versionEnvironment(app: FanoutApplication): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    FANOUT_DEFINITION: JSON.stringify({
+      ...definitionFor(app.inputStreamArn, app.outputs),
+      ...(app.outputPrefixes[0]
+        ? {
+            outputPrefix: {
+              prefix: app.outputPrefixes[0].streamNamePrefix,
+              sqlStream: app.outputPrefixes[0].sqlStream,
+            },
+          }
+        : {}),
+    }),
+    STAGE: 'test',
+    APPLICATION_PREFIX: 'fanout-test',
+    ANALYTICS_ROLE_ARN: 'arn:aws:iam::000000000000:role/analytics',
+    FANOUT_ERROR_DESTINATION: app.errorDestination.type === 'stream' ? app.errorDestination.streamArn : 'log',
+    [APPLICATION_NAME_VARIABLE]: app.name,
+    [SCHEMA_VARIABLE]: encodeSchema(app.schema),
+  };
+}
+
+describe('Function: applicationFromEnvironment', () => {
+  it('reads back the application from the deployment (SQL, outputs, settings) and the version (name, schema)', () => {
     // Act
-    const decoded = decodeApplication(encodeApplication(application));
+    const read = applicationFromEnvironment(versionEnvironment(application), application.sql);
 
     // Assess
-    expect(decoded).toEqual(application);
+    expect(read).toEqual(application);
   });
 
   it.each([
-    [undefined, /not set: no application is configured/],
-    ['{', /not JSON/],
-    [JSON.stringify({ ...application, outputs: [{ sqlStream: 'OUT', streamArn: 'Out' }] }), /streamArn/],
-    [JSON.stringify({ ...application, schema: { RecordFormat: { RecordFormatType: 'XML' } } }), /schema/],
     [
-      JSON.stringify({ ...application, outputPrefixes: [{ sqlStream: 'OUT', streamNamePrefix: 'a b' }] }),
-      /streamNamePrefix/,
+      'no schema (a version the engine did not publish, or $LATEST)',
+      { [SCHEMA_VARIABLE]: '' },
+      /carries no application/,
     ],
-  ])('refuses %s', (value, message) => {
+    ['a schema that is not one', { [SCHEMA_VARIABLE]: '{' }, /not a stored schema/],
+    ['a schema of another format', { [SCHEMA_VARIABLE]: '{"RecordFormat":{"RecordFormatType":"XML"}}' }, /JSON or CSV/],
+  ])('refuses %s', (_what, change, message) => {
     // Act
-    const act = () => decodeApplication(value);
+    const act = () => applicationFromEnvironment({ ...versionEnvironment(application), ...change }, application.sql);
 
     // Assess
     expect(act).toThrow(ApplicationConfigError);
     expect(act).toThrow(message);
+  });
+});
+
+describe('Function: encodeSchema', () => {
+  it('keeps a small schema as JSON and compresses a large one, both read back exactly', () => {
+    // Prepare
+    const wide = {
+      ...application.schema,
+      RecordColumns: Array.from({ length: 200 }, (_, i) => ({ Name: `C${i}`, SqlType: 'DOUBLE', Mapping: `$.c${i}` })),
+    };
+
+    // Act
+    const small = encodeSchema(application.schema);
+    const large = encodeSchema(wide);
+
+    // Assess
+    expect(small.startsWith('{')).toBe(true);
+    expect(large.startsWith('gz:')).toBe(true);
+    expect(large.length).toBeLessThan(JSON.stringify(wide).length / 4);
+    expect(decodeSchema(small)).toEqual(application.schema);
+    expect(decodeSchema(large)).toEqual(wide);
   });
 });
 
@@ -86,7 +133,8 @@ describe('Function: loadFanoutProcessor', () => {
 
     // Act
     const processor = await loadFanoutProcessor({
-      env: { [APPLICATION_VARIABLE]: encodeApplication(application) },
+      env: versionEnvironment(application),
+      sql: application.sql,
       kinesis: new KinesisClient({ region: 'us-east-1' }),
     });
 
@@ -96,11 +144,47 @@ describe('Function: loadFanoutProcessor', () => {
     expect(kinesis).toReceiveCommandWith(ListStreamsCommand, { NextToken: 't' });
   });
 
-  it('fails the cold start with a clear message when no application is stored', async () => {
+  it('lists the streams again once warm for prefixRefreshMs: a stream created since is written, a failed listing changes nothing', async () => {
+    // Prepare: CopyB is created after the cold start; the third listing fails
+    const page = (...names: string[]) => ({
+      StreamNames: [],
+      HasMoreStreams: false,
+      StreamSummaries: names.map((name) => ({
+        StreamName: name,
+        StreamARN: arn(name),
+        StreamStatus: 'ACTIVE' as const,
+      })),
+    });
+    kinesis
+      .on(ListStreamsCommand)
+      .resolvesOnce(page('CopyA'))
+      .resolvesOnce(page('CopyA', 'CopyB'))
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'LimitExceededException' }));
+    const processor = await loadFanoutProcessor({
+      env: versionEnvironment(application),
+      sql: application.sql,
+      kinesis: new KinesisClient({ region: 'us-east-1' }),
+      prefixRefreshMs: 0,
+    });
+    const cold = processor.targets.get('OUT');
+
+    // Act
+    await processor.process([]);
+    const warm = processor.targets.get('OUT');
+    await processor.process([]);
+
+    // Assess
+    expect(cold).toEqual([arn('Out'), arn('CopyA')]);
+    expect(warm).toEqual([arn('Out'), arn('CopyA'), arn('CopyB')]);
+    expect(processor.targets.get('OUT')).toEqual(warm);
+    expect(kinesis).toReceiveCommandTimes(ListStreamsCommand, 3);
+  });
+
+  it('fails the cold start with a clear message on a version that carries no application', async () => {
     // Act
     const act = loadFanoutProcessor({ env: {}, kinesis: new KinesisClient({ region: 'us-east-1' }) });
 
     // Assess
-    await expect(act).rejects.toThrow(/run the lifecycle \(CreateApplication\) with the lambda engine first/);
+    await expect(act).rejects.toThrow(/run the lifecycle \(CreateApplication\) first/);
   });
 });

@@ -2,30 +2,37 @@ import type * as KinesisModule from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { APPLICATION_VARIABLE, encodeApplication } from '../../../src/fanout';
-import { applicationSql } from '../../example-sql';
+import { APPLICATION_NAME_VARIABLE, encodeSchema, SCHEMA_VARIABLE } from '../../../src/fanout';
+import { definitionFor } from '../fanout-config/fixtures';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 
-const application = encodeApplication({
-  name: 'fanout-test-1',
-  inputStreamArn: arn('Transactions'),
-  sql: applicationSql,
-  schema: {
+/** The environment of a version the lambda engine published: the deployment's variables, the name and the schema. */
+const versionEnvironment = {
+  FANOUT_DEFINITION: JSON.stringify(
+    definitionFor(arn('Transactions'), [
+      { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') },
+      { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('Negative') },
+    ]),
+  ),
+  STAGE: 'test',
+  APPLICATION_PREFIX: 'fanout-test',
+  INPUT_STREAM_ARN: arn('Transactions'),
+  OUTPUTS: JSON.stringify([
+    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') },
+    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('Negative') },
+  ]),
+  ANALYTICS_ROLE_ARN: 'arn:aws:iam::000000000000:role/analytics',
+  [APPLICATION_NAME_VARIABLE]: 'fanout-test-1',
+  [SCHEMA_VARIABLE]: encodeSchema({
     RecordFormat: { RecordFormatType: 'JSON', MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } } },
     RecordColumns: [
       { Name: 'ID', SqlType: 'INTEGER', Mapping: '$.ID' },
       { Name: 'USERNAME', SqlType: 'VARCHAR(64)', Mapping: '$.USERNAME' },
       { Name: 'AMOUNT', SqlType: 'DECIMAL(5,2)', Mapping: '$.AMOUNT' },
     ],
-  },
-  outputs: [
-    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') },
-    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('Negative') },
-  ],
-  outputPrefixes: [],
-  errorDestination: { type: 'log' },
-});
+  }),
+};
 
 const event = (amounts: number[]): KinesisStreamEvent => ({
   Records: amounts.map((amount, i) => ({
@@ -88,7 +95,7 @@ describe('Function: handler (fanout)', () => {
 
   it('writes each output stream once per batch and reports no failure', async () => {
     // Prepare
-    process.env[APPLICATION_VARIABLE] = application;
+    Object.assign(process.env, versionEnvironment);
     const { handler, kinesis, PutRecordsCommand } = coldStart();
 
     // Act
@@ -100,15 +107,16 @@ describe('Function: handler (fanout)', () => {
     expect(kinesis).toReceiveCommandWith(PutRecordsCommand, { StreamARN: arn('Positive') });
   });
 
-  it('fails a batch while no application is stored, and reads the environment again on the next one', async () => {
+  it('fails a batch of a version that carries no application ($LATEST), and reads the environment again next time', async () => {
     // Prepare
-    delete process.env[APPLICATION_VARIABLE];
+    Object.assign(process.env, versionEnvironment);
+    delete process.env[SCHEMA_VARIABLE];
     const { handler } = coldStart();
 
     // Act
     const first = handler(event([1]));
-    await expect(first).rejects.toThrow(/no application is configured/);
-    process.env[APPLICATION_VARIABLE] = application;
+    await expect(first).rejects.toThrow(/this function version carries no application/);
+    Object.assign(process.env, versionEnvironment);
     const second = await handler(event([1]));
 
     // Assess

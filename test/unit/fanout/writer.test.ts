@@ -5,7 +5,6 @@ import {
   chunks,
   type KinesisPut,
   KinesisWriter,
-  keyOrderedChunks,
   MAX_RECORD_BYTES,
   type PutEntry,
   type PutOutcome,
@@ -74,22 +73,6 @@ describe('Function: chunks', () => {
     // Assess
     expect(calls.map((c) => c.length)).toEqual([5, 1]);
     expect(calls.flat().map((c) => c.tag)).toEqual([0, 1, 2, 3, 4, 5]);
-  });
-});
-
-describe('Function: keyOrderedChunks', () => {
-  it("puts a key's n-th record in a later call than its (n-1)-th", () => {
-    // Prepare
-    const items = ['a', 'a', 'b', 'a', 'c', 'b'].map((key, tag) => ({
-      entry: { data: Buffer.from('x'), partitionKey: key },
-      tag,
-    }));
-
-    // Act
-    const calls = keyOrderedChunks(items);
-
-    // Assess
-    expect(calls.map((c) => c.map((i) => i.tag))).toEqual([[0, 2, 4], [1, 5], [3]]);
   });
 });
 
@@ -198,11 +181,29 @@ describe('Class: KinesisWriter', () => {
     });
   });
 
-  describe('Option: keyOrder', () => {
+  describe('Partition key order', () => {
+    it("puts a key's n-th record in a later call than its (n-1)-th, other keys together", async () => {
+      // Prepare
+      const port = new ScriptedPut();
+      const writer = new KinesisWriter({ port, sleep });
+      const items = ['a', 'a', 'b', 'a', 'c', 'b'].map((key, tag) => ({
+        entry: { data: Buffer.from([tag]), partitionKey: key },
+        tag,
+      }));
+
+      // Act
+      const result = await writer.write(ARN, items);
+
+      // Assess
+      expect(port.calls.map((call) => call.map((e) => e.data[0]))).toEqual([[0, 2, 4], [1, 5], [3]]);
+      expect(result.written).toHaveLength(6);
+      expect(sleep).not.toHaveBeenCalled();
+    });
+
     it("never writes a key's later record before an earlier one that was throttled", async () => {
       // Prepare: the first record of key a is throttled on the first call only
       const port = new ScriptedPut((e, call) => (call === 0 && e.data[0] === 0 ? throttled : { ok: true }));
-      const writer = new KinesisWriter({ port, sleep, keyOrder: true });
+      const writer = new KinesisWriter({ port, sleep });
       const items = ['a', 'a', 'b', 'a'].map((key, i) => ({
         entry: { data: Buffer.from([i]), partitionKey: key },
         tag: i,
@@ -221,7 +222,7 @@ describe('Class: KinesisWriter', () => {
     it('keeps writing the other keys while one key waits', async () => {
       // Prepare: key a is throttled on the first call
       const port = new ScriptedPut((e, call) => (call === 0 && e.partitionKey === 'a' ? throttled : { ok: true }));
-      const writer = new KinesisWriter({ port, sleep, keyOrder: true });
+      const writer = new KinesisWriter({ port, sleep });
       const items = ['a', 'b', 'a', 'b'].map((key, i) => ({
         entry: { data: Buffer.from([i]), partitionKey: key },
         tag: i,

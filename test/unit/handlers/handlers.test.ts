@@ -202,18 +202,37 @@ describe('Handler: delete-application', () => {
 });
 
 describe('Handler: list-applications', () => {
-  it('returns the names of the stage', async () => {
+  const summaries = {
+    ApplicationSummaries: [{ ApplicationName: name, ApplicationARN: 'arn', ApplicationStatus: 'RUNNING' as const }],
+    HasMoreApplications: false,
+  };
+
+  it('returns the applications of the stage with their engine', async () => {
     // Prepare
-    analytics.on(ListApplicationsCommand).resolves({
-      ApplicationSummaries: [{ ApplicationName: name, ApplicationARN: 'arn', ApplicationStatus: 'RUNNING' }],
-      HasMoreApplications: false,
-    });
+    analytics.on(ListApplicationsCommand).resolves(summaries);
 
     // Act
     const result = await listApplications(undefined);
 
     // Assess
-    expect(result).toEqual({ names: [name] });
+    expect(result).toEqual({ applications: [{ engine: 'kinesis-analytics', name }], failures: [] });
+  });
+
+  it('lists every engine asked for, and reports one that cannot be listed without failing the others', async () => {
+    // Prepare: the lambda engine is not configured in this environment (no FANOUT_FUNCTION_NAME)
+    analytics.on(ListApplicationsCommand).resolves(summaries);
+
+    // Act
+    const result = await listApplications({ engines: ['kinesis-analytics', 'lambda'] });
+
+    // Assess
+    expect(result.applications).toEqual([{ engine: 'kinesis-analytics', name }]);
+    expect(result.failures).toEqual([
+      {
+        engine: 'lambda',
+        error: { Error: 'ApplicationConfigError', Cause: expect.stringContaining('FANOUT_FUNCTION_NAME') },
+      },
+    ]);
   });
 });
 

@@ -76,6 +76,19 @@ describe('Function: computeExpectation', () => {
     expect(e.outputs[0]!.seqs).toEqual([...Array(300).keys()]);
   });
 
+  it('expects every row of an in-application stream in each output it feeds (one copy pump, three outputs)', () => {
+    // Act
+    const e = expectation(
+      COPY_SQL,
+      json([['log', 'VARCHAR(32)']]),
+      ['DESTINATION_SQL_STREAM', 'DESTINATION_SQL_STREAM', 'DESTINATION_SQL_STREAM'],
+      200,
+    );
+
+    // Assess
+    expect(e.outputs.map((o) => o.seqs)).toEqual([0, 1, 2].map(() => [...Array(200).keys()]));
+  });
+
   it('matches by content when the SQL keeps no text column, leaving out the columns of arrival time', () => {
     // Prepare
     const sql = `CREATE OR REPLACE STREAM "AMOUNTS" (ID INTEGER, AMOUNT DOUBLE, SEEN TIMESTAMP);

@@ -38,14 +38,28 @@ export interface LoadedStateMachine {
   taskFunctions: Record<string, string>;
 }
 
+/**
+ * A YAML file of the service with `${param:x}` replaced, and every value that is exactly `${file(path)}` replaced by
+ * that file (path from the service root), as the framework resolves them.
+ */
+function loadYaml(path: string, params: Record<string, unknown>): unknown {
+  const text = readFileSync(join(root, path), 'utf8').replace(/\$\{param:(\w+)\}/g, (_, name: string) => {
+    if (!(name in params)) throw new Error(`${path} uses \${param:${name}}, which serverless.yml does not define`);
+    return String(params[name]);
+  });
+  const include = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const file = /^\$\{file\(([^)]+)\)\}$/.exec(value);
+      return file ? loadYaml(file[1]!, params) : value;
+    }
+    if (Array.isArray(value)) return value.map(include);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, include(v)]));
+  };
+  return include(parse(text, { merge: true }));
+}
+
 export function loadStateMachine(file: string, params = defaultParams()): LoadedStateMachine {
-  const text = readFileSync(join(root, 'statemachines', file), 'utf8').replace(
-    /\$\{param:(\w+)\}/g,
-    (_, name: string) => {
-      if (!(name in params)) throw new Error(`${file} uses \${param:${name}}, which serverless.yml does not define`);
-      return String(params[name]);
-    },
-  );
   const taskFunctions: Record<string, string> = {};
   const resolve = (value: unknown, stateName?: string): unknown => {
     if (Array.isArray(value)) return value.map((v) => resolve(v));
@@ -74,5 +88,8 @@ export function loadStateMachine(file: string, params = defaultParams()): Loaded
     }
     return result;
   };
-  return { definition: resolve(parse(text, { merge: true })) as Record<string, unknown>, taskFunctions };
+  return {
+    definition: resolve(loadYaml(join('statemachines', file), params)) as Record<string, unknown>,
+    taskFunctions,
+  };
 }

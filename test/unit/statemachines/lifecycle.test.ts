@@ -1,124 +1,21 @@
-import { StateMachine } from 'aws-local-stepfunctions';
-import { loadStateMachine } from './asl';
+import { logger } from '../../../handlers/runtime';
+import { makeEnv } from '../engines/fixtures';
+import { FakeService, machine, type Stub } from './fake-service';
 
-type Stub = (event: Record<string, unknown>) => Promise<unknown>;
-type Input = Parameters<StateMachine['run']>[0];
+const lifecycle = machine('lifecycle.asl.yml');
+const run = (service: FakeService, input: unknown, replace: Record<string, Stub> = {}) =>
+  lifecycle.run(service, input, replace);
+const savedEnv = process.env;
 
-/** An in-memory stand-in for the engine behind the task handlers: applications and their status transitions. */
-class FakeService {
-  readonly applications = new Map<string, string>();
-  readonly calls: [string, Record<string, unknown>][] = [];
-  constructor(readonly applicationCount = 2) {}
+beforeEach(() => {
+  process.env = { ...savedEnv, ...makeEnv() };
+  for (const level of ['info', 'warn', 'error'] as const) jest.spyOn(logger, level).mockImplementation(() => {});
+});
 
-  named(name: string, event: Record<string, unknown>) {
-    this.calls.push([name, event]);
-  }
-
-  callsTo(name: string) {
-    return this.calls.filter(([n]) => n === name).map(([, event]) => event);
-  }
-
-  stubs(): Record<string, Stub> {
-    return {
-      discoverSchema: async (event) => {
-        this.named('discoverSchema', event);
-        return {
-          schema: { RecordFormat: { RecordFormatType: 'JSON' }, RecordColumns: [{ Name: 'ID', SqlType: 'INTEGER' }] },
-          samplePut: 0,
-          parsedRecords: [],
-          applications: Array.from({ length: this.applicationCount }, (_, i) => ({
-            name: `fanout-dev-${i + 1}`,
-            outputs: [{ sqlStream: `OUT_${i}`, streamArn: `arn:aws:kinesis:us-east-1:000000000000:stream/Out${i}` }],
-          })),
-        };
-      },
-      createApplication: async (event) => {
-        this.named('createApplication', event);
-        const name = (event['application'] as { name: string }).name;
-        this.applications.set(name, 'READY');
-        return { name, action: 'created', status: 'READY' };
-      },
-      describeApplication: async (event) => {
-        this.named('describeApplication', event);
-        const name = String(event['name']);
-        const status = this.applications.get(name) ?? 'NOT_FOUND';
-        // Transitions complete between two checks, so every loop waits once.
-        if (status === 'STARTING') this.applications.set(name, 'RUNNING');
-        if (status === 'STOPPING') this.applications.set(name, 'READY');
-        return { name, status };
-      },
-      startApplication: async (event) => {
-        this.named('startApplication', event);
-        const name = String(event['name']);
-        const status = this.applications.get(name);
-        if (status === 'RUNNING' || status === 'STARTING') return { name, action: 'already-running' };
-        this.applications.set(name, 'STARTING');
-        return { name, action: 'started' };
-      },
-      stopApplication: async (event) => {
-        this.named('stopApplication', event);
-        const name = String(event['name']);
-        if (!this.applications.has(name)) return { name, action: 'not-found' };
-        this.applications.set(name, 'STOPPING');
-        return { name, action: 'stopped' };
-      },
-      deleteApplication: async (event) => {
-        this.named('deleteApplication', event);
-        const name = String(event['name']);
-        const existed = this.applications.delete(name);
-        return { name, action: existed ? 'deleted' : 'not-found' };
-      },
-      listApplications: async (event) => {
-        this.named('listApplications', event);
-        return { names: [...this.applications.keys()] };
-      },
-      loadTest: async (event) => {
-        this.named('loadTest', event);
-        return { verdict: 'pass', reasons: [], runId: event['runId'], sent: event['records'] };
-      },
-    };
-  }
-}
-
-const lifecycle = loadStateMachine('lifecycle.asl.yml');
-// Executions are independent; building (and validating) the machine once keeps the suite quick.
-const lifecycleMachine = new StateMachine(lifecycle.definition as never);
-const waits = { WaitForReady: 0, WaitForRunning: 0, WaitForStopped: 0 };
-
-async function run(service: FakeService, input: Record<string, unknown>, replace: Record<string, Stub> = {}) {
-  const stubs = { ...service.stubs(), ...replace };
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(lifecycle.taskFunctions).map(([state, fn]) => [state, stubs[fn]!]),
-  );
-  const execution = lifecycleMachine.run(input as Input, {
-    overrides: {
-      taskResourceLocalHandlers: taskResourceLocalHandlers as never,
-      waitTimeOverrides: waits,
-      retryIntervalOverrides: { CreateApplication: 0, StartApplication: 0 },
-    },
-    context: {
-      Execution: {
-        Id: 'arn:aws:states:us-east-1:000000000000:execution:fanout-dev-lifecycle:run-1',
-        Input: input as Input,
-        Name: 'run-1',
-      },
-    },
-  });
-  const states: string[] = [];
-  const collect = (async () => {
-    for await (const event of execution.eventLogs) {
-      if (event.type === 'StateEntered') states.push(event.state.name);
-    }
-  })();
-  try {
-    const output = (await execution.result) as Record<string, unknown>;
-    await collect;
-    return { output, states, error: undefined };
-  } catch (error) {
-    await collect;
-    return { output: undefined, states, error: (error as { cause: { name: string; message: string } }).cause };
-  }
-}
+afterEach(() => {
+  process.env = savedEnv;
+  jest.restoreAllMocks();
+});
 
 function fail(name: string, message: string): Stub {
   return async () => {
@@ -217,6 +114,35 @@ describe('State machine: lifecycle', () => {
     ]);
     expect(service.applications.size).toBe(0);
   });
+
+  it.each([
+    ['the stack creates', false, 'TRIM_HORIZON', 'synthetic'],
+    ['the user brings (input.arn)', true, 'NOW', 'live'],
+  ])(
+    'with an input stream %s, starts at %s and load-tests %s by default; the input may say otherwise',
+    async (_what, existingInput, position, mode) => {
+      // Prepare
+      process.env = { ...savedEnv, ...makeEnv({ existingInput }) };
+      const service = new FakeService(1);
+      const stubs = service.stubs();
+      const tests: Record<string, unknown>[] = [];
+      const loadTest: Stub = async (event) => {
+        tests.push(event);
+        return stubs['loadTest']!(event);
+      };
+
+      // Act
+      const byDefault = await run(service, {}, { loadTest });
+      const asked = await run(service, { startingPosition: 'TRIM_HORIZON', mode: 'synthetic' }, { loadTest });
+
+      // Assess
+      expect(byDefault.error).toBeUndefined();
+      expect(asked.error).toBeUndefined();
+      const starts = service.callsTo('startApplication').map((e) => e['startingPosition']);
+      expect(starts).toEqual([position, 'TRIM_HORIZON']);
+      expect(tests.map((e) => e['mode'])).toEqual([mode, 'synthetic']);
+    },
+  );
 
   it('gives up waiting for READY after maxWaitAttempts, tears down and fails', async () => {
     // Prepare
@@ -372,20 +298,16 @@ describe('State machine: lifecycle', () => {
 });
 
 describe('State machine: teardown', () => {
-  const teardown = loadStateMachine('teardown.asl.yml');
-  const teardownMachine = new StateMachine(teardown.definition as never);
+  const teardown = machine('teardown.asl.yml');
 
   async function runTeardown(service: FakeService, names: string[], input: Record<string, unknown> = {}) {
-    const stubs: Record<string, Stub> = { ...service.stubs(), listApplications: async () => ({ names }) };
-    const execution = teardownMachine.run(input as Input, {
-      overrides: {
-        taskResourceLocalHandlers: Object.fromEntries(
-          Object.entries(teardown.taskFunctions).map(([state, fn]) => [state, stubs[fn]!]),
-        ) as never,
-        waitTimeOverrides: { WaitForStopped: 0 },
-      },
+    const listApplications: Stub = async () => ({
+      applications: names.map((name) => ({ engine: 'kinesis-analytics', name })),
+      failures: [],
     });
-    return (await execution.result) as Record<string, unknown>;
+    const { output, error } = await teardown.run(service, input, { listApplications });
+    if (error) throw Object.assign(new Error(error.message), { name: error.name });
+    return output!;
   }
 
   it('stops and deletes every application of the stage', async () => {
@@ -398,7 +320,12 @@ describe('State machine: teardown', () => {
 
     // Assess
     expect(service.applications.size).toBe(0);
-    expect(service.callsTo('deleteApplication').map((e) => e['name'])).toEqual(['fanout-dev-1', 'fanout-dev-2']);
+    expect(
+      service
+        .callsTo('deleteApplication')
+        .map((e) => e['name'] as string)
+        .sort(),
+    ).toEqual(['fanout-dev-1', 'fanout-dev-2']);
   });
 
   it('succeeds on an application that does not exist', async () => {
@@ -410,8 +337,9 @@ describe('State machine: teardown', () => {
 
     // Assess
     expect(output['tornDown']).toEqual([
-      expect.objectContaining({ name: 'fanout-dev-9', deleted: { name: 'fanout-dev-9', action: 'not-found' } }),
+      { name: 'fanout-dev-9', engine: 'kinesis-analytics', failed: false, status: 'NOT_FOUND' },
     ]);
+    expect(service.callsTo('deleteApplication')).toEqual([{ engine: 'kinesis-analytics', name: 'fanout-dev-9' }]);
   });
 
   it('succeeds when there is nothing to tear down', async () => {
@@ -420,5 +348,53 @@ describe('State machine: teardown', () => {
 
     // Assess
     expect(output['tornDown']).toEqual([]);
+  });
+
+  it('tears down each application with the engine that runs it', async () => {
+    // Prepare
+    const service = new FakeService();
+    service.applications.set('fanout-dev-1', 'RUNNING').set('fanout-dev-2', 'RUNNING');
+    const listApplications: Stub = async () => ({
+      applications: [
+        { engine: 'kinesis-analytics', name: 'fanout-dev-1' },
+        { engine: 'lambda', name: 'fanout-dev-2' },
+      ],
+      failures: [],
+    });
+
+    // Act
+    const { error } = await teardown.run(service, {}, { listApplications });
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(service.callsTo('stopApplication')).toEqual([
+      { engine: 'kinesis-analytics', name: 'fanout-dev-1' },
+      { engine: 'lambda', name: 'fanout-dev-2' },
+    ]);
+    expect(service.applications.size).toBe(0);
+  });
+
+  it('removes what it can and then fails, naming the engine it could not list and the application it could not remove', async () => {
+    // Prepare
+    const service = new FakeService();
+    service.applications.set('fanout-dev-1', 'RUNNING').set('fanout-dev-2', 'RUNNING');
+    service.faults = [{ fn: 'deleteApplication', call: 1, times: 99, error: 'AccessDeniedException' }];
+    const listApplications: Stub = async () => ({
+      applications: [
+        { engine: 'lambda', name: 'fanout-dev-1' },
+        { engine: 'lambda', name: 'fanout-dev-2' },
+      ],
+      failures: [{ engine: 'kinesis-analytics', error: { Error: 'UnknownOperationException', Cause: 'no such API' } }],
+    });
+
+    // Act
+    const { error } = await teardown.run(service, {}, { listApplications });
+
+    // Assess
+    expect(error?.name).toBe('TeardownFailed');
+    expect(error?.message).toContain('AccessDeniedException');
+    expect(error?.message).toContain('UnknownOperationException');
+    expect(service.applications.size).toBe(1);
+    expect(error?.message).toContain([...service.applications.keys()][0]);
   });
 });
