@@ -48,7 +48,8 @@ function whatRan(report: LoadTestReport, c: ReturnType<typeof pc.createColors>):
   if (records && records.source !== 'live') {
     const carriers = records.carriers?.length ? ` in ${records.carriers.join(', ')}` : '';
     const token = records.tag ? `, token ${records.tag}-<n>${carriers}` : '';
-    lines.push(c.dim(`records: ${records.source}${records.name ? ` (${records.name})` : ''}${token}`));
+    const kpl = records.aggregate ? `, in KPL aggregates of ${records.aggregate}` : '';
+    lines.push(c.dim(`records: ${records.source}${records.name ? ` (${records.name})` : ''}${token}${kpl}`));
   }
   return lines;
 }

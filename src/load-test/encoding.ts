@@ -16,6 +16,8 @@ export interface PackedEntry {
 
 export interface RecordEncoding {
   readonly name: string;
+  /** User records per Kinesis record at most, for an aggregating encoding (the report names it). */
+  readonly aggregate?: number;
   /** Packs records, in order, into Kinesis entries. */
   pack(records: readonly { seq: number; data: Uint8Array; partitionKey: string }[]): PackedEntry[];
   /** The user records one Kinesis record holds, in order. */
@@ -39,6 +41,7 @@ export function kplEncoding(perRecord: number): RecordEncoding {
   if (!Number.isInteger(perRecord) || perRecord < 1) throw new RangeError(`perRecord must be a positive integer`);
   return {
     name: `kpl-${perRecord}`,
+    aggregate: perRecord,
     pack(records) {
       const byKey = new Map<string, (typeof records)[number][]>();
       for (const r of records) {

@@ -82,7 +82,9 @@ function whatRan(report: LoadTestReport): string {
         ? 'live traffic already on the input (nothing was put)'
         : `${records.source}${records.name ? ` (${escapeHtml(records.name)})` : ''} records${
             records.tag ? `, token <code>${escapeHtml(records.tag)}-&lt;n&gt;</code>` : ''
-          }${records.carriers?.length ? ` in ${records.carriers.map(escapeHtml).join(', ')}` : ''}`;
+          }${records.carriers?.length ? ` in ${records.carriers.map(escapeHtml).join(', ')}` : ''}${
+            records.aggregate ? `, in KPL aggregates of ${records.aggregate}` : ''
+          }`;
     rows.push(['Records', what]);
   }
   for (const app of run?.applications ?? [])

@@ -295,6 +295,7 @@ export async function runLoadTest(
       ...(source.name === undefined ? {} : { name: source.name }),
       tag,
       carriers: source.carriers.map((i) => source.columns[i]!.name),
+      ...(options.encoding?.aggregate === undefined ? {} : { aggregate: options.encoding.aggregate }),
     };
     if (expectation.truncated.length > 0) report.truncated = expectation.truncated;
     report.warnings = warningsOf(report);

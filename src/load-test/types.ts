@@ -50,6 +50,8 @@ export interface RecordsInfo {
   /** The tag of the run's tokens (`<tag>-<seq>`), and the input columns that carried it. */
   tag?: string;
   carriers?: string[];
+  /** User records per KPL aggregate the producer put (absent: one Kinesis record each). */
+  aggregate?: number;
 }
 
 export interface LatencySummary {

@@ -111,6 +111,18 @@ describe('Function: renderSummaryTable', () => {
     expect(lines).toContain('  ! records were sent at 301/s, 30% of the 1,000/s target');
   });
 
+  it('says when the records went in KPL aggregates', () => {
+    // Prepare
+    const base = withContext();
+    const aggregated = { ...base, records: { ...base.records!, aggregate: 10 } };
+
+    // Act
+    const lines = renderSummaryTable(aggregated, { color: false }).split('\n');
+
+    // Assess
+    expect(lines[3]).toBe('records: synthetic, token tabcdefg-<n> in USERNAME, in KPL aggregates of 10');
+  });
+
   it('says a skipped load test was skipped', () => {
     const text = renderSummaryTable(
       { ...report(), verdict: 'skipped', outputs: {}, warnings: ['records: 0 skips the load test'] },

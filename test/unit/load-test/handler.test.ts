@@ -103,7 +103,7 @@ describe('Function: handler', () => {
     const report = await handler({ records: 40, aggregate: 5, engine: 'lambda', schema });
 
     // Assess: 40 records in 8 Kinesis records, every one verified
-    expect(report).toMatchObject({ verdict: 'pass', sent: 40 });
+    expect(report).toMatchObject({ verdict: 'pass', sent: 40, records: { aggregate: 5 } });
     const entries = kinesisMock
       .commandCalls(PutRecordsCommand)
       .flatMap((call) => call.args[0].input.Records ?? [])
