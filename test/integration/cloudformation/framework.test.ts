@@ -1,7 +1,8 @@
 /**
  * The Serverless Framework's own commands against the twin, as a user types them (issue 13, items 1-5): deploy,
  * deploy with no change, deploy after an SQL edit (only what changed is updated), info, invoke stepf (lifecycle and
- * teardown), logs, remove. One scenario on a copy of the project, so the repository's .serverless is left alone.
+ * teardown), logs, remove, and the lifecycle's execution events in its CloudWatch log group. One scenario on a copy
+ * of the project, so the repository's .serverless is left alone.
  *
  * Packaging is what costs (minutes on a loaded machine), so the scenario packages once itself: the first two
  * deploys take the package the other integration tests share (`osls deploy --package`, the framework's own way to
@@ -78,6 +79,10 @@ describe('Integration: the Serverless Framework against the twin', () => {
       osls('info', '--verbose'),
       osls('invoke', 'stepf', '--name', 'lifecycle', '--data', '{}'),
     ]);
+    // what the lifecycle's execution wrote to its log group (serverless.yml's loggingConfig), before remove deletes it
+    const executionLog = [
+      ...(twin.logs.store.groups.get('/aws/vendedlogs/states/kinesis-fanout-dev-lifecycle')?.streams.values() ?? []),
+    ].flatMap((s) => s.events.map((e) => JSON.parse(e.message) as { type: string; execution_arn: string }));
     const [teardown, logs] = await Promise.all([
       osls('invoke', 'stepf', '--name', 'teardown', '--data', '{}'),
       osls('logs', '-f', 'loadTest'),
@@ -107,11 +112,14 @@ describe('Integration: the Serverless Framework against the twin', () => {
     expect(info).toMatch(/functions:[\s\S]*loadTest: kinesis-fanout-dev-loadTest/);
     expect(info).toContain('InputStreamArn: arn:aws:kinesis:us-east-1:000000000000:stream/Transactions');
     const execution = JSON.parse(lifecycle.slice(lifecycle.indexOf('{'), lifecycle.lastIndexOf('}') + 1)) as {
+      executionArn: string;
       status: string;
       output: string;
     };
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output).report).toMatchObject({ verdict: 'pass' });
+    expect(executionLog[0]).toMatchObject({ type: 'ExecutionStarted', execution_arn: execution.executionArn });
+    expect(executionLog.at(-1)).toMatchObject({ type: 'ExecutionSucceeded', execution_arn: execution.executionArn });
     expect(teardown).toContain('"status": "SUCCEEDED"');
     expect(logs).toContain('"message":"load test planned"');
     expect(logs).toMatch(/"message":"load test done".*"verdict":"pass"/);
