@@ -4,6 +4,7 @@
  */
 import { dirname, relative } from 'node:path';
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import type { IamMode, IamStats } from '../local/iam';
 import type { AccessOptions } from '../local/protocols/access';
 import { explainCause, findReport, followExecution, startExecution, type Up, up } from '../local/up';
 import type { LoadTestReport } from '../src/load-test';
@@ -17,6 +18,8 @@ export interface SessionOptions {
   fast: boolean;
   /** The twin's auth check and allowed origins (--auth, --allow-origin). */
   access?: AccessOptions;
+  /** IAM evaluation on the twin (--iam). */
+  iam?: IamMode;
   forcePackage?: boolean;
   /** The service to bring up: --stage, --param, --config (bin/commands/service.ts). */
   stage?: string;
@@ -39,6 +42,7 @@ export async function bringUp(progress: Progress, opts: SessionOptions): Promise
       limits: opts.limits,
       fast: opts.fast,
       ...(opts.access ? { access: opts.access } : {}),
+      ...(opts.iam ? { iam: opts.iam } : {}),
       ...(opts.forcePackage ? { forcePackage: true } : {}),
       ...(opts.stage ? { stage: opts.stage } : {}),
       ...(opts.params ? { params: opts.params } : {}),
@@ -284,3 +288,10 @@ function shorten(cause: string | undefined): string {
 }
 
 export { formatMs };
+
+/** The run summary's IAM line: `IAM: 1,234 calls checked, 0 denied` (`would be denied` under --iam warn). */
+export function iamSummary(mode: IamMode, stats: IamStats): string {
+  if (mode === 'off') return 'IAM: not evaluated (--iam off)';
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return `IAM: ${n(stats.checked)} calls checked, ${n(stats.denied)} ${mode === 'warn' ? 'would be denied (--iam warn)' : 'denied'}`;
+}

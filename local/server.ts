@@ -13,6 +13,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { ApiModel } from './api-model/model';
+import type { Principal } from './iam';
 import { Access, type AccessOptions, authError } from './protocols/access';
 import { awsJsonProtocol, jsonError, TargetTable } from './protocols/aws-json';
 import { awsQueryProtocol } from './protocols/aws-query';
@@ -52,6 +53,8 @@ export interface ServerOptions {
    * credentials (default true; signatures are never verified). Host and Origin are always checked.
    */
   access?: AccessOptions;
+  /** The role session an access key id stands for (the IAM twin's issued keys); undefined: the account root. */
+  principalOf?: (accessKeyId: string) => Principal | undefined;
 }
 
 export const ACCOUNT_ID = '000000000000';
@@ -59,6 +62,7 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0');
 /** Larger than any AWS request the twin serves (a 10 MiB record in base64 and its envelope). */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const CREDENTIAL_REGION = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//;
+const CREDENTIAL_KEY = /Credential=([^/,\s]+)\//;
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse | http2.Http2ServerResponse;
@@ -170,10 +174,13 @@ export async function startServer(opts: ServerOptions): Promise<TwinServer> {
     }
     const failure = access.authFailure(req);
     if (failure) return withHeaders(protocol.error(authError(protocol.name, failure), req), cors);
+    const key = opts.principalOf ? accessKeyOf(req) : undefined;
+    const principal = key === undefined ? undefined : opts.principalOf!(key);
     const ctx: RequestContext = {
       region: regionOf(req.headers) ?? region,
       accountId: ACCOUNT_ID,
       headers: req.headers,
+      ...(principal ? { principal } : {}),
     };
     let reply: Reply;
     try {
@@ -244,6 +251,14 @@ function regionOf(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (typeof auth !== 'string') return undefined;
   return CREDENTIAL_REGION.exec(auth)?.[1];
+}
+
+/** The access key id a request is signed with (SigV4 header, or a presigned query's X-Amz-Credential). */
+function accessKeyOf(req: WireRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string') return CREDENTIAL_KEY.exec(auth)?.[1];
+  if (!req.rawQuery.includes('X-Amz-Credential=')) return undefined;
+  return new URLSearchParams(req.rawQuery).get('X-Amz-Credential')?.split('/')[0];
 }
 
 function sendStream(res: Res, reply: Reply, body: StreamingBody): void {

@@ -16,6 +16,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiModel } from './api-model/model';
+import type { Principal } from './iam';
 
 /** What a handler knows of the request besides its body. */
 export interface RequestContext {
@@ -26,6 +27,12 @@ export interface RequestContext {
   headers: IncomingHttpHeaders;
   /** How the request body was encoded (AWS JSON unless the client sent CBOR). */
   encoding?: 'json' | 'cbor';
+  /**
+   * Who calls: the role session whose credentials the twin issued (a function's), or one a service calling
+   * another in process hands in; absent for the account root (keys the twin did not issue), which IAM does not
+   * evaluate.
+   */
+  principal?: Principal;
 }
 
 /** A service spoken as AWS JSON 1.0 / 1.1: POST / with X-Amz-Target. */

@@ -7,6 +7,7 @@
  * `awsQuery(service)`, `restXml(routes)`; see local/service.ts and docs/architecture.md). Services are built in
  * list order, so a later one can use an earlier one in process through `ctx.parts`.
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type Clock, systemClock } from './clock';
 import { CloudFormationTwin } from './cloudformation';
@@ -16,6 +17,7 @@ import { EcrTwin } from './ecr';
 import { EventsTwin } from './events';
 import { EventsWire } from './events/wire';
 import { FirehoseTwin } from './firehose';
+import { IamError, type IamMode, IamTwin } from './iam';
 import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin, lambdaPortOf } from './kinesis-analytics';
 import { LambdaTwin } from './lambda';
@@ -53,10 +55,16 @@ export interface TwinOptions {
    * twin's own whose pages may call it (CORS); any other Origin is refused.
    */
   access?: AccessOptions;
+  /**
+   * IAM for the calls of functions, applications, state machines and mappings (their roles): `enforce` (default)
+   * denies as AWS does, `warn` logs each would-be denial once and lets the call run, `off` checks nothing.
+   */
+  iam?: IamMode;
 }
 
 /** The in-process handles of the services; `Twin` exposes each under its key. */
 export interface TwinParts {
+  iam: IamTwin;
   kinesis: KinesisTwin;
   kinesisAnalytics: KinesisAnalyticsTwin;
   lambda: LambdaTwin;
@@ -96,6 +104,7 @@ export interface TwinContext {
   faults?: Faults;
   /** Where function code is unpacked (`<codeDir>/lambda`). */
   codeDir?: string;
+  iam: IamMode;
   /** The services built before this one. */
   parts: Partial<TwinParts>;
   /** The twin's URL; known once the server listens (call it from requests or `started`, not from `create`). */
@@ -122,10 +131,12 @@ const KINESIS_CREATE_DELAY_MS = 500;
 const FIREHOSE_STATUS_DELAY_MS = 500;
 
 const services = [
+  part({ key: 'iam', create: (ctx) => new IamTwin({ region: ctx.region, mode: ctx.iam }) }),
   part({
     key: 'kinesis',
     create: (ctx) =>
       new KinesisTwin({
+        iam: ctx.parts.iam!,
         clock: ctx.clock,
         limits: ctx.limits,
         region: ctx.region,
@@ -140,6 +151,7 @@ const services = [
     key: 'lambda',
     create: (ctx) =>
       new LambdaTwin({
+        iam: ctx.parts.iam!,
         clock: ctx.clock,
         region: ctx.region,
         ...(ctx.parts.kinesis ? { kinesis: ctx.parts.kinesis } : {}),
@@ -160,6 +172,7 @@ const services = [
     create: (ctx) =>
       new KinesisAnalyticsTwin({
         kinesis: ctx.parts.kinesis!,
+        iam: ctx.parts.iam!,
         // built before: Lambda destinations and preprocessing functions run there (and it closes after)
         ...(ctx.parts.lambda ? { lambda: lambdaPortOf(ctx.parts.lambda) } : {}),
         clock: ctx.clock,
@@ -175,10 +188,25 @@ const services = [
     key: 'stepFunctions',
     create: (ctx) => {
       const lambda = ctx.parts.lambda;
+      const iam = ctx.parts.iam!;
       return new StepFunctionsTwin({
         clock: ctx.clock,
         region: ctx.region,
-        ...(lambda ? { invoke: (fn: string, payload: string) => lambda.invokeText(fn, payload) } : {}),
+        ...(lambda
+          ? {
+              invoke: (fn: string, payload: string, caller?: { roleArn: string; executionName: string }) => {
+                // Step Functions invokes with the state machine's role
+                try {
+                  iam.authorize(iam.session(caller?.roleArn, caller?.executionName ?? ''), 'lambda', 'Invoke', {
+                    FunctionName: fn,
+                  });
+                } catch (error) {
+                  throw asLambdaException(error);
+                }
+                return lambda.invokeText(fn, payload);
+              },
+            }
+          : {}),
         ...(ctx.fast ? { waitScale: 0.01, retryScale: 0.01 } : {}),
       });
     },
@@ -190,7 +218,16 @@ const services = [
     create: (ctx) => {
       const events = new EventsTwin({ clock: ctx.clock, region: ctx.region });
       const sfn = ctx.parts.stepFunctions;
-      if (sfn) events.setInvoker(async (target, input) => sfn.startExecution({ stateMachineArn: target.Arn, input }));
+      const iam = ctx.parts.iam!;
+      if (sfn) {
+        events.setInvoker(async (target, input) => {
+          // EventBridge starts the execution with the target's role
+          iam.authorize(iam.session(target.RoleArn, 'events'), 'stepFunctions', 'StartExecution', {
+            stateMachineArn: target.Arn,
+          });
+          return sfn.startExecution({ stateMachineArn: target.Arn, input });
+        });
+      }
       return events;
     },
     // read on the wire as on AWS (DescribeRule, ListRules, ListTargetsByRule: `fanout status`, the AWS CLI)
@@ -278,6 +315,7 @@ const services = [
           s3: p.s3!,
           logs: p.logs!,
           cloudWatch: p.cloudWatch!,
+          iam: p.iam!,
         },
         s3: p.s3!,
         clock: ctx.clock,
@@ -326,6 +364,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     ...(opts.fsync !== undefined ? { fsync: opts.fsync } : {}),
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
     ...(opts.codeDir !== undefined ? { codeDir: opts.codeDir } : {}),
+    iam: opts.iam ?? 'enforce',
   };
   const mounts: Mount[] = [];
   const built: AnyPart[] = [];
@@ -348,6 +387,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     mounts,
     region,
     ...(opts.access ? { access: opts.access } : {}),
+    principalOf: (accessKeyId) => parts.iam!.principalOfKey(accessKeyId),
   }).catch(async (error: unknown) => {
     await closeParts();
     throw new TwinStartError(`Cannot listen on 127.0.0.1:${opts.port ?? 4566}`, { cause: error });
@@ -365,6 +405,19 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       await closeParts();
     },
   };
+}
+
+/**
+ * A denial as Step Functions reports a Lambda task's: the error `Lambda.AWSLambdaException`, the cause Lambda's
+ * message with the SDK's service details, as AWS's history shows it.
+ */
+function asLambdaException(error: unknown): unknown {
+  if (!(error instanceof IamError)) return error;
+  const e = new Error(
+    `${error.message} (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: ${randomUUID()}; Proxy: null)`,
+  );
+  e.name = 'AWSLambdaException';
+  return e;
 }
 
 export class TwinStartError extends Error {

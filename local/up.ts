@@ -10,6 +10,7 @@ import { reportFromHistory, findReport as reportIn } from '../src/load-test/repo
 import type { LoadTestReport } from '../src/load-test/types';
 import type { Clock } from './clock';
 import { type DeployEvent, type DeployedStack, deploy, readTemplate } from './deploy';
+import type { IamMode } from './iam';
 import { ensurePackaged, type PackageResult } from './package';
 import type { AccessOptions } from './protocols/access';
 import { startTwin, type Twin } from './twin';
@@ -27,6 +28,8 @@ export interface UpOptions {
   fast?: boolean;
   /** The twin's auth check and allowed origins (TwinOptions.access). */
   access?: AccessOptions;
+  /** IAM evaluation of the roles' calls (TwinOptions.iam; default enforce). */
+  iam?: IamMode;
   clock?: Clock;
   /** The stage to package and deploy (default dev): the stack `kinesis-fanout-<stage>`. */
   stage?: string;
@@ -77,6 +80,7 @@ export async function up(opts: UpOptions): Promise<Up> {
     ...(opts.fast !== undefined ? { fast: opts.fast } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.access ? { access: opts.access } : {}),
+    ...(opts.iam ? { iam: opts.iam } : {}),
   });
   if (opts.onFunctionLog) twin.lambda.onLog = opts.onFunctionLog;
   twin.stepFunctions.validationCacheDir = join(opts.projectDir, '.fanout', 'validated-definitions');

@@ -5,11 +5,12 @@
  * succeeded and the verdict passed.
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import type { IamMode } from '../../local/iam';
 import { findStateMachine, sfnClient } from '../../local/up';
 import { Progress } from '../progress';
-import { bringUp, executeAndReport } from '../session';
+import { bringUp, executeAndReport, iamSummary } from '../session';
 import { type ServiceFlags, serviceOf, serviceOptions } from './service';
-import { accessOf, allowOriginOption, authOption } from './twin';
+import { accessOf, allowOriginOption, authOption, iamOption } from './twin';
 
 export interface RunOptions extends Partial<ServiceFlags> {
   records?: number;
@@ -30,6 +31,8 @@ export interface RunOptions extends Partial<ServiceFlags> {
   /** --auth (default on) and --allow-origin. */
   auth?: boolean;
   allowOrigin?: string[];
+  /** --iam (default enforce). */
+  iam?: IamMode;
 }
 
 export function positiveInt(value: string): number {
@@ -71,6 +74,7 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
       fast: opts.fast,
       access: accessOf(opts),
       ...serviceOf(opts),
+      ...(opts.iam ? { iam: opts.iam } : {}),
       ...(opts.verbose ? { verbose: true } : {}),
     });
     const client = sfnClient(session.twin.endpoint, session.twin.region);
@@ -89,6 +93,7 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
       what: 'lifecycle',
     });
     client.destroy();
+    progress.line(c.dim(iamSummary(session.twin.iam.mode, session.twin.iam.stats)));
     if (result.passed && !result.report) {
       progress.line(c.yellow('The execution succeeded but produced no load-test report.'));
       return 1;
@@ -141,7 +146,8 @@ export function register(program: Command): void {
     .option('--verbose', "print the functions' logs")
     .option('--report-dir <dir>', 'where report.json and report.html go', '.fanout')
     .addOption(authOption())
-    .addOption(allowOriginOption());
+    .addOption(allowOriginOption())
+    .addOption(iamOption());
   serviceOptions(command).action(async (o: RunOptions & { fast?: boolean }) => {
     process.exitCode = await run({ ...o, fast: o.fast ?? false });
   });

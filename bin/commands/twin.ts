@@ -3,6 +3,7 @@
  * nothing deployed) until Ctrl-C.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { IAM_MODES, type IamMode } from '../../local/iam';
 import type { AccessOptions } from '../../local/protocols/access';
 import { startTwin } from '../../local/twin';
 
@@ -31,6 +32,25 @@ export function authOption(): Option {
 /** `--allow-origin <origins...>` (twin, up, run): web pages besides the twin's own that may call it (CORS). */
 export function allowOriginOption(): Option {
   return new Option('--allow-origin <origins...>', "web origins besides the twin's own whose pages may call it (CORS)");
+}
+
+function parseIamMode(value: string): IamMode {
+  if (!(IAM_MODES as readonly string[]).includes(value))
+    throw new InvalidArgumentError('expected off, warn or enforce');
+  return value as IamMode;
+}
+
+/**
+ * `--iam off|warn|enforce` (twin, up, run): evaluate the roles of the template for every call a function, an
+ * application, a state machine or a mapping makes.
+ */
+export function iamOption(): Option {
+  return new Option(
+    '--iam <mode>',
+    "evaluate the template's roles for the calls of functions, applications, state machines and mappings: enforce (AccessDenied as AWS), warn (log each would-be denial once), off",
+  )
+    .argParser(parseIamMode)
+    .default('enforce');
 }
 
 export interface AccessFlags {
@@ -63,8 +83,10 @@ export function register(program: Command): void {
     )
     .addOption(authOption())
     .addOption(allowOriginOption())
+    .addOption(iamOption())
     .action(
       async (opts: {
+        iam: IamMode;
         port: number;
         limits: boolean;
         dataDir?: string;
@@ -76,10 +98,11 @@ export function register(program: Command): void {
           port: opts.port,
           limits: opts.limits,
           access: accessOf(opts),
+          iam: opts.iam,
           ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir, fsync: opts.fsync } : {}),
         });
         process.stdout.write(
-          `twin listening on ${twin.endpoint} (region ${twin.region}, limits ${opts.limits ? 'on' : 'off'}, auth ${opts.auth ? 'on' : 'off'}` +
+          `twin listening on ${twin.endpoint} (region ${twin.region}, limits ${opts.limits ? 'on' : 'off'}, auth ${opts.auth ? 'on' : 'off'}, iam ${opts.iam}` +
             `${opts.dataDir !== undefined ? `, data in ${opts.dataDir}` : ', in memory'})\n` +
             `  console ${twin.console.url}\n` +
             `  aws kinesis list-streams --endpoint-url ${twin.endpoint}\n` +

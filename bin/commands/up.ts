@@ -3,11 +3,12 @@
  * the stack outputs, and keep running (schedules fire) until Ctrl-C.
  */
 import type { Command } from 'commander';
+import type { IamMode } from '../../local/iam';
 import { Progress } from '../progress';
 import { bringUp } from '../session';
 import { parsePort } from './run';
 import { type ServiceFlags, serviceOf, serviceOptions } from './service';
-import { type AccessFlags, accessOf, allowOriginOption, authOption } from './twin';
+import { type AccessFlags, accessOf, allowOriginOption, authOption, iamOption } from './twin';
 
 export function register(program: Command): void {
   const command = program
@@ -18,9 +19,13 @@ export function register(program: Command): void {
     .option('--fast', 'zero delays for status transitions on the twin')
     .option('--verbose', "print the functions' logs")
     .addOption(authOption())
-    .addOption(allowOriginOption());
+    .addOption(allowOriginOption())
+    .addOption(iamOption());
   serviceOptions(command).action(
-    async (o: { port: number; limits: boolean; fast?: boolean; verbose?: boolean } & AccessFlags & ServiceFlags) => {
+    async (
+      o: { port: number; limits: boolean; fast?: boolean; verbose?: boolean; iam: IamMode } & AccessFlags &
+        ServiceFlags,
+    ) => {
       const progress = new Progress();
       const c = progress.colors;
       const session = await bringUp(progress, {
@@ -30,6 +35,7 @@ export function register(program: Command): void {
         fast: o.fast ?? false,
         access: accessOf(o),
         ...serviceOf(o),
+        iam: o.iam,
         ...(o.verbose ? { verbose: true } : {}),
       });
       progress.close();

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { CloudWatchTwin } from '../cloudwatch';
 import type { EventsTwin } from '../events';
+import type { IamTwin } from '../iam';
 import type { LambdaTwin } from '../lambda';
 import type { LogsTwin } from '../logs';
 import type { S3Twin } from '../s3';
@@ -29,6 +30,8 @@ export interface DeployTarget {
   readonly logs?: LogsTwin;
   /** Alarms and dashboards are put here when the twin has CloudWatch (else only recorded). */
   readonly cloudWatch?: CloudWatchTwin;
+  /** Roles and policies are recorded here, and every call of a role evaluated, when the twin has IAM. */
+  readonly iam?: IamTwin;
 }
 
 /** Where function code comes from. */

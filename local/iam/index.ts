@@ -22,7 +22,8 @@ import { type DenialShape, denialMessage, IamError } from './errors';
 import { type AuthorizationRequest, type Decision, evaluate } from './evaluate';
 import { type Credentials, IamStore, type InlinePolicyInput } from './store';
 
-export { IamError } from './errors';
+export type { CallEnv, Need } from './actions/types';
+export { type DenialShape, IamError } from './errors';
 export type { Credentials, InlinePolicyInput } from './store';
 
 export type IamMode = 'off' | 'warn' | 'enforce';
@@ -63,6 +64,17 @@ export interface Authorizer {
   ): void;
   /** The session of `roleArn` a service calls with in process; undefined when the twin holds no such role. */
   session(roleArn: string | undefined, sessionName: string): Principal | undefined;
+  /**
+   * Checks one action on one resource (what a service needs of a role beyond its own API's table).
+   *
+   * @throws IamError when enforcing and denied
+   */
+  check(principal: Principal | undefined, need: Need, shape: DenialShape, env?: Partial<CallEnv>): void;
+}
+
+/** Issues a role's session credentials (what Lambda puts in a function's environment). */
+export interface CredentialIssuer {
+  credentialsFor(roleArn: string | undefined, sessionName: string): Credentials | undefined;
 }
 
 export interface IamStats {
@@ -86,7 +98,7 @@ export interface RoleInput {
   readonly managedPolicyArns?: readonly string[];
 }
 
-export class IamTwin implements Authorizer {
+export class IamTwin implements Authorizer, CredentialIssuer {
   readonly store = new IamStore();
   mode: IamMode;
   readonly stats: IamStats = { checked: 0, denied: 0 };

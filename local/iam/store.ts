@@ -13,6 +13,8 @@ export interface RoleRecord {
   readonly name: string;
   /** Inline policies by name. */
   readonly inline: ReadonlyMap<string, Policy>;
+  /** The inline policies' documents as recorded (resolved by the deployer). */
+  readonly documents: readonly InlinePolicyInput[];
   readonly managedArns: readonly string[];
 }
 
@@ -65,7 +67,7 @@ export class IamStore {
         );
       }
     }
-    this.roles.set(arn, { arn, name, inline: policies, managedArns: [...managedArns] });
+    this.roles.set(arn, { arn, name, inline: policies, documents: [...inline], managedArns: [...managedArns] });
   }
 
   deleteRole(arn: string): void {

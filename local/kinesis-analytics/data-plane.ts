@@ -4,6 +4,8 @@
  * error-stream log, its counters (metrics) and its fault injector.
  */
 import type { Clock } from '../clock';
+import { type Authorizer, IamError, type Principal } from '../iam';
+import { kinesisAs } from '../iam/guard';
 import { ApplicationCounters, type ApplicationMetrics, type RunMetrics } from './counters';
 import { destinationOf } from './destinations';
 import { requireStream } from './destinations/kinesis-stream';
@@ -30,6 +32,8 @@ export interface DataPlaneOptions {
   faults?: Faults | undefined;
   /** Where checkpoints are kept. */
   store: ApplicationStore;
+  /** IAM: an application reads its input with the input's RoleARN and writes each output with that output's. */
+  iam?: Authorizer | undefined;
 }
 
 /** How long closing the twin waits for undelivered rows. */
@@ -106,6 +110,55 @@ export class RunningApplications implements DataPlane {
       }
       await kind.check(output, target, { kinesis, lambda });
     }
+    this.checkRoles(app);
+  }
+
+  /** The role sessions an application calls Kinesis with: its input's role, and each Kinesis output's. */
+  private sessions(app: ApplicationState): { reader: Principal | undefined; writers: Map<string, Principal> } {
+    const iam = this.opts.iam;
+    const writers = new Map<string, Principal>();
+    for (const output of app.outputs) {
+      const o = output.KinesisStreamsOutputDescription;
+      const who = o && iam?.session(o.RoleARN, app.name);
+      if (o && who) writers.set(o.ResourceARN, who);
+    }
+    return { reader: iam?.session(app.inputs[0]?.KinesisStreamsInputDescription?.RoleARN, app.name), writers };
+  }
+
+  /**
+   * What Kinesis Analytics needs of the application's roles before it starts: read the input with the input's
+   * role, write each Kinesis output with its role (the actions of the service's documented policies). A denial
+   * refuses the start, naming the stream and the role, with AWS's AccessDenied text. (Lambda destinations and
+   * preprocessing are invoked by the twin without a role check: not evaluated yet.)
+   */
+  private checkRoles(app: ApplicationState): void {
+    const iam = this.opts.iam;
+    if (!iam) return;
+    const { reader, writers } = this.sessions(app);
+    const input = app.inputs[0]!.KinesisStreamsInputDescription!;
+    const needs: { who: Principal | undefined; action: string; resource: string; what: string; role: string }[] = [
+      ...['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'].map(
+        (action) => ({ who: reader, action, resource: input.ResourceARN, what: 'read the input', role: input.RoleARN }),
+      ),
+    ];
+    for (const output of app.outputs) {
+      const o = output.KinesisStreamsOutputDescription;
+      if (!o) continue;
+      for (const action of ['kinesis:DescribeStream', 'kinesis:PutRecords']) {
+        const what = `write the output ${output.Name} to`;
+        needs.push({ who: writers.get(o.ResourceARN), action, resource: o.ResourceARN, what, role: o.RoleARN });
+      }
+    }
+    for (const need of needs) {
+      try {
+        iam.check(need.who, need, 'aws-json');
+      } catch (error) {
+        if (!(error instanceof IamError)) throw error;
+        throw invalidConfiguration(
+          `Kinesis Analytics cannot ${need.what} ${need.resource} with role ${need.role}: ${error.message}`,
+        );
+      }
+    }
   }
 
   start(app: ApplicationState, position: StartingPosition, requestedAt: number): void {
@@ -145,12 +198,16 @@ export class RunningApplications implements DataPlane {
   private launch(app: ApplicationState, position: StartingPosition, requestedAt: number): void {
     const { store } = this.opts;
     const stream = app.inputs[0]?.KinesisStreamsInputDescription?.ResourceARN ?? '';
+    const { reader, writers } = this.sessions(app);
     try {
       const running = new RunningApplication({
         app,
         position,
         requestedAt,
-        kinesis: this.opts.kinesis,
+        kinesis: kinesisAs(this.opts.kinesis, this.opts.iam, {
+          reader,
+          writer: (stream) => (stream.StreamARN ? writers.get(stream.StreamARN) : undefined),
+        }),
         lambda: this.opts.lambda,
         engine: this.opts.engine,
         clock: this.opts.clock,

@@ -5,12 +5,14 @@
  */
 import * as streamingSql from '../../src/streaming-sql';
 import { type Clock, systemClock } from '../clock';
+import { type Authorizer, IamError } from '../iam';
+import { kinesisAs } from '../iam/guard';
 import type { AwsJsonService, RequestContext, RestRoute } from '../service';
 import { ControlPlane } from './control-plane';
 import type { ApplicationMetrics } from './counters';
 import { RunningApplications } from './data-plane';
 import type { SqlEngine } from './engine';
-import { applicationNotFound } from './errors';
+import { applicationNotFound, invalidArgument } from './errors';
 import { checkFaults, type Faults, parseFaults } from './faults';
 import type { KinesisPort } from './kinesis-port';
 import type { LambdaPort } from './lambda-port';
@@ -19,6 +21,7 @@ import { discoverInputSchema } from './operations/discover';
 import type { ApplicationState } from './state';
 import { ApplicationStore } from './store';
 import { DEFAULT_TIMING, FAST_TIMING, type RunnerTiming } from './timing';
+import { operationNames } from './validation';
 
 export type { ApplicationMetrics } from './counters';
 export type { Faults } from './faults';
@@ -49,6 +52,8 @@ export interface KinesisAnalyticsTwinOptions {
   faults?: Faults;
   /** The SQL engine; default src/streaming-sql. */
   engine?: SqlEngine;
+  /** IAM: checks each call of a role session, and the applications read and write with their RoleARNs. */
+  iam?: Authorizer;
 }
 
 const ERRORS_ROUTE = /^\/_twin\/kinesis-analytics\/applications\/(?<name>[a-zA-Z0-9_.-]{1,128})\/errors$/;
@@ -62,8 +67,10 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
   private readonly kinesis: KinesisPort;
   private readonly engine: SqlEngine;
   private readonly lambda: LambdaPort | undefined;
+  private readonly iam: Authorizer | undefined;
 
   constructor(opts: KinesisAnalyticsTwinOptions) {
+    this.iam = opts.iam;
     const clock = opts.clock ?? systemClock;
     this.kinesis = opts.kinesis;
     this.engine = opts.engine ?? streamingSql;
@@ -72,6 +79,7 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
     const faults = opts.faults ? checkFaults(opts.faults) : parseFaults(process.env['FANOUT_TWIN_FAULTS']);
     this.runners = new RunningApplications({
       kinesis: this.kinesis,
+      iam: opts.iam,
       lambda: opts.lambda,
       engine: this.engine,
       clock,
@@ -91,9 +99,24 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
     this.control.lifecycle.resume();
   }
 
-  async handle(operation: string, input: Record<string, unknown>, _ctx?: RequestContext): Promise<unknown> {
-    if (operation === 'DiscoverInputSchema') return discoverInputSchema(input, this.kinesis, this.engine, this.lambda);
+  async handle(operation: string, input: Record<string, unknown>, ctx?: RequestContext): Promise<unknown> {
+    if (ctx?.principal && this.iam && operationNames.includes(operation)) {
+      this.iam.authorize(ctx.principal, 'kinesisAnalytics', operation, input, { region: ctx.region });
+    }
+    if (operation === 'DiscoverInputSchema') return this.discover(input);
     return this.control.handle(operation, input);
+  }
+
+  /** DiscoverInputSchema: Kinesis Analytics samples the stream with the role it is handed. */
+  private discover(input: Record<string, unknown>): Promise<unknown> {
+    const role = typeof input['RoleARN'] === 'string' ? input['RoleARN'] : undefined;
+    const kinesis = kinesisAs(this.kinesis, this.iam, { reader: this.iam?.session(role, 'DiscoverInputSchema') });
+    return discoverInputSchema(input, kinesis, this.engine, this.lambda).catch((error: unknown) => {
+      if (!(error instanceof IamError)) throw error;
+      throw invalidArgument(
+        `Kinesis Analytics cannot read ${String(input['ResourceARN'])} with role ${role}: ${error.message}`,
+      );
+    });
   }
 
   /** The twin's own routes of this service. */

@@ -4,6 +4,7 @@
  * per-shard limits.
  */
 import { type Clock, systemClock } from '../clock';
+import type { Authorizer } from '../iam';
 import { type AwsJsonService, AwsServiceError, JsonText, type RequestContext } from '../service';
 import { ACCOUNT } from './errors';
 import { KinesisInspector } from './inspect';
@@ -78,6 +79,8 @@ export interface KinesisTwinOptions {
   fsync?: boolean;
   /** With dataDir: the journal's options beyond fsync (tests). */
   journal?: KinesisJournalOptions;
+  /** Checks each call of a role session (a function's, or a service's in process) before it runs. */
+  iam?: Authorizer;
 }
 
 type Operation = (state: KinesisState, input: Record<string, unknown>) => unknown;
@@ -129,6 +132,7 @@ export class KinesisTwin implements AwsJsonService {
   private readonly listeners = new Map<string, Set<() => void>>();
   /** Read-only views for the twin's console (streams, shard counters, latest records; no read limit spent). */
   readonly inspect: KinesisInspector;
+  private readonly iam: Authorizer | undefined;
 
   /** Told of every put, read and push: the CloudWatch twin's AWS/Kinesis metrics. */
   set traffic(observer: TrafficObserver | undefined) {
@@ -137,6 +141,7 @@ export class KinesisTwin implements AwsJsonService {
 
   constructor(opts: KinesisTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
+    this.iam = opts.iam;
     this.state = new KinesisState({
       clock: opts.clock ?? systemClock,
       limits: opts.limits ?? true,
@@ -164,6 +169,9 @@ export class KinesisTwin implements AwsJsonService {
    * operation changed is durable.
    */
   async handle(operation: string, input: Record<string, unknown>, ctx?: RequestContext): Promise<unknown> {
+    if (ctx?.principal && this.iam && Object.hasOwn(operations, operation)) {
+      this.iam.authorize(ctx.principal, 'kinesis', operation, input, { region: ctx.region });
+    }
     if (operation === 'GetRecords' && ctx?.encoding === 'cbor') {
       validateInput(operation, input);
       return getRecordsObjects(this.state, input);

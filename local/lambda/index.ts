@@ -45,8 +45,9 @@ import type {
   UpdateFunctionConfigurationRequest,
 } from '@aws-sdk/client-lambda';
 import { type Clock, systemClock } from '../clock';
+import type { Authorizer, CredentialIssuer } from '../iam';
 import type { Answer } from '../sdk-shapes';
-import type { RestRoute } from '../service';
+import type { RequestContext, RestRoute } from '../service';
 import type { InvokeResult, LambdaFunction } from './function';
 import { MappingLifecycle } from './lifecycle';
 import { type FunctionLogListener, LogSink } from './logs';
@@ -85,6 +86,11 @@ export interface LambdaTwinOptions {
   codeCacheDir?: string;
   /** Where state changes are kept (the persistence seam). */
   journal?: Journal;
+  /**
+   * IAM: checks each call of a role session before it runs, and issues each function's environment the
+   * credentials of its role (so its SDK calls carry who it is); mappings read with the function's role.
+   */
+  iam?: Authorizer & CredentialIssuer;
 }
 
 type Input = Record<string, unknown>;
@@ -128,12 +134,14 @@ export class LambdaTwin {
   readonly lifecycle: MappingLifecycle;
   private readonly sink = new LogSink();
   private readonly batchListeners = new Set<(batch: MappingBatch) => void>();
+  private readonly iam: Authorizer | undefined;
   /** @internal what mapping operations need */
   readonly mappingContext: mappings.MappingContext;
 
   constructor(opts: LambdaTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '000000000000';
+    this.iam = opts.iam;
     const clock = opts.clock ?? systemClock;
     this.store = new LambdaStore(
       {
@@ -142,6 +150,7 @@ export class LambdaTwin {
         accountId: this.accountId,
         sink: this.sink,
         ...(opts.journal ? { journal: opts.journal } : {}),
+        ...(opts.iam ? { credentials: opts.iam } : {}),
       },
       opts.codeCacheDir ?? join(process.cwd(), '.fanout', 'lambda'),
     );
@@ -151,6 +160,7 @@ export class LambdaTwin {
       store: this.store,
       lifecycle: this.lifecycle,
       kinesis: opts.kinesis,
+      ...(opts.iam ? { iam: opts.iam } : {}),
       deps: {
         clock,
         region: this.region,
@@ -205,17 +215,26 @@ export class LambdaTwin {
     return this.store.functionArn(name);
   }
 
-  /** Runs one operation with its SDK request (the routes' way in); validation first. */
-  async handle(operation: string, input: Input): Promise<unknown> {
+  /**
+   * Runs one operation with its SDK request (the routes' way in); validation first, then (for a role session's
+   * call) IAM.
+   */
+  async handle(operation: string, input: Input, ctx?: RequestContext): Promise<unknown> {
     const run = OPERATIONS[operation];
     if (!run) throw new Error(`The Lambda twin has no operation ${operation}`);
     validateInput(operation, input);
+    if (ctx?.principal && this.iam) {
+      this.iam.authorize(ctx.principal, 'lambda', operation, input, {
+        region: ctx.region,
+        mappingFunctionArn: (uuid) => this.store.mappings.get(uuid)?.settings.functionArn,
+      });
+    }
     return run(this, input);
   }
 
   /** The REST routes the twin's server mounts. */
   get routes(): RestRoute[] {
-    return routes((operation, input) => this.handle(operation, input));
+    return routes((operation, input, ctx) => this.handle(operation, input, ctx));
   }
 
   // ---- in process: the same operations, typed -----------------------------------------------------------------

@@ -9,7 +9,11 @@ import { AwsServiceError, type RestRequest, type RestResponse, type RestRoute } 
 import { errors } from './errors';
 
 /** Runs one operation with its SDK request; what LambdaTwin.handle is. */
-export type OperationRunner = (operation: string, input: Record<string, unknown>) => Promise<unknown>;
+export type OperationRunner = (
+  operation: string,
+  input: Record<string, unknown>,
+  ctx: RestRequest['ctx'],
+) => Promise<unknown>;
 
 interface Binding {
   method: string;
@@ -196,7 +200,7 @@ export function routes(run: OperationRunner): RestRoute[] {
     path: new RegExp(`^${b.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}/?$`),
     handle: async (req) => {
       try {
-        return responseOf(b, await run(b.operation, requestOf(b, req)));
+        return responseOf(b, await run(b.operation, requestOf(b, req), req.ctx));
       } catch (error) {
         if (error instanceof AwsServiceError) throw error;
         throw errors.service(error instanceof Error ? error.message : String(error));

@@ -5,6 +5,7 @@
  */
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import type { Clock } from '../clock';
+import type { CredentialIssuer } from '../iam';
 import { errors } from './errors';
 import type { LambdaFunction } from './function';
 import type { LogSink } from './logs';
@@ -65,6 +66,8 @@ export interface StoreOptions {
   accountId: string;
   sink: LogSink;
   journal?: Journal;
+  /** Issues a function's environment the credentials of its role (IAM); without it, functions get test keys. */
+  credentials?: CredentialIssuer;
 }
 
 export class LambdaStore {

@@ -52,7 +52,9 @@ export function startRun(
         clock,
         signal: aborted.signal,
         history,
-        invoke: store.invoker,
+        invoke: store.invoker
+          ? (fn, payload) => store.invoker!(fn, payload, { roleArn: revision.roleArn, executionName: name })
+          : undefined,
         region: store.opts.region,
         scales: store.opts.scales,
         context,

@@ -12,6 +12,8 @@ import type { History } from './history';
 export type FunctionInvoker = (
   functionNameOrArn: string,
   payload: string,
+  /** Who invokes: the state machine's role, in a session named after the execution (IAM checks it). */
+  caller?: { roleArn: string; executionName: string },
 ) => Promise<{ payload: string; functionError?: string }>;
 
 /** One version of a state machine's definition and role. */

@@ -12,6 +12,8 @@ function createRule(ctx: DeployContext, id: string, p: Record<string, unknown>):
     Id: String(t['Id']),
     Arn: String(t['Arn']),
     ...(typeof t['Input'] === 'string' ? { Input: t['Input'] } : {}),
+    // the role EventBridge invokes the target with (IAM checks it)
+    ...(typeof t['RoleArn'] === 'string' ? { RoleArn: t['RoleArn'] } : {}),
   }));
   ctx.target.events.putRule({
     Name: name,

@@ -4,6 +4,7 @@
  */
 import { CLOUDWATCH_TYPES } from './cloudwatch';
 import { EVENTS_TYPES } from './events';
+import { IAM_TYPES } from './iam';
 import { KINESIS_TYPES } from './kinesis';
 import { LAMBDA_TYPES } from './lambda';
 import { RECORDED_TYPES } from './recorded';
@@ -20,6 +21,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   ...EVENTS_TYPES,
   ...STORAGE_TYPES,
   ...CLOUDWATCH_TYPES,
+  ...IAM_TYPES,
   ...RECORDED_TYPES,
 };
 

@@ -1,5 +1,5 @@
 /**
- * Types that need no twin service (IAM, versions, permissions, keys): recorded with the names
+ * Types that need no twin service (instance profiles, versions, permissions, keys): recorded with the names
  * and attributes AWS would give them, so Ref and Fn::GetAtt resolve as on AWS.
  */
 import { type DeployContext, generatedName, hash, type Made, str } from '../context';
@@ -11,19 +11,6 @@ const functionArn = (ctx: DeployContext, fn: string): string =>
   fn.startsWith('arn:') ? fn : `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${fn}`;
 
 export const RECORDED_TYPES: Record<string, ResourceType> = {
-  'AWS::IAM::Role': recorded((ctx, id, p) => {
-    const name = str(p['RoleName']) ?? generatedName(ctx, id);
-    const path = str(p['Path']) ?? '/';
-    return {
-      physicalId: name,
-      attributes: { Arn: `arn:aws:iam::${ctx.accountId}:role${path}${name}`, RoleId: `AROA${hash(name, 17)}` },
-    };
-  }),
-  'AWS::IAM::Policy': recorded(named),
-  'AWS::IAM::ManagedPolicy': recorded((ctx, id, p) => {
-    const arn = `arn:aws:iam::${ctx.accountId}:policy/${str(p['ManagedPolicyName']) ?? generatedName(ctx, id)}`;
-    return { physicalId: arn, attributes: { PolicyArn: arn } };
-  }),
   'AWS::IAM::InstanceProfile': recorded((ctx, id, p) => {
     const name = str(p['InstanceProfileName']) ?? generatedName(ctx, id);
     return { physicalId: name, attributes: { Arn: `arn:aws:iam::${ctx.accountId}:instance-profile/${name}` } };

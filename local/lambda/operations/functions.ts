@@ -73,10 +73,19 @@ async function resolveCode(
 /** The complete environment of a function: its own variables and what the runtime sets. */
 function environmentOf(
   store: LambdaStore,
-  c: { name: string; version: string; memorySize: number; runtime: string; codeDir: string },
+  c: { name: string; version: string; memorySize: number; runtime: string; codeDir: string; role?: string },
   variables: Record<string, string>,
 ): Record<string, string> {
   const region = store.opts.region;
+  // the role's session credentials, as Lambda gives a function (the twin maps the key back to the role)
+  const issued = store.opts.credentials?.credentialsFor(c.role, c.name);
+  const credentials = issued
+    ? {
+        AWS_ACCESS_KEY_ID: issued.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: issued.secretAccessKey,
+        AWS_SESSION_TOKEN: issued.sessionToken,
+      }
+    : { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
   const environment: Record<string, string> = {
     PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
     TZ: 'UTC',
@@ -85,8 +94,7 @@ function environmentOf(
     ...variables,
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+    ...credentials,
     AWS_LAMBDA_FUNCTION_NAME: c.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: c.version,

@@ -11,6 +11,8 @@ import type {
   ListEventSourceMappingsResponse,
   UpdateEventSourceMappingRequest,
 } from '@aws-sdk/client-lambda';
+import { type Authorizer, IamError } from '../../iam';
+import { kinesisAs } from '../../iam/guard';
 import { errors } from '../errors';
 import type { MappingLifecycle } from '../lifecycle';
 import { EventSourceMapping, type MappingDeps, streamNameOfSource } from '../mapping/event-source-mapping';
@@ -23,6 +25,57 @@ export interface MappingContext {
   lifecycle: MappingLifecycle;
   kinesis: KinesisSource | undefined;
   deps: Omit<MappingDeps, 'kinesis' | 'roleArn' | 'onCheckpoint'>;
+  /** IAM: a mapping reads its stream with its function's role, as Lambda does. */
+  iam?: Authorizer;
+}
+
+/** The role session a mapping calls Kinesis with: its function's role (read at each call: it may change). */
+function mappingReader(
+  c: MappingContext,
+  settings: MappingSettings,
+): { readonly reader: ReturnType<Authorizer['session']> } {
+  return {
+    get reader() {
+      const ref = parseFunctionRef(settings.functionArn);
+      const record = c.store.functions.get(ref.name);
+      const role = record ? c.store.version(record, ref.qualifier).version.runtime.config.role : undefined;
+      return c.iam?.session(role, ref.name);
+    },
+  };
+}
+
+/**
+ * What Lambda checks of the function's role when a mapping is created: that it can read the stream (and, for a
+ * consumer, subscribe through it), with Lambda's message.
+ */
+function checkCanRead(c: MappingContext, eventSourceArn: string, who: ReturnType<Authorizer['session']>): void {
+  if (!c.iam || !who) return;
+  const consumer = eventSourceArn.includes('/consumer/');
+  const stream = consumer ? eventSourceArn.slice(0, eventSourceArn.indexOf('/consumer/')) : eventSourceArn;
+  const needs = [
+    ...['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream'].map((action) => ({
+      action,
+      resource: stream,
+    })),
+    { action: 'kinesis:ListStreams', resource: '*' },
+    ...(consumer
+      ? ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'].map((action) => ({
+          action,
+          resource: eventSourceArn,
+        }))
+      : []),
+  ];
+  try {
+    for (const need of needs) c.iam.check(who, need, 'rest-json', { region: c.store.opts.region });
+  } catch (error) {
+    if (!(error instanceof IamError)) throw error;
+    throw errors.invalid(
+      consumer
+        ? `Cannot access stream consumer ${eventSourceArn}. Please ensure the role can perform the SubscribeToShard, DescribeStreamConsumer, GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM. (${error.message})`
+        : `Cannot access stream ${eventSourceArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM. (${error.message})`,
+      error,
+    );
+  }
 }
 
 /** The ARN a FunctionName designates, with its qualifier when it has one (a mapping may target a version). */
@@ -71,6 +124,8 @@ export async function createEventSourceMapping(
   if (input.StartingPositionTimestamp !== undefined)
     settings.startingPositionTimestamp = input.StartingPositionTimestamp.getTime();
   applySettings(settings, input);
+  const who = mappingReader(c, settings);
+  checkCanRead(c, eventSourceArn, who.reader);
   const ctx = { region: store.opts.region, accountId: store.opts.accountId, headers: {} };
   try {
     await kinesis.handle('DescribeStreamSummary', { StreamName: streamNameOfSource(eventSourceArn) }, ctx);
@@ -90,7 +145,7 @@ export async function createEventSourceMapping(
   }
   const mapping: EventSourceMapping = new EventSourceMapping(settings, {
     ...c.deps,
-    kinesis,
+    kinesis: kinesisAs(kinesis, c.iam, who),
     ...(target.role ? { roleArn: target.role } : {}),
     onCheckpoint: (shardId, sequenceNumber) =>
       store.changed({ type: 'checkpoint', uuid: mapping.uuid, shardId, sequenceNumber }),
