@@ -5,7 +5,7 @@
  */
 import '../src/polyfills';
 import { Command } from 'commander';
-import { commands } from './commands';
+import { commands, fileCommands } from './commands';
 
 const program = new Command()
   .name('fanout')
@@ -13,7 +13,7 @@ const program = new Command()
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
-for (const register of commands) register(program);
+for (const register of [...fileCommands, ...commands]) register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { findStateMachine, sfnClient, type Up } from '../../local/up';
+import { useConfig } from '../config-option';
 import { Progress } from '../progress';
 import { bringUp, executeAndReport } from '../session';
 import { type ServiceFlags, serviceOf, serviceOptions } from './service';
@@ -39,6 +40,8 @@ export async function invoke(stateMachine: string, o: InvokeOptions, projectDir 
         '--param and --config shape the service a twin of its own deploys: leave out --endpoint, or deploy with them (fanout up, osls deploy)',
       );
     if (!endpoint) {
+      // A bad fan-out file stops here, on its one line, before anything is packaged.
+      useConfig(projectDir, o.config);
       session = await bringUp(progress, {
         projectDir,
         port: 0,

@@ -7,6 +7,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { IamMode } from '../../local/iam';
 import { findStateMachine, sfnClient } from '../../local/up';
+import { useConfig } from '../config-option';
 import { Progress } from '../progress';
 import { bringUp, executeAndReport, iamSummary } from '../session';
 import { type ServiceFlags, serviceOf, serviceOptions } from './service';
@@ -67,6 +68,8 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
   progress.line(c.bold('kinesis-fanout') + c.dim(' · the lifecycle on the local twin'));
   let session: Awaited<ReturnType<typeof bringUp>> | undefined;
   try {
+    // A bad fan-out file stops here, on its one line, before anything is packaged.
+    useConfig(projectDir, opts.config, opts.engine === 'lambda' ? 'lambda' : 'kinesis-analytics');
     session = await bringUp(progress, {
       projectDir,
       port: opts.port,

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { IamMode } from '../../local/iam';
+import { useConfig } from '../config-option';
 import { Progress } from '../progress';
 import { bringUp } from '../session';
 import { parsePort } from './run';
@@ -26,6 +27,8 @@ export function register(program: Command): void {
       o: { port: number; limits: boolean; fast?: boolean; verbose?: boolean; iam: IamMode } & AccessFlags &
         ServiceFlags,
     ) => {
+      // A bad fan-out file stops here, on its one line, before anything is packaged.
+      useConfig(process.cwd(), o.config);
       const progress = new Progress();
       const c = progress.colors;
       const session = await bringUp(progress, {
