@@ -15,10 +15,12 @@ import {
   kplEncoding,
   LoadTestInputError,
   type LoadTestReport,
+  type RecordSourceSpec,
   type RunContext,
   runLiveTest,
   runLoadTest,
 } from '../src/load-test';
+import { userSourceOf } from '../src/load-test/user-source';
 import type { SourceSchema } from '../src/streaming-sql';
 import { logger, sourceSchema } from './runtime';
 import { step } from './step';
@@ -65,9 +67,10 @@ function numberOf(event: LoadTestEvent, key: keyof LoadTestEvent, fallback?: num
   return n;
 }
 
-function modeOf(event: LoadTestEvent): LoadTestMode {
+/** The event's mode, else the fan-out file's (`live` for an input the user brings), else synthetic. */
+function modeOf(event: LoadTestEvent, cfg: FanoutConfig): LoadTestMode {
   const mode = event.mode;
-  if (mode === undefined || mode === null || mode === '') return 'synthetic';
+  if (mode === undefined || mode === null || mode === '') return cfg.fanout.loadTest?.mode ?? 'synthetic';
   if ((MODES as readonly unknown[]).includes(mode)) return mode as LoadTestMode;
   throw new LoadTestInputError(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`);
 }
@@ -88,6 +91,11 @@ function aggregateOf(event: LoadTestEvent, cfg: FanoutConfig): number {
       `aggregate must be true, false or the user records per Kinesis record (1-10000), got ${JSON.stringify(value)}`,
     );
   return n;
+}
+
+function sourceOf(fanout: FanoutConfig['fanout']): { source?: RecordSourceSpec } {
+  const source = userSourceOf(fanout);
+  return source ? { source } : {};
 }
 
 /** DiscoverSchema's result, bare or as the API's `{ InputSchema }`. */
@@ -184,8 +192,13 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
   const records = numberOf(event, 'records', defaults.records)!;
   if (event.loadTest === 'off' || event.loadTest === false)
     return skipped(runId, run, 'the load test is off (loadTest: off): nothing was verified');
-  if (records === 0) return skipped(runId, run, 'records: 0 skips the load test: nothing was verified');
-  const mode = modeOf(event);
+  if (records === 0) {
+    const why = config.fanout.loadTest?.off
+      ? `the load test is off in ${config.fanout.file} (loadTest: off): nothing was verified`
+      : 'records: 0 skips the load test: nothing was verified';
+    return skipped(runId, run, why);
+  }
+  const mode = modeOf(event, config);
   const perAggregate = aggregateOf(event, config);
   if (perAggregate > 0 && run.engine === 'kinesis-analytics' && !config.kplPreprocessorArn) {
     throw new LoadTestInputError(
@@ -215,7 +228,10 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
     mode === 'live'
       ? await runLiveTest(
           clients.kinesis,
-          { ...common, liveSeconds: numberOf(event, 'liveSeconds', DEFAULT_LIVE_SECONDS)! },
+          {
+            ...common,
+            liveSeconds: numberOf(event, 'liveSeconds', config.fanout.loadTest?.liveSeconds ?? DEFAULT_LIVE_SECONDS)!,
+          },
           deps,
         )
       : await runLoadTest(
@@ -224,6 +240,8 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
             ...common,
             records,
             rate: numberOf(event, 'rate', defaults.rate)!,
+            // the fan-out file's loadTest.sample (records or a generator), else records from the input schema
+            ...sourceOf(config.fanout),
             ...(recordSize === undefined ? {} : { recordSize }),
             ...(negativeShare === undefined ? {} : { negativeShare }),
           },

@@ -14,12 +14,15 @@ import {
   COPY_STREAM,
   type FanoutDefinition,
   type KinesisOutput,
+  LOAD_TEST_DEFAULTS,
+  type LoadTestDefinition,
   type OutputPrefix,
   type StreamSource,
 } from './definition';
 import type { FieldPath } from './errors';
 import { ENGINE_LIMITS, maxOutputs } from './limits';
-import type { FanoutFile, InputEntry, KinesisOutputEntry } from './schema';
+import type { SampleRead } from './sample';
+import type { FanoutFile, InputEntry, KinesisOutputEntry, LoadTestEntry } from './schema';
 
 /** A rule the file breaks, at a field; the loader turns it into a FanoutConfigError with the line. */
 export class FieldError extends Error {
@@ -39,11 +42,17 @@ export interface CheckContext {
   readonly engine: EngineName;
   /** Reads the SQL file named by `sql:` (relative to the fan-out file); undefined when it does not exist. */
   readonly readSql: (path: string) => { text: string; projectPath: string } | undefined;
+  /** Reads `loadTest.sample` (relative to the fan-out file); absent: a sample is refused. */
+  readonly readSample?: (path: string) => SampleRead & { readonly projectPath: string; readonly absolute: string };
 }
 
 export interface Checked {
   readonly definition: FanoutDefinition;
   readonly warnings: string[];
+  /** `loadTest.sample`'s records, or the generator module's absolute path: compiled into the load-test function. */
+  readonly loadTestSource?:
+    | { readonly kind: 'sample'; readonly records: readonly unknown[] }
+    | { readonly kind: 'generator'; readonly module: string };
 }
 
 /**
@@ -213,6 +222,7 @@ export function check(file: FanoutFile, ctx: CheckContext): Checked {
     }
   }
 
+  const { loadTest, loadTestSource } = loadTestOf(file.loadTest ?? {}, input, ctx, warnings);
   const definition: FanoutDefinition = {
     file: ctx.file,
     input,
@@ -220,6 +230,53 @@ export function check(file: FanoutFile, ctx: CheckContext): Checked {
     outputs,
     ...(outputPrefix ? { outputPrefix } : {}),
     ...(file.input.kplAggregated ? { kplAggregated: true as const } : {}),
+    loadTest,
   };
-  return { definition, warnings };
+  return { definition, warnings, ...(loadTestSource ? { loadTestSource } : {}) };
+}
+
+/** `loadTest:` with its defaults: live for an input the user brings, the sample read. */
+function loadTestOf(
+  entry: LoadTestEntry,
+  input: StreamSource,
+  ctx: CheckContext,
+  warnings: string[],
+): Pick<Checked, 'loadTestSource'> & { loadTest: LoadTestDefinition } {
+  const off = entry.off ?? false;
+  if (off) {
+    for (const key of ['records', 'mode', 'sample'] as const) {
+      if (entry[key] !== undefined) throw new FieldError(['loadTest', key], 'the load test is off (off: true)');
+    }
+  }
+  const mode = entry.mode ?? (input.created ? 'synthetic' : 'live');
+  const loadTest = {
+    off,
+    records: off ? 0 : (entry.records ?? LOAD_TEST_DEFAULTS.records),
+    rate: entry.rate ?? LOAD_TEST_DEFAULTS.rate,
+    timeoutSeconds: entry.timeoutSeconds ?? LOAD_TEST_DEFAULTS.timeoutSeconds,
+    mode,
+    liveSeconds: entry.liveSeconds ?? LOAD_TEST_DEFAULTS.liveSeconds,
+  };
+  if (mode === 'synthetic' && !input.created && entry.mode !== undefined) {
+    warnings.push(
+      `loadTest.mode: synthetic puts test records into your stream ${input.name} and every output receives them`,
+    );
+  }
+  if (entry.sample === undefined) return { loadTest };
+  const read = ctx.readSample?.(entry.sample);
+  if (!read) throw new FieldError(['loadTest', 'sample'], 'a sample cannot be read here');
+  if ('problem' in read) throw new FieldError(['loadTest', 'sample'], read.problem);
+  if (mode === 'live') {
+    warnings.push('loadTest.sample: live mode watches the traffic flowing and puts no records; the sample is unused');
+  }
+  if (read.kind === 'generator') {
+    return {
+      loadTest: { ...loadTest, sample: { kind: 'generator', file: read.projectPath } },
+      loadTestSource: { kind: 'generator', module: read.absolute },
+    };
+  }
+  return {
+    loadTest: { ...loadTest, sample: { kind: 'sample', file: read.projectPath, records: read.records.length } },
+    loadTestSource: { kind: 'sample', records: read.records },
+  };
 }

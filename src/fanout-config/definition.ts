@@ -58,6 +58,35 @@ export interface OutputPrefix {
   readonly sqlStream: string;
 }
 
+/** Where the load test's records come from when not generated from the input schema. */
+export interface LoadTestSample {
+  /** `sample`: records from a file, put in turn; `generator`: a module that makes record `seq`. */
+  readonly kind: 'sample' | 'generator';
+  /** Relative to the project, as the file names it. */
+  readonly file: string;
+  /** A sample's record count (the records themselves are compiled into the load-test function only). */
+  readonly records?: number;
+}
+
+/**
+ * The LoadTest step's defaults from the file. `records`, `rate`, `timeoutSeconds` reach it as the stack's defaults
+ * (serverless.yml params, from the resolver), `mode` and `liveSeconds` too; an execution input overrides each.
+ */
+export interface LoadTestDefinition {
+  /** `loadTest: off`: the step verifies nothing (the stack's default records is 0). */
+  readonly off: boolean;
+  readonly records: number;
+  readonly rate: number;
+  readonly timeoutSeconds: number;
+  /** `live` by default for an input the user brings (never write into a stream in use unasked), else `synthetic`. */
+  readonly mode: 'synthetic' | 'live';
+  readonly liveSeconds: number;
+  readonly sample?: LoadTestSample;
+}
+
+/** What the load test does when the file says nothing. */
+export const LOAD_TEST_DEFAULTS = { records: 500, rate: 1000, timeoutSeconds: 60, liveSeconds: 30 } as const;
+
 /** The validated fan-out. Every field is plain JSON. */
 export interface FanoutDefinition {
   /** The file it was read from, relative to the project (`fanout.yml`). */
@@ -68,6 +97,8 @@ export interface FanoutDefinition {
   readonly outputPrefix?: OutputPrefix;
   /** `input.kplAggregated: true`: the input holds KPL aggregates (src/kpl; the KPL preprocessor is deployed). */
   readonly kplAggregated?: true;
+  /** Absent in definitions built before the section existed (tests): the defaults apply. */
+  readonly loadTest?: LoadTestDefinition;
 }
 
 /**

@@ -15,15 +15,21 @@ declare const __FANOUT_DEFINITION__: FanoutDefinition | undefined;
 
 /** The global esbuild replaces (`custom.esbuild.define` in serverless.yml). */
 export const DEFINITION_GLOBAL = '__FANOUT_DEFINITION__';
+/**
+ * The globals only the load-test function's code names (so only its bundle carries them): the records of
+ * `loadTest.sample`, or the path of its generator module, whose `require` esbuild resolves and bundles.
+ */
+export const LOAD_TEST_SAMPLE_GLOBAL = '__FANOUT_LOAD_TEST_SAMPLE__';
+export const LOAD_TEST_GENERATOR_GLOBAL = '__FANOUT_LOAD_TEST_GENERATOR__';
 /** Where code that is not bundled finds the definition, as JSON. */
 export const DEFINITION_VARIABLE = 'FANOUT_DEFINITION';
 
 /**
- * The definition as esbuild's `define` takes it: JSON, with `$` written `\u0024` so that no `${...}` of a SQL text
+ * A value as esbuild's `define` takes it: JSON, with `$` written `\u0024` so that no `${...}` of a SQL text
  * is taken for a framework variable on the way.
  */
-export function defineValue(definition: FanoutDefinition): string {
-  return JSON.stringify(definition).replace(/\$/g, '\\u0024');
+export function defineValue(value: unknown): string {
+  return JSON.stringify(value).replace(/\$/g, '\\u0024');
 }
 
 /** Whether a parsed JSON value has the definition's shape (the packager wrote it; this guards hand-set JSON). */

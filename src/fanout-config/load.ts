@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { EngineName } from '../config';
 import { type Checked, check, FieldError } from './checks';
 import { FanoutConfigError, type FieldPath } from './errors';
+import { readSample } from './sample';
 import { fanoutFileSchema } from './schema';
 
 /** The file used when none is named. */
@@ -123,6 +124,10 @@ export function parseFanout(text: string, file: string, options: LoadOptions = {
         if (!existsSync(sqlFile)) return undefined;
         return { text: readFileSync(sqlFile, 'utf8'), projectPath: relative(projectDir, sqlFile) || sqlFile };
       },
+      readSample: (path) => {
+        const absolute = isAbsolute(path) ? path : join(dir, path);
+        return { ...readSample(absolute, path), projectPath: relative(projectDir, absolute) || absolute, absolute };
+      },
     });
   } catch (error) {
     if (error instanceof FieldError) return fail(error.path, error.reason);
@@ -148,8 +153,9 @@ export function loadFanoutFile(file: string, options: LoadOptions = {}): Checked
 }
 
 /**
- * The files a package depends on through the fan-out file: the file itself and the SQL it names. Hashed by the
- * packaging cache, so a change to either repackages.
+ * The files a package depends on through the fan-out file: the file itself, the SQL and the load-test sample it
+ * names (a generator's own imports are not followed: change the module itself, or package with --force). Hashed by the
+ * packaging cache, so a change to any of them repackages.
  */
 export function configInputs(file: string): string[] {
   if (!existsSync(file)) return [file];
@@ -158,6 +164,8 @@ export function configInputs(file: string): string[] {
     const doc = parseDocument(readFileSync(file, 'utf8'));
     const sql = doc.get('sql');
     if (typeof sql === 'string') inputs.push(isAbsolute(sql) ? sql : join(dirname(file), sql));
+    const sample = doc.getIn(['loadTest', 'sample']);
+    if (typeof sample === 'string') inputs.push(isAbsolute(sample) ? sample : join(dirname(file), sample));
   } catch {
     // an unreadable file is refused by the loader; hashing it alone is enough here
   }

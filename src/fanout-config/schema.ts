@@ -134,6 +134,39 @@ const outputPrefixSchema = z.union([
   z.strictObject({ prefix: streamName, sqlStream: sqlStream.optional() }),
 ]);
 
+/** Load-test modes: put generated records (`synthetic`), or verify the traffic already flowing (`live`). */
+export const LOAD_TEST_MODES = ['synthetic', 'live'] as const;
+
+/**
+ * `loadTest:` - what the lifecycle's LoadTest step does by default (an execution input still overrides each field):
+ * `off` (or `records: 0`) skips it; `sample` names a file of realistic records (`.json`: an array; any other
+ * extension: one record per line) or a generator module (`.js`, `.cjs`, `.mjs`, `.ts`: exports
+ * `(seq, { runId, plannedMs }) => record`), used instead of records generated from the input schema.
+ */
+const loadTestObject = z.strictObject(
+  {
+    off: z.boolean().optional(),
+    records: z.int().min(0).max(2_000_000_000).optional(),
+    rate: z.number().positive().max(1_000_000).optional(),
+    timeoutSeconds: z.int().min(1).max(840).optional(),
+    mode: z.enum(LOAD_TEST_MODES).optional(),
+    liveSeconds: z.int().min(1).max(600).optional(),
+    sample: z.string().min(1).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'off, or any of off, records, rate, timeoutSeconds, mode, liveSeconds, sample'
+        : undefined,
+  },
+);
+
+/** `loadTest: off` (YAML 1.2 reads it as the string; `false` too) is `{ off: true }`. */
+const loadTestSchema = z.preprocess(
+  (value) => (value === 'off' || value === false ? { off: true } : value),
+  loadTestObject,
+);
+
 /** The whole file. */
 export const fanoutFileSchema = z.strictObject({
   input: inputSchema,
@@ -143,9 +176,11 @@ export const fanoutFileSchema = z.strictObject({
   outputPrefix: outputPrefixSchema.optional(),
   /** The key that encrypts the streams the stack creates (default: the AWS-managed key of Kinesis). */
   kmsKey: kmsKey.optional(),
+  loadTest: loadTestSchema.optional(),
 });
 
 export type FanoutFile = z.infer<typeof fanoutFileSchema>;
 export type InputEntry = z.infer<typeof inputSchema>;
 export type KinesisOutputEntry = z.infer<typeof kinesisOutputSchema>;
 export type OutputEntry = FanoutFile['outputs'][number];
+export type LoadTestEntry = z.infer<typeof loadTestObject>;

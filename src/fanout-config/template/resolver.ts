@@ -4,8 +4,9 @@
  * and a bad file fails the variable resolution (before anything is packaged) with its one-line message.
  */
 import { type EngineName, engineNameOf } from '../../config';
-import type { FanoutDefinition } from '../definition';
-import { DEFINITION_GLOBAL, defineValue } from '../deployed';
+import type { Checked } from '../checks';
+import { type FanoutDefinition, LOAD_TEST_DEFAULTS, type LoadTestDefinition } from '../definition';
+import { DEFINITION_GLOBAL, defineValue, LOAD_TEST_GENERATOR_GLOBAL, LOAD_TEST_SAMPLE_GLOBAL } from '../deployed';
 import { configFileOf, loadFanoutFile } from '../load';
 import type { Cfn, Resource } from './cfn';
 import { type FunctionsScope, functionsOf } from './functions';
@@ -35,8 +36,13 @@ export interface Pieces {
    * alarms, their topic and the dashboard (monitoring.ts).
    */
   readonly resources: { Resources: Record<string, Resource>; Outputs: Record<string, Cfn> };
-  /** `custom.esbuild.define`: the definition, compiled into every function (src/fanout-config/deployed.ts). */
+  /**
+   * `custom.esbuild.define`: the definition, compiled into every function (src/fanout-config/deployed.ts), and the
+   * load test's sample records or generator module, which only the load-test function's code names.
+   */
   readonly define: Record<string, string>;
+  /** The LoadTest step's defaults (serverless.yml params `loadTest*`): from the file's `loadTest:` section. */
+  readonly loadTest: Omit<LoadTestDefinition, 'off' | 'sample'>;
 }
 
 /**
@@ -44,8 +50,20 @@ export interface Pieces {
  *
  * @throws FanoutConfigError when the template would exceed a CloudFormation or IAM limit
  */
-export function piecesOf(definition: FanoutDefinition, names: StageNames, monitoring?: MonitoringSettings): Pieces {
-  return generate(definition, names, monitoring).pieces;
+export function piecesOf(
+  definition: FanoutDefinition,
+  names: StageNames,
+  monitoring?: MonitoringSettings,
+  loadTestSource?: Checked['loadTestSource'],
+): Pieces {
+  return generate(definition, names, monitoring, loadTestSource).pieces;
+}
+
+/** The esbuild `define` of the load test's own records: a sample's, or the generator module to bundle. */
+function loadTestDefine(source: Checked['loadTestSource']): Record<string, string> {
+  if (!source) return {};
+  if (source.kind === 'generator') return { [LOAD_TEST_GENERATOR_GLOBAL]: defineValue(source.module) };
+  return { [LOAD_TEST_SAMPLE_GLOBAL]: defineValue(source.records) };
 }
 
 /**
@@ -59,6 +77,7 @@ export function generate(
   definition: FanoutDefinition,
   names: StageNames,
   monitoring: MonitoringSettings = DEFAULT_MONITORING,
+  loadTestSource?: Checked['loadTestSource'],
 ): { pieces: Pieces; generated: Generated } {
   const scope: FunctionsScope = {
     definition,
@@ -82,7 +101,14 @@ export function generate(
   const pieces: Pieces = {
     functions,
     resources: { Resources: resources, Outputs: outputs },
-    define: { [DEFINITION_GLOBAL]: defineValue(definition) },
+    define: { [DEFINITION_GLOBAL]: defineValue(definition), ...loadTestDefine(loadTestSource) },
+    loadTest: {
+      records: definition.loadTest?.records ?? LOAD_TEST_DEFAULTS.records,
+      rate: definition.loadTest?.rate ?? LOAD_TEST_DEFAULTS.rate,
+      timeoutSeconds: definition.loadTest?.timeoutSeconds ?? LOAD_TEST_DEFAULTS.timeoutSeconds,
+      mode: definition.loadTest?.mode ?? (definition.input.created ? 'synthetic' : 'live'),
+      liveSeconds: definition.loadTest?.liveSeconds ?? LOAD_TEST_DEFAULTS.liveSeconds,
+    },
   };
   return { pieces, generated };
 }
@@ -114,7 +140,7 @@ export function createResolver(
       resolveVariable('sls:stage'),
       resolveVariable('param:applicationPrefix'),
     ]);
-    const { definition, warnings } = loadFanoutFile(configFileOf(projectDir), {
+    const { definition, warnings, loadTestSource } = loadFanoutFile(configFileOf(projectDir), {
       projectDir,
       engine: engineOf(engine),
     });
@@ -124,6 +150,7 @@ export function createResolver(
       definition,
       { service: String(service), stage: String(stage), applicationPrefix: String(applicationPrefix) },
       monitoring,
+      loadTestSource,
     );
   };
   const piece =
@@ -137,5 +164,10 @@ export function createResolver(
       });
       return (await pieces)[name];
     };
-  return { functions: piece('functions'), resources: piece('resources'), define: piece('define') };
+  return {
+    functions: piece('functions'),
+    resources: piece('resources'),
+    define: piece('define'),
+    loadTest: piece('loadTest'),
+  };
 }

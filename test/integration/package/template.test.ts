@@ -317,6 +317,9 @@ outputs:
   - stream: copy-7
     consumer: true
 outputPrefix: app-output-
+loadTest:
+  records: 200
+  liveSeconds: 12
 `;
 
 describe('Template: a 7-output fan-out file', () => {
@@ -350,6 +353,22 @@ describe('Template: a 7-output fan-out file', () => {
       'arn:aws:kinesis:us-east-1:123456789012:stream/existing-clicks',
     );
     expect(Object.keys(seven.Outputs).filter((k) => /^Copy\dStreamArn$/.test(k))).toHaveLength(7);
+  });
+
+  it("gives the lifecycle the file's load-test defaults: live mode for the input the user brings", () => {
+    // Prepare: the state that hands the stack's defaults to the execution
+    const [, machine] = ofType(seven, 'AWS::StepFunctions::StateMachine').find(
+      ([id]) => id === 'LifecycleStateMachine',
+    )!;
+    const [text] = (machine.Properties['DefinitionString'] as { 'Fn::Sub': [string, unknown] })['Fn::Sub'];
+    const states = (JSON.parse(text) as { States: Record<string, { Parameters?: { defaults?: unknown } }> }).States;
+    const defaults = Object.values(states).find((state) => state.Parameters?.defaults)?.Parameters?.defaults;
+
+    // Assess
+    expect(defaults).toMatchObject({ records: 200, rate: 1000, timeoutSeconds: 60, mode: 'live', liveSeconds: 12 });
+    expect(seven.Resources['LoadTestLambdaFunction']!.Properties['Environment']).toMatchObject({
+      Variables: { LOAD_TEST_RECORDS: '200', LOAD_TEST_RATE: '1000', LOAD_TEST_TIMEOUT_SECONDS: '60' },
+    });
   });
 
   it('has the size the resolver estimates before packaging (the limits check counts right)', () => {

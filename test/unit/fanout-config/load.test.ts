@@ -17,6 +17,8 @@ beforeEach(() => {
       'CREATE PUMP "P1" AS INSERT INTO "A_OUT" SELECT STREAM x FROM "SOURCE_SQL_STREAM_001";\n' +
       'CREATE PUMP "P2" AS INSERT INTO "B_OUT" SELECT STREAM x FROM "SOURCE_SQL_STREAM_001";\n',
   );
+  writeFileSync(join(dir, 'sql', 'two.sql.json'), '{"log": "not in an array"}');
+  writeFileSync(join(dir, 'sql', 'empty.txt'), '\n\n');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -113,6 +115,52 @@ describe('Function: parseFanout', () => {
     expect(sql.warnings).toEqual([expect.stringMatching(/^outputPrefix: only the lambda engine/)]);
   });
 
+  it('reads the loadTest section: defaults synthetic for a stream it creates, live for one the user brings', () => {
+    // Prepare
+    writeFileSync(join(dir, 'clicks.jsonl'), '{"log": "Record 0"}\n{"log": "Record 1"}\n');
+    writeFileSync(join(dir, 'gen.js'), 'module.exports = (seq) => ({ log: "Record " + seq });\n');
+
+    // Act
+    const created = parse('input: {stream: In}\noutputs: [{stream: A}]\n');
+    const existing = parse(`input: {arn: "${ARN('In')}"}\noutputs: [{stream: A}]\n`);
+    const off = parse('input: {stream: In}\noutputs: [{stream: A}]\nloadTest: off\n');
+    const sample = parse(
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest:\n  records: 50\n  rate: 20\n  sample: clicks.jsonl\n',
+    );
+    const generator = parse('input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {sample: gen.js}\n');
+    const liveSample = parse(`input: {arn: "${ARN('In')}"}\noutputs: [{stream: A}]\nloadTest: {sample: gen.js}\n`);
+
+    // Assess
+    const defaults = { off: false, records: 500, rate: 1000, timeoutSeconds: 60, liveSeconds: 30 };
+    expect(created.definition.loadTest).toEqual({ ...defaults, mode: 'synthetic' });
+    expect(existing.definition.loadTest).toEqual({ ...defaults, mode: 'live' });
+    expect(existing.warnings).toEqual([]);
+    expect(off.definition.loadTest).toEqual({ ...defaults, off: true, records: 0, mode: 'synthetic' });
+    expect(sample.definition.loadTest).toEqual({
+      ...defaults,
+      records: 50,
+      rate: 20,
+      mode: 'synthetic',
+      sample: { kind: 'sample', file: 'clicks.jsonl', records: 2 },
+    });
+    expect(sample.loadTestSource).toEqual({ kind: 'sample', records: ['{"log": "Record 0"}', '{"log": "Record 1"}'] });
+    expect(generator.definition.loadTest?.sample).toEqual({ kind: 'generator', file: 'gen.js' });
+    expect(generator.loadTestSource).toEqual({ kind: 'generator', module: join(dir, 'gen.js') });
+    expect(liveSample.warnings).toEqual([
+      'loadTest.sample: live mode watches the traffic flowing and puts no records; the sample is unused',
+    ]);
+  });
+
+  it('warns when synthetic mode is asked for on a stream the user brings', () => {
+    // Act
+    const { warnings } = parse(`input: {arn: "${ARN('In')}"}\noutputs: [{stream: A}]\nloadTest: {mode: synthetic}\n`);
+
+    // Assess
+    expect(warnings).toEqual([
+      'loadTest.mode: synthetic puts test records into your stream In and every output receives them',
+    ]);
+  });
+
   // Each bad file: the one-line message names the file, the line and the field.
   it.each([
     [
@@ -190,6 +238,41 @@ describe('Function: parseFanout', () => {
     ],
     ['a bad stream name', 'input: {stream: "a b"}\noutputs: [{stream: A}]\n', 'input.stream: a Kinesis stream name'],
     ['a missing input', 'outputs: [{stream: A}]\n', 'fanout.yml:1:1: input: required'],
+    [
+      'an unknown loadTest key',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest:\n  recrods: 10\n',
+      'fanout.yml:4:3: loadTest.recrods: unknown key',
+    ],
+    [
+      'a loadTest that is neither off nor a section',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: on\n',
+      'fanout.yml:3:1: loadTest: off, or any of off, records, rate, timeoutSeconds, mode, liveSeconds, sample, got "on"',
+    ],
+    [
+      'a negative record count',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {records: -1}\n',
+      'loadTest.records: Too small',
+    ],
+    [
+      'a load test off and given records',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {off: true, records: 10}\n',
+      'fanout.yml:3:23: loadTest.records: the load test is off (off: true)',
+    ],
+    [
+      'a missing sample',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {sample: nope.jsonl}\n',
+      'fanout.yml:3:12: loadTest.sample: the sample nope.jsonl does not exist',
+    ],
+    [
+      'a .json sample that is not an array',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {sample: sql/two.sql.json}\n',
+      'loadTest.sample: the sample sql/two.sql.json is not an array (a .json sample holds an array of records)',
+    ],
+    [
+      'an empty sample',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {sample: sql/empty.txt}\n',
+      'loadTest.sample: the sample sql/empty.txt holds no records',
+    ],
     ['YAML that does not parse', 'input: {stream: In\noutputs: []\n', 'fanout.yml:'],
     ['an empty file', '', 'fanout.yml: the file is empty'],
     [

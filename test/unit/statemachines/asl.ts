@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { loadFanoutFile } from '../../../src/fanout-config/load';
+import { type Pieces, piecesOf } from '../../../src/fanout-config/template/resolver';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -21,8 +23,12 @@ export function defaultParams(env: Record<string, string | undefined> = {}): Rec
   };
   const resolved: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(service.params.default)) {
-    resolved[name] =
-      typeof value === 'string'
+    // `${file(./serverless.resolver.js):loadTest.x}`: the load test's defaults from the default fanout.yml
+    const fromFile =
+      typeof value === 'string' ? /^\$\{file\(\.\/serverless\.resolver\.js\):loadTest\.(\w+)\}$/.exec(value) : null;
+    resolved[name] = fromFile
+      ? loadTestDefaults()[fromFile[1] as keyof Pieces['loadTest']]
+      : typeof value === 'string'
         ? value.replace(
             /\$\{env:(\w+),\s*'([^']*)'\}/g,
             (_, variable: string, fallback: string) => env[variable] ?? fallback,
@@ -30,6 +36,13 @@ export function defaultParams(env: Record<string, string | undefined> = {}): Rec
         : value;
   }
   return resolved;
+}
+
+/** The resolver's `loadTest` piece for the project's fanout.yml. */
+function loadTestDefaults(): Pieces['loadTest'] {
+  const { definition } = loadFanoutFile('fanout.yml', { projectDir: root });
+  return piecesOf(definition, { service: 'kinesis-fanout', stage: 'dev', applicationPrefix: 'kinesis-fanout-dev' })
+    .loadTest;
 }
 
 export interface LoadedStateMachine {
