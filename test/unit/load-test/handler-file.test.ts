@@ -49,7 +49,7 @@ describe('Function: handler, with a loadTest section', () => {
     fakeKinesis(Date.now);
 
     // Act
-    const report = await handler({ runId: 'exec-s', records: 30, rate: 2000, timeoutSeconds: 1, schema });
+    const report = await handler({ runId: 'exec-s', records: 30, rate: 2000, timeoutSeconds: 60, schema });
 
     // Assess
     expect(report).toMatchObject({
