@@ -74,7 +74,7 @@ describe('Function: planOf', () => {
     expect(plan.lambda).toEqual({
       functionName: 'p-fanout',
       mapping: 'In -> p-fanout (enhanced fan-out consumer, batches of 100)',
-      outputPrefix: 'app-out-* (COPY_PREFIX)',
+      outputPrefix: 'app-out-* (COPY)',
     });
   });
 

@@ -152,8 +152,8 @@ export interface Outcome {
 }
 
 /** One machine, built (and validated) once; `run` starts an execution of it against a fake service. */
-export function machine(file: string) {
-  const loaded = loadStateMachine(file);
+export function machine(file: string, params?: Record<string, unknown>) {
+  const loaded = params ? loadStateMachine(file, params) : loadStateMachine(file);
   const built = new StateMachine(loaded.definition as never);
   const delays = zeroDelays(loaded);
   return {

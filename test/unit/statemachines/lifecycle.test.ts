@@ -1,5 +1,6 @@
 import { logger } from '../../../handlers/runtime';
 import { makeEnv } from '../engines/fixtures';
+import { defaultParams } from './asl';
 import { FakeService, machine, type Stub } from './fake-service';
 
 const lifecycle = machine('lifecycle.asl.yml');
@@ -131,9 +132,14 @@ describe('State machine: lifecycle', () => {
         return stubs['loadTest']!(event);
       };
 
+      // the stack's load-test mode as the resolver sets it for such a file (live for input.arn: loadTest.mode)
+      const stack = existingInput
+        ? machine('lifecycle.asl.yml', { ...defaultParams(), loadTestMode: 'live' })
+        : lifecycle;
+
       // Act
-      const byDefault = await run(service, {}, { loadTest });
-      const asked = await run(service, { startingPosition: 'TRIM_HORIZON', mode: 'synthetic' }, { loadTest });
+      const byDefault = await stack.run(service, {}, { loadTest });
+      const asked = await stack.run(service, { startingPosition: 'TRIM_HORIZON', mode: 'synthetic' }, { loadTest });
 
       // Assess
       expect(byDefault.error).toBeUndefined();
