@@ -37,7 +37,17 @@ const config: FanoutConfig = {
   analyticsRoleArn: 'arn:aws:iam::000000000000:role/analytics',
   kplPreprocessorArn: `arn:aws:lambda:${region}:000000000000:function:${FUNCTION}`,
   loadTest: { records: 10, rate: 100, timeoutSeconds: 5 },
-  fanout: { ...definitionFor(arn('Transactions'), outputs), kplAggregated: true },
+  // the stack's own input stream: discovery may put its labelled sample into it (never into a stream the user brings)
+  fanout: {
+    ...definitionFor(arn('Transactions'), outputs),
+    input: {
+      created: true,
+      name: 'Transactions',
+      capacity: { mode: 'PROVISIONED', shards: 1 },
+      kmsKey: 'alias/aws/kinesis',
+    },
+    kplAggregated: true,
+  },
 };
 
 let twin: Twin;

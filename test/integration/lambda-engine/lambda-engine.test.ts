@@ -26,7 +26,7 @@ import { startTwin, type Twin } from '../../../local/twin';
 import type { FanoutConfig } from '../../../src/config';
 import { LambdaEngine } from '../../../src/engines/lambda';
 import type { ApplicationStatus } from '../../../src/engines/types';
-import { definitionFor } from '../../unit/fanout-config/fixtures';
+import { definitionEnv, definitionFor } from '../../unit/fanout-config/fixtures';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -47,10 +47,19 @@ const config: FanoutConfig = {
   ],
   analyticsRoleArn: 'arn:aws:iam::000000000000:role/analytics',
   loadTest: { records: 10, rate: 100, timeoutSeconds: 5 },
-  fanout: definitionFor(arn('Transactions'), [
-    { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('PositiveTransactions') },
-    { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('NegativeTransactions') },
-  ]),
+  fanout: {
+    ...definitionFor(arn('Transactions'), [
+      { sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('PositiveTransactions') },
+      { sqlStream: 'NEGATIVE_TRANSACTIONS', streamArn: arn('NegativeTransactions') },
+    ]),
+    // the stack's own input: discovery may put its labelled sample into it (never into a stream the user brings)
+    input: {
+      created: true,
+      name: 'Transactions',
+      capacity: { mode: 'PROVISIONED', shards: 1 },
+      kmsKey: 'alias/aws/kinesis',
+    },
+  },
 };
 
 const SLOW_FUNCTION = `${FUNCTION}-slow`;
@@ -60,13 +69,16 @@ const slowOutputs = [
 ];
 
 /** The environment a deploy gives the fan-out function (serverless.yml): the stage, its input and outputs. */
+/** The environment the template gives the fan-out function, with the fan-out definition unbundled code reads. */
 function deployment(outputs: readonly { sqlStream: string; streamArn: string }[]): Record<string, string> {
+  const { input } = config.fanout;
   return {
     STAGE: 'it',
     POWERTOOLS_SERVICE_NAME: 'kinesis-fanout',
     APPLICATION_PREFIX: config.applicationPrefix,
-    INPUT_STREAM_ARN: config.inputStreamArn,
-    OUTPUTS: JSON.stringify(outputs),
+    ...definitionEnv({ ...definitionFor(config.inputStreamArn, outputs), input }),
+    // the ARNs of the streams the stack creates (here the input) start with it
+    FANOUT_STREAM_ARN_PREFIX: arn(''),
     ANALYTICS_ROLE_ARN: config.analyticsRoleArn,
   };
 }
@@ -176,6 +188,7 @@ describe('Integration: the lambda engine on the twin', () => {
       await twin.lambda.createFunction({
         FunctionName: name,
         Handler: 'handlers/fanout.handler',
+        Role: 'arn:aws:iam::000000000000:role/fanout',
         Code: { Directory: codeDir },
         Timeout: 30,
         MemorySize: 1024,
