@@ -95,7 +95,7 @@ export const FUNCTIONS = {
   stopApplication: {
     handler: 'handlers/stop-application.handler',
     description: 'Stops one fan-out application (no-op when it is not running or gone)',
-    grants: ['stopApplications', 'readFanoutFunction', 'listMappings', 'updateMapping'],
+    grants: ['stopApplications', 'readFanoutFunction', 'listMappings', 'describeConsumer', 'updateMapping'],
     settings: STEP,
   },
   deleteApplication: {

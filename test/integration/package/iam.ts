@@ -117,9 +117,10 @@ export const STEP_ACTIONS: Record<string, string[]> = {
     'lambda:ListVersionsByFunction',
     'lambda:UpdateEventSourceMapping',
   ],
-  // lambda: disable the mapping.
+  // lambda: find the mapping (on the application's consumer) and disable it.
   StopApplicationRole: [
     ...LOGS,
+    'kinesis:DescribeStreamConsumer',
     'kinesisanalytics:DescribeApplication',
     'kinesisanalytics:StopApplication',
     'lambda:GetFunctionConfiguration',
