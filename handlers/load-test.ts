@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { createClients } from '../src/aws';
 import { type FanoutConfig, loadConfig, type OutputBinding, streamNameOf } from '../src/config';
 import { listStreams } from '../src/fanout/outputs';
-import { applicationSqlOf } from '../src/fanout-config/application';
+import { applicationSqlOf } from '../src/fanout-config/application-sql';
 import {
   kplEncoding,
   LoadTestInputError,

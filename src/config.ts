@@ -3,9 +3,9 @@
  * environment (set per function by the resolver on AWS, and by the twin from the packaged template), turned into a
  * typed, validated object. The other readers of the environment, each for its own variables and each taking it as a
  * parameter (`process.env` by default): the lambda engine's settings (src/engines/lambda.ts, `FANOUT_FUNCTION_NAME`
- * ...), the fan-out processor's application (src/fanout/index.ts, `FANOUT_APPLICATION`), the
- * CLI's fan-out file (src/fanout-config/load.ts, `FANOUT_CONFIG`), and the handlers' Powertools names and region
- * (handlers/runtime.ts, handlers/fanout.ts).
+ * ...), the fan-out processor's application (src/fanout/environment.ts, `FANOUT_APPLICATION_NAME`, `FANOUT_SCHEMA`,
+ * `FANOUT_ERROR_DESTINATION`), the CLI's fan-out file (src/fanout-config/load.ts, `FANOUT_CONFIG`), and the
+ * handlers' Powertools names and region (handlers/runtime.ts, handlers/fanout.ts).
  */
 
 import { isStreamArn, parseFunctionArn, streamNameOf } from './arn';

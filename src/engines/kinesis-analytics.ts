@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig, OutputBinding } from '../config';
-import { applicationSqlOf } from '../fanout-config/application';
+import { applicationSqlOf } from '../fanout-config/application-sql';
 import { schemaSample } from '../schema-sample';
 import { INPUT_NAME_PREFIX, type RecordColumn, type RecordFormat } from '../streaming-sql';
 import {

@@ -22,7 +22,7 @@ import {
   encodeSchema,
   environmentSize,
   SCHEMA_VARIABLE,
-} from '../fanout/application';
+} from '../fanout/environment';
 import type { SourceSchema } from '../streaming-sql';
 import { ApplicationBusyError, ApplicationStateError, InvalidInputError, isNamed } from './errors';
 

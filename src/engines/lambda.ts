@@ -37,7 +37,7 @@ import {
   ApplicationConfigError,
   type ErrorDestination,
   parseErrorDestination,
-} from '../fanout/application';
+} from '../fanout/environment';
 import { schemaSample } from '../schema-sample';
 import { discoverSchema, UnableToDetectSchemaError } from '../streaming-sql';
 import { ApplicationBusyError, ApplicationNotFoundError, isNamed, SchemaDiscoveryError } from './errors';

@@ -3,12 +3,12 @@
  * PutRecords writer. `loadFanoutProcessor` is the cold start: read the application, find the outputs, compile.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { applicationFromEnvironment } from './application';
+import { applicationFromEnvironment } from './environment';
 import { listStreams, resolveTargets } from './outputs';
 import { type FanoutLog, type FanoutMetrics, FanoutProcessor } from './processor';
 import { KinesisWriter, type RetryPolicy, sdkKinesisPut } from './writer';
 
-export * from './application';
+export * from './environment';
 export * from './outputs';
 export * from './processor';
 export * from './writer';

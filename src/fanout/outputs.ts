@@ -4,7 +4,7 @@
  */
 import { type KinesisClient, paginateListStreams } from '@aws-sdk/client-kinesis';
 import { streamNameOf } from '../arn';
-import type { FanoutApplication, OutputPrefix } from './application';
+import type { FanoutApplication, OutputPrefix } from './environment';
 
 /** A stream of the account: its name and ARN. */
 export interface StreamRef {

@@ -18,7 +18,7 @@ import {
   type Runner,
   serializeRow,
 } from '../streaming-sql';
-import { ApplicationConfigError, type FanoutApplication } from './application';
+import { ApplicationConfigError, type FanoutApplication } from './environment';
 import type { OutputTargets } from './outputs';
 import type { EntryError, KinesisWriter, TaggedEntry, WriteResult } from './writer';
 

@@ -28,7 +28,7 @@ import 'aws-sdk-client-mock-jest';
 import type { FanoutConfig } from '../../../src/config';
 import { ApplicationBusyError, ApplicationNotFoundError, type SourceSchema } from '../../../src/engines';
 import { LambdaEngine, type LambdaEngineSettings, loadLambdaSettings } from '../../../src/engines/lambda';
-import { decodeSchema, SCHEMA_VARIABLE } from '../../../src/fanout/application';
+import { decodeSchema, SCHEMA_VARIABLE } from '../../../src/fanout/environment';
 import { definitionFor } from '../fanout-config/fixtures';
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;

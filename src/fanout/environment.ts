@@ -1,15 +1,15 @@
 /**
  * The fan-out application the function runs: the SQL, the input schema, the outputs (named streams and stream-name
- * prefixes) and where error-stream rows go. It comes with the deployment (the bundled SQL, the outputs and settings
- * in the function's environment from the template), plus the two things only the lifecycle knows, which the lambda
- * engine puts in the environment of the function version it publishes for the application: its name
- * (`FANOUT_APPLICATION_NAME`) and the discovered schema (`FANOUT_SCHEMA`). The function reads it once per cold
- * start. See docs/architecture.md, "The lambda engine".
+ * prefixes) and where error-stream rows go. It comes with the deployment (the fan-out compiled into the function's
+ * code, src/fanout-config/deployed.ts; settings in its environment from the template), plus the two things only the
+ * lifecycle knows, which the lambda engine puts in the environment of the function version it publishes for the
+ * application: its name (`FANOUT_APPLICATION_NAME`) and the discovered schema (`FANOUT_SCHEMA`). The function reads
+ * it once per cold start. See docs/architecture.md, "The lambda engine".
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { isStreamArn } from '../arn';
 import { loadConfig, type OutputBinding } from '../config';
-import { applicationSqlOf } from '../fanout-config/application';
+import { applicationSqlOf } from '../fanout-config/application-sql';
 import type { SourceSchema } from '../streaming-sql';
 
 /** The variable of a published version that names its application. */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { applicationSqlOf, copyApplicationSql } from '../../../src/fanout-config/application';
+import { applicationSqlOf, copyApplicationSql } from '../../../src/fanout-config/application-sql';
 import { parseFanout } from '../../../src/fanout-config/load';
 import { compile, discoverSchema, serializeRow } from '../../../src/streaming-sql';
 import { records } from '../streaming-sql/helpers';
