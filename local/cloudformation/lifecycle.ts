@@ -90,6 +90,24 @@ export class StackLifecycle {
       });
   }
 
+  /**
+   * A create or update that failed: the stack's own `CREATE_FAILED`/`UPDATE_FAILED` event when no resource failed
+   * (a resource that failed has its event already), and the reason the stack's next status gives.
+   */
+  private stackFailed(
+    stack: Stack,
+    error: unknown,
+    verb: 'create' | 'update',
+  ): { failure: StackOperationError; reason: string } {
+    const failure = asFailure(error);
+    if (failure.logicalId === undefined) {
+      const status = verb === 'create' ? 'CREATE_FAILED' : 'UPDATE_FAILED';
+      this.event(stack, { logicalId: stack.name, type: STACK_TYPE, status, reason: failure.message });
+      return { failure, reason: failure.message };
+    }
+    return { failure, reason: `The following resource(s) failed to ${verb}: [${failure.logicalId}]. ` };
+  }
+
   private run(stack: Stack, work: () => Promise<void>): void {
     const running = work().catch((error: unknown) => {
       process.stderr.write(`twin: cloudformation: ${stack.name}: ${(error as Error).stack ?? String(error)}\n`);
@@ -111,19 +129,12 @@ export class StackLifecycle {
         pruneCodeCache(ctx);
         this.status(stack, 'CREATE_COMPLETE');
       } catch (error) {
-        const failure = asFailure(error);
-        if (failure.logicalId === undefined)
-          this.event(stack, {
-            logicalId: stack.name,
-            type: STACK_TYPE,
-            status: 'CREATE_FAILED',
-            reason: failure.message,
-          });
+        const { failure, reason } = this.stackFailed(stack, error, 'create');
         if (stack.disableRollback) {
-          this.status(stack, 'CREATE_FAILED', reasonOf(failure, 'create'));
+          this.status(stack, 'CREATE_FAILED', reason);
           return;
         }
-        this.status(stack, 'ROLLBACK_IN_PROGRESS', `${reasonOf(failure, 'create')} Rollback requested by user.`);
+        this.status(stack, 'ROLLBACK_IN_PROGRESS', `${reason} Rollback requested by user.`);
         try {
           await rollback(ctx, template, failure, this.onResource(stack));
           this.status(stack, 'ROLLBACK_COMPLETE');
@@ -155,15 +166,8 @@ export class StackLifecycle {
         pruneCodeCache(ctx);
         this.status(stack, 'UPDATE_COMPLETE');
       } catch (error) {
-        const failure = asFailure(error);
-        if (failure.logicalId === undefined)
-          this.event(stack, {
-            logicalId: stack.name,
-            type: STACK_TYPE,
-            status: 'UPDATE_FAILED',
-            reason: failure.message,
-          });
-        this.status(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reasonOf(failure, 'update'));
+        const { failure, reason } = this.stackFailed(stack, error, 'update');
+        this.status(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reason);
         try {
           await rollback(ctx, template, failure, this.onResource(stack));
           this.status(stack, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
@@ -218,10 +222,4 @@ export class StackLifecycle {
 function asFailure(error: unknown): StackOperationError {
   if (error instanceof StackOperationError) return error;
   return new StackOperationError((error as Error).message ?? String(error), undefined, [], { cause: error });
-}
-
-function reasonOf(failure: StackOperationError, verb: 'create' | 'update'): string {
-  return failure.logicalId === undefined
-    ? failure.message
-    : `The following resource(s) failed to ${verb}: [${failure.logicalId}]. `;
 }
