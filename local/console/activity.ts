@@ -4,7 +4,7 @@
  * the error of a failed one) with the log lines each wrote, parsed from the lines Lambda itself writes (START,
  * END, REPORT, Invoke Error, Task timed out). Bounded: the latest 50 invocations per function, 200 lines each.
  */
-import type { FunctionLogEvent } from '../lambda';
+import type { FunctionLogEvent } from '../lambda/logs';
 
 const INVOCATIONS_KEPT = 50;
 const LINES_KEPT = 200;

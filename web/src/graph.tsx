@@ -1,36 +1,9 @@
 /** The state machine graph: the layout the server computed with elkjs, drawn as SVG, coloured by state status. */
+import type { Point, StateGraph } from '../../local/console/graph';
 import type { StateStatus } from './model/execution';
 
-export interface Point {
-  x: number;
-  y: number;
-}
-export interface GraphNode {
-  id: string;
-  type: string;
-  subtitle: string;
-  parent?: string;
-  container: boolean;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-export interface GraphEdge {
-  id: string;
-  from: string;
-  to: string;
-  kind: 'next' | 'choice' | 'default' | 'catch';
-  label?: string;
-  points: Point[];
-  labelBox?: { x: number; y: number; width: number; height: number };
-}
-export interface StateGraph {
-  width: number;
-  height: number;
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
+/** The layout's types are the server's own (local/console/graph.ts): type-only, nothing of it is bundled. */
+export type { StateGraph } from '../../local/console/graph';
 
 /** The Step Functions console's names for what its colours mean. */
 export const STATUS_LABEL: Record<StateStatus | 'NOT_STARTED', string> = {

@@ -1,5 +1,6 @@
 /** Lambda and EventBridge: functions (recent invocations and their log lines) and schedule rules ("Run now"). */
 import { useState } from 'preact/hooks';
+import type { Invocation } from '../../../local/console/activity';
 import { postJson, useResource } from '../api';
 import { Badge, Card, fmtDuration, fmtNumber, fmtTime, href, KeyValues, Loading, PageHeader, Problem } from '../ui';
 
@@ -12,23 +13,6 @@ interface FunctionSummary {
   invocations: number;
   failed: number;
   lastInvocation?: { start: number; status: string };
-}
-
-interface Invocation {
-  requestId: string;
-  version: string;
-  logStreamName: string;
-  start: number;
-  end?: number;
-  durationMs?: number;
-  billedDurationMs?: number;
-  memorySizeMb?: number;
-  maxMemoryUsedMb?: number;
-  initDurationMs?: number;
-  status: string;
-  error?: string;
-  lines: { timestamp: number; message: string }[];
-  droppedLines: number;
 }
 
 interface FunctionDetail {
