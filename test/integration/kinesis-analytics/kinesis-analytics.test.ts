@@ -4,7 +4,7 @@ import {
   CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
@@ -14,12 +14,12 @@ import {
   DeleteApplicationCommand,
   DescribeApplicationCommand,
   DiscoverInputSchemaCommand,
-  KinesisAnalyticsClient,
+  type KinesisAnalyticsClient,
   StartApplicationCommand,
   StopApplicationCommand,
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
-import { startTwin, type Twin } from '../../../local/twin';
+import { type TwinClients, twinClients } from '../twin/clients';
 
 const ROLE = 'arn:aws:iam::000000000000:role/analytics';
 const SQL = readFileSync(join(__dirname, '../../../sql/fanout.sql'), 'utf8');
@@ -36,27 +36,17 @@ const SCHEMA = {
   ],
 };
 
-let twin: Twin;
+let clients: TwinClients;
 let kinesis: KinesisClient;
 let analytics: KinesisAnalyticsClient;
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 
 beforeAll(async () => {
-  twin = await startTwin({ port: 0, fast: true });
-  const config = {
-    endpoint: twin.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  kinesis = new KinesisClient(config);
-  analytics = new KinesisAnalyticsClient(config);
+  clients = await twinClients();
+  ({ kinesis, analytics } = clients);
 });
 
-afterAll(async () => {
-  kinesis.destroy();
-  analytics.destroy();
-  await twin.close();
-});
+afterAll(() => clients.close());
 
 async function streams(...names: string[]): Promise<void> {
   for (const name of names) await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));

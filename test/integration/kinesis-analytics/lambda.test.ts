@@ -11,17 +11,18 @@ import {
   CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import {
   CreateApplicationCommand,
   DescribeApplicationCommand,
   DiscoverInputSchemaCommand,
-  KinesisAnalyticsClient,
+  type KinesisAnalyticsClient,
   StartApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
-import { startTwin, type Twin } from '../../../local/twin';
+import type { Twin } from '../../../local/twin';
+import { type TwinClients, twinClients } from '../twin/clients';
 
 const ROLE = 'arn:aws:iam::000000000000:role/analytics';
 const SQL = readFileSync(join(__dirname, '../../../sql/fanout.sql'), 'utf8');
@@ -78,6 +79,7 @@ exports.flaky = async (event) => {
 };
 `;
 
+let clients: TwinClients;
 let twin: Twin;
 let kinesis: KinesisClient;
 let analytics: KinesisAnalyticsClient;
@@ -104,22 +106,14 @@ async function fn(name: string, handler: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  twin = await startTwin({ port: 0, fast: true });
-  const config = {
-    endpoint: twin.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-  };
-  kinesis = new KinesisClient(config);
-  analytics = new KinesisAnalyticsClient(config);
+  clients = await twinClients();
+  ({ twin, kinesis, analytics } = clients);
   dir = mkdtempSync(join(tmpdir(), 'ka-lambda-'));
   writeFileSync(join(dir, 'index.js'), CODE);
 });
 
 afterAll(async () => {
-  kinesis.destroy();
-  analytics.destroy();
-  await twin.close();
+  await clients.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

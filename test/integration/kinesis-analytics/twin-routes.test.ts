@@ -5,16 +5,14 @@ import {
   CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import {
   CreateApplicationCommand,
   DescribeApplicationCommand,
-  KinesisAnalyticsClient,
   StartApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
-import { startTwin, type Twin, type TwinOptions } from '../../../local/twin';
+import { type TwinClients, twinClients } from '../twin/clients';
 
 const ROLE = 'arn:aws:iam::000000000000:role/analytics';
 const SQL = readFileSync(join(__dirname, '../../../sql/fanout.sql'), 'utf8');
@@ -31,34 +29,6 @@ const SCHEMA = {
   ],
 };
 
-interface Session {
-  twin: Twin;
-  kinesis: KinesisClient;
-  analytics: KinesisAnalyticsClient;
-  close(): Promise<void>;
-}
-
-async function open(opts: TwinOptions = {}): Promise<Session> {
-  const twin = await startTwin({ port: 0, fast: true, ...opts });
-  const config = {
-    endpoint: twin.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-  };
-  const kinesis = new KinesisClient(config);
-  const analytics = new KinesisAnalyticsClient(config);
-  return {
-    twin,
-    kinesis,
-    analytics,
-    close: async () => {
-      kinesis.destroy();
-      analytics.destroy();
-      await twin.close();
-    },
-  };
-}
-
 async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (let i = 0; i < 200; i++) {
     const value = await probe();
@@ -69,7 +39,7 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
 }
 
 /** Creates in/pos/neg streams and a running fan-out application reading `in` from TRIM_HORIZON. */
-async function runningFanout(s: Session, name: string): Promise<void> {
+async function runningFanout(s: TwinClients, name: string): Promise<void> {
   for (const stream of [`${name}-in`, `${name}-pos`, `${name}-neg`]) {
     await s.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
   }
@@ -109,12 +79,12 @@ async function runningFanout(s: Session, name: string): Promise<void> {
   );
 }
 
-async function status(s: Session, name: string): Promise<string | undefined> {
+async function status(s: TwinClients, name: string): Promise<string | undefined> {
   return (await s.analytics.send(new DescribeApplicationCommand({ ApplicationName: name }))).ApplicationDetail
     ?.ApplicationStatus;
 }
 
-async function put(s: Session, stream: string, data: string[]): Promise<void> {
+async function put(s: TwinClients, stream: string, data: string[]): Promise<void> {
   const out = await s.kinesis.send(
     new PutRecordsCommand({
       StreamName: stream,
@@ -127,7 +97,7 @@ async function put(s: Session, stream: string, data: string[]): Promise<void> {
 const transactions = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => JSON.stringify({ ID: from + i, USERNAME: `u${from + i}`, AMOUNT: 1 }));
 
-async function readIds(s: Session, stream: string): Promise<number[]> {
+async function readIds(s: TwinClients, stream: string): Promise<number[]> {
   const { ShardIterator } = await s.kinesis.send(
     new GetShardIteratorCommand({
       StreamName: stream,
@@ -144,7 +114,7 @@ describe('Kinesis Analytics twin: restart, errors route, faults', () => {
     // Prepare
     const dataDir = mkdtempSync(join(tmpdir(), 'ka-twin-'));
     try {
-      const first = await open({ dataDir });
+      const first = await twinClients({ dataDir });
       await runningFanout(first, 'keep');
       await put(first, 'keep-in', transactions(0, 20));
       await until(
@@ -155,7 +125,7 @@ describe('Kinesis Analytics twin: restart, errors route, faults', () => {
       await first.close();
 
       // Act
-      const second = await open({ dataDir });
+      const second = await twinClients({ dataDir });
       const resumed = await status(second, 'keep');
       await put(second, 'keep-in', transactions(20, 30));
       const ids = await until(
@@ -178,7 +148,7 @@ describe('Kinesis Analytics twin: restart, errors route, faults', () => {
 
   it('counts error-stream records on GET /_twin/kinesis-analytics/applications/{name}/errors', async () => {
     // Prepare
-    const s = await open();
+    const s = await twinClients();
     try {
       await runningFanout(s, 'errs');
 
@@ -206,7 +176,7 @@ describe('Kinesis Analytics twin: restart, errors route, faults', () => {
 
   it('drops the share of output rows set by the faults option', async () => {
     // Prepare
-    const s = await open({ faults: { drop: 0.25 } });
+    const s = await twinClients({ faults: { drop: 0.25 } });
     try {
       await runningFanout(s, 'faulty');
 
@@ -230,7 +200,7 @@ describe('Kinesis Analytics twin: restart, errors route, faults', () => {
   it('sends the share of rows set by FANOUT_TWIN_FAULTS to another destination', async () => {
     // Prepare
     process.env['FANOUT_TWIN_FAULTS'] = 'misroute=0.1';
-    const s = await open();
+    const s = await twinClients();
     delete process.env['FANOUT_TWIN_FAULTS'];
     try {
       await runningFanout(s, 'misrouted');

@@ -8,16 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateStreamCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { KinesisAnalyticsClient } from '@aws-sdk/client-kinesis-analytics';
+import { CreateStreamCommand, type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { build } from 'esbuild';
-import { startTwin, type Twin } from '../../../local/twin';
+import type { Twin } from '../../../local/twin';
 import type { FanoutConfig } from '../../../src/config';
 import { KinesisAnalyticsEngine } from '../../../src/engines/kinesis-analytics';
 import { aggregate } from '../../../src/kpl';
 import { kplEncoding, runLoadTest } from '../../../src/load-test';
 import { applicationSql } from '../../example-sql';
 import { definitionFor } from '../../unit/fanout-config/fixtures';
+import { type TwinClients, twinClients } from '../twin/clients';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const region = 'us-east-1';
@@ -50,14 +50,14 @@ const config: FanoutConfig = {
   },
 };
 
+let clients: TwinClients | undefined;
 let twin: Twin;
 let kinesis: KinesisClient;
 let dir: string;
 
 beforeAll(async () => {
-  twin = await startTwin({ port: 0, fast: true });
-  const client = { endpoint: twin.endpoint, region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
-  kinesis = new KinesisClient(client);
+  clients = await twinClients();
+  ({ twin, kinesis } = clients);
   for (const name of ['Transactions', 'PositiveTransactions', 'NegativeTransactions'])
     await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
   dir = mkdtempSync(join(tmpdir(), 'kpl-preprocessor-'));
@@ -79,8 +79,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  kinesis?.destroy();
-  await twin?.close();
+  await clients?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -88,14 +87,7 @@ it('runs the fan-out on KPL aggregates through the service preprocessor: every r
   // Prepare: the application as the lifecycle makes it
   const engine = new KinesisAnalyticsEngine({
     config,
-    clients: {
-      kinesis,
-      kinesisAnalytics: new KinesisAnalyticsClient({
-        endpoint: twin.endpoint,
-        region,
-        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-      }),
-    },
+    clients: { kinesis, kinesisAnalytics: clients!.analytics },
     sql: applicationSql,
   });
   const [plan] = engine.plan();

@@ -11,25 +11,25 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   ListShardsCommand,
   ListStreamConsumersCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import {
-  LambdaClient,
+  type LambdaClient,
   ListEventSourceMappingsCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { build } from 'esbuild';
-import { startTwin, type Twin } from '../../../local/twin';
+import type { Twin } from '../../../local/twin';
 import type { FanoutConfig } from '../../../src/config';
 import { LambdaEngine } from '../../../src/engines/lambda';
 import type { ApplicationStatus } from '../../../src/engines/types';
 import { definitionEnv, definitionFor } from '../../unit/fanout-config/fixtures';
+import { type TwinClients, twinClients } from '../twin/clients';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const region = 'us-east-1';
 const arn = (name: string) => `arn:aws:kinesis:${region}:000000000000:stream/${name}`;
 const FUNCTION = 'kinesis-fanout-it-fanout';
@@ -144,6 +144,7 @@ const ids = (rows: Record<string, unknown>[]) =>
     .sort((a, b) => a - b);
 
 describe('Integration: the lambda engine on the twin', () => {
+  let clients: TwinClients | undefined;
   let twin: Twin;
   let codeDir: string;
   let kinesis: KinesisClient;
@@ -153,9 +154,8 @@ describe('Integration: the lambda engine on the twin', () => {
   const metrics: Record<string, number> = { InputRecords: 0, OutputRecords: 0, RetriedRecords: 0, DuplicateRecords: 0 };
 
   beforeAll(async () => {
-    twin = await startTwin({ port: 0, fast: true });
-    kinesis = new KinesisClient({ endpoint: twin.endpoint, region, credentials });
-    lambda = new LambdaClient({ endpoint: twin.endpoint, region, credentials });
+    clients = await twinClients();
+    ({ twin, kinesis, lambda } = clients);
     for (const [name, shards] of [
       ['Transactions', 2],
       ['PositiveTransactions', 2],
@@ -217,9 +217,7 @@ describe('Integration: the lambda engine on the twin', () => {
   }, 60_000);
 
   afterAll(async () => {
-    kinesis?.destroy();
-    lambda?.destroy();
-    await twin?.close();
+    await clients?.close();
     if (codeDir) rmSync(codeDir, { recursive: true, force: true });
   });
 

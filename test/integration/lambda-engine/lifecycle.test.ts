@@ -14,10 +14,8 @@ import {
   type Up,
   up,
 } from '../../../local/up';
+import { clientConfig } from '../twin/clients';
 import { packagedProject, ROOT } from '../twin/project';
-
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-const region = 'us-east-1';
 
 interface Report {
   verdict: string;
@@ -35,8 +33,8 @@ describe('Integration: the lifecycle with both engines', () => {
     const templatePath = await packagedProject();
     session = await up({ projectDir: ROOT, templatePath, fast: true, port: 0 });
     client = sfnClient(session.twin.endpoint);
-    lambda = new LambdaClient({ endpoint: session.twin.endpoint, region, credentials });
-    kinesis = new KinesisClient({ endpoint: session.twin.endpoint, region, credentials });
+    lambda = new LambdaClient(clientConfig(session.twin.endpoint));
+    kinesis = new KinesisClient(clientConfig(session.twin.endpoint));
   }, 240_000);
 
   afterAll(async () => {
