@@ -168,6 +168,38 @@ const services = [
     close: (lambda) => lambda.close(),
   }),
   part({
+    key: 's3',
+    create: (ctx) => {
+      const s3 = new S3Twin({
+        clock: ctx.clock,
+        region: ctx.region,
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+      });
+      // CreateFunction and UpdateFunctionCode with Code.S3Bucket/S3Key read the object from this S3
+      const lambda = ctx.parts.lambda;
+      if (lambda) lambda.store.fetchS3Object = async (bucket, key) => s3.object(bucket, key).body;
+      return s3;
+    },
+    mounts: (s3) => [restXml(s3.routes)],
+  }),
+  part({
+    key: 'firehose',
+    create: (ctx) =>
+      new FirehoseTwin({
+        s3: ctx.parts.s3!,
+        clock: ctx.clock,
+        region: ctx.region,
+        limits: ctx.limits,
+        // Firehose takes tens of seconds to make a stream ACTIVE; a fast twin delivers each put at once
+        statusDelayMs: ctx.fast ? 0 : FIREHOSE_STATUS_DELAY_MS,
+        ...(ctx.fast ? { bufferIntervalMs: 0, retryMs: 10 } : {}),
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
+      }),
+    mounts: (firehose) => [awsJson(firehose)],
+    close: (firehose) => firehose.close(),
+  }),
+  part({
     key: 'kinesisAnalytics',
     create: (ctx) =>
       new KinesisAnalyticsTwin({
@@ -175,6 +207,8 @@ const services = [
         iam: ctx.parts.iam!,
         // built before: Lambda destinations and preprocessing functions run there (and it closes after)
         ...(ctx.parts.lambda ? { lambda: lambdaPortOf(ctx.parts.lambda) } : {}),
+        // built before: Firehose destinations are delivered there (and it closes after, flushing to S3)
+        ...(ctx.parts.firehose ? { firehose: ctx.parts.firehose } : {}),
         clock: ctx.clock,
         region: ctx.region,
         fast: ctx.fast,
@@ -235,38 +269,6 @@ const services = [
     close: (events) => events.close(),
   }),
   part({
-    key: 's3',
-    create: (ctx) => {
-      const s3 = new S3Twin({
-        clock: ctx.clock,
-        region: ctx.region,
-        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
-      });
-      // CreateFunction and UpdateFunctionCode with Code.S3Bucket/S3Key read the object from this S3
-      const lambda = ctx.parts.lambda;
-      if (lambda) lambda.store.fetchS3Object = async (bucket, key) => s3.object(bucket, key).body;
-      return s3;
-    },
-    mounts: (s3) => [restXml(s3.routes)],
-  }),
-  part({
-    key: 'firehose',
-    create: (ctx) =>
-      new FirehoseTwin({
-        s3: ctx.parts.s3!,
-        clock: ctx.clock,
-        region: ctx.region,
-        limits: ctx.limits,
-        // Firehose takes tens of seconds to make a stream ACTIVE; a fast twin delivers each put at once
-        statusDelayMs: ctx.fast ? 0 : FIREHOSE_STATUS_DELAY_MS,
-        ...(ctx.fast ? { bufferIntervalMs: 0, retryMs: 10 } : {}),
-        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
-        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
-      }),
-    mounts: (firehose) => [awsJson(firehose)],
-    close: (firehose) => firehose.close(),
-  }),
-  part({
     key: 'logs',
     create: (ctx) => {
       const logs = new LogsTwin({ clock: ctx.clock, region: ctx.region });
@@ -313,6 +315,7 @@ const services = [
           stepFunctions: p.stepFunctions!,
           events: p.events!,
           s3: p.s3!,
+          firehose: p.firehose!,
           logs: p.logs!,
           cloudWatch: p.cloudWatch!,
           iam: p.iam!,

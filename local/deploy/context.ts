@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { CloudWatchTwin } from '../cloudwatch';
 import type { EventsTwin } from '../events';
+import type { FirehoseTwin } from '../firehose';
 import type { IamTwin } from '../iam';
 import type { LambdaTwin } from '../lambda';
 import type { LogsTwin } from '../logs';
@@ -26,6 +27,8 @@ export interface DeployTarget {
   readonly events: EventsTwin;
   /** Buckets and bucket policies are made here when the twin has S3 (else only recorded). */
   readonly s3?: S3Twin;
+  /** Delivery streams (AWS::KinesisFirehose::DeliveryStream) are made here. */
+  readonly firehose?: FirehoseTwin;
   /** Log groups are made here when the twin has CloudWatch Logs (else only recorded). */
   readonly logs?: LogsTwin;
   /** Alarms and dashboards are put here when the twin has CloudWatch (else only recorded). */

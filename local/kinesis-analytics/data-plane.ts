@@ -13,6 +13,7 @@ import { type SqlEngine, withDefaultMappings } from './engine';
 import { ErrorLog } from './error-stream';
 import { invalidConfiguration, toServiceError } from './errors';
 import { FaultInjector, type Faults } from './faults';
+import type { FirehosePort } from './firehose-port';
 import type { KinesisPort } from './kinesis-port';
 import { type LambdaPort, requireFunction } from './lambda-port';
 import type { DataPlane } from './lifecycle';
@@ -26,6 +27,8 @@ export interface DataPlaneOptions {
   kinesis: KinesisPort;
   /** The Lambda twin, for Lambda destinations and input preprocessing. */
   lambda?: LambdaPort | undefined;
+  /** The Firehose twin, for Firehose destinations. */
+  firehose?: FirehosePort | undefined;
   engine: SqlEngine;
   clock: Clock;
   timing: RunnerTiming;
@@ -75,7 +78,7 @@ export class RunningApplications implements DataPlane {
   }
 
   async check(app: ApplicationState): Promise<void> {
-    const { kinesis, lambda, engine } = this.opts;
+    const { kinesis, lambda, firehose, engine } = this.opts;
     const input = app.inputs[0];
     if (!input) throw invalidConfiguration(`Application ${app.name} has no input`);
     if (!input.KinesisStreamsInputDescription) {
@@ -108,7 +111,7 @@ export class RunningApplications implements DataPlane {
           `Output ${output.OutputId} names in-application stream ${output.Name}, which the application code does not create (it creates: ${known})`,
         );
       }
-      await kind.check(output, target, { kinesis, lambda });
+      await kind.check(output, target, { kinesis, lambda, firehose });
     }
     this.checkRoles(app);
   }
@@ -209,6 +212,7 @@ export class RunningApplications implements DataPlane {
           writer: (stream) => (stream.StreamARN ? writers.get(stream.StreamARN) : undefined),
         }),
         lambda: this.opts.lambda,
+        firehose: this.opts.firehose,
         engine: this.opts.engine,
         clock: this.opts.clock,
         timing: this.opts.timing,

@@ -14,6 +14,7 @@ import { RunningApplications } from './data-plane';
 import type { SqlEngine } from './engine';
 import { applicationNotFound, invalidArgument } from './errors';
 import { checkFaults, type Faults, parseFaults } from './faults';
+import type { FirehosePort } from './firehose-port';
 import type { KinesisPort } from './kinesis-port';
 import type { LambdaPort } from './lambda-port';
 import { DEFAULT_DELAYS, FAST_DELAYS, type StatusDelays } from './lifecycle';
@@ -34,6 +35,8 @@ export interface KinesisAnalyticsTwinOptions {
   kinesis: KinesisPort;
   /** The Lambda twin: Lambda destinations and input preprocessing functions run there. */
   lambda?: LambdaPort;
+  /** The Firehose twin: Firehose destinations are delivered there. */
+  firehose?: FirehosePort;
   clock?: Clock;
   region?: string;
   accountId?: string;
@@ -81,6 +84,7 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
       kinesis: this.kinesis,
       iam: opts.iam,
       lambda: opts.lambda,
+      firehose: opts.firehose,
       engine: this.engine,
       clock,
       timing: { ...DEFAULT_TIMING, ...(opts.fast ? FAST_TIMING : {}), ...opts.timing },

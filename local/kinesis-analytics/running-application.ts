@@ -16,6 +16,7 @@ import { type DeliveryContext, type Destination, destinationOf } from './destina
 import { type SqlEngine, withDefaultMappings } from './engine';
 import { type ErrorLog, errorRow } from './error-stream';
 import type { FaultInjector } from './faults';
+import type { FirehosePort } from './firehose-port';
 import { type CheckpointSink, InputReader, type InputRecord, isMissingStream } from './input-reader';
 import { jsonDocuments } from './json-documents';
 import { isThrottle, type KinesisPort } from './kinesis-port';
@@ -31,6 +32,7 @@ export interface RunningApplicationOptions {
   requestedAt: number;
   kinesis: KinesisPort;
   lambda?: LambdaPort | undefined;
+  firehose?: FirehosePort | undefined;
   engine: SqlEngine;
   clock: Clock;
   timing: RunnerTiming;
@@ -97,6 +99,7 @@ export class RunningApplication {
     const delivery: DeliveryContext = {
       kinesis: opts.kinesis,
       lambda: opts.lambda,
+      firehose: opts.firehose,
       clock: opts.clock,
       timing: opts.timing,
       applicationArn: app.arn,

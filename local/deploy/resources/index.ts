@@ -4,6 +4,7 @@
  */
 import { CLOUDWATCH_TYPES } from './cloudwatch';
 import { EVENTS_TYPES } from './events';
+import { FIREHOSE_TYPES } from './firehose';
 import { IAM_TYPES } from './iam';
 import { KINESIS_TYPES } from './kinesis';
 import { LAMBDA_TYPES } from './lambda';
@@ -22,6 +23,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   ...STORAGE_TYPES,
   ...CLOUDWATCH_TYPES,
   ...IAM_TYPES,
+  ...FIREHOSE_TYPES,
   ...RECORDED_TYPES,
 };
 

@@ -5,17 +5,17 @@
  * `open` for a running application. A destination drains its queue of serialized rows in order, retrying what
  * fails until it is delivered or a stop gives up (then false: the checkpoint stays, the rows are read again).
  *
- * The twin has no Firehose yet: its adapter refuses at StartApplication. A Firehose twin (local/firehose) plugs in by
- * replacing `firehoseDelivery` below with an adapter on PutRecordBatch that retries the records of FailedPutCount.
+ * Firehose delivery streams go to the Firehose twin (local/firehose) through its in-process PutRecordBatch.
  */
 import type { Clock } from '../../clock';
 import type { DeliveryCounters, RunMetrics } from '../counters';
 import type { ErrorLog } from '../error-stream';
-import { invalidConfiguration } from '../errors';
+import type { FirehosePort } from '../firehose-port';
 import type { KinesisPort } from '../kinesis-port';
 import type { LambdaPort } from '../lambda-port';
 import type { ArnRole, OutputDescription } from '../state';
 import type { RunnerTiming } from '../timing';
+import { firehoseDelivery } from './firehose-delivery-stream';
 import { kinesisStreamDelivery } from './kinesis-stream';
 import { lambdaFunctionDelivery } from './lambda-function';
 
@@ -44,6 +44,7 @@ export interface Destination {
 export interface DeliveryContext {
   readonly kinesis: KinesisPort;
   readonly lambda: LambdaPort | undefined;
+  readonly firehose?: FirehosePort | undefined;
   readonly clock: Clock;
   readonly timing: RunnerTiming;
   readonly applicationArn: string;
@@ -60,23 +61,14 @@ export interface DestinationKind {
   /** The member of an OutputDescription that names a destination of this kind. */
   readonly member: 'KinesisStreamsOutputDescription' | 'KinesisFirehoseOutputDescription' | 'LambdaOutputDescription';
   /** Throws InvalidApplicationConfigurationException when `target` cannot be written. */
-  check(output: OutputDescription, target: ArnRole, ports: Pick<DeliveryContext, 'kinesis' | 'lambda'>): Promise<void>;
+  check(
+    output: OutputDescription,
+    target: ArnRole,
+    ports: Pick<DeliveryContext, 'kinesis' | 'lambda' | 'firehose'>,
+  ): Promise<void>;
   /** `counters`: the destination's own, over the application's life (metrics). */
   open(output: OutputDescription, target: ArnRole, ctx: DeliveryContext, counters: DeliveryCounters): Destination;
 }
-
-const firehoseDelivery: DestinationKind = {
-  name: 'KinesisFirehose',
-  member: 'KinesisFirehoseOutputDescription',
-  async check(output) {
-    throw invalidConfiguration(
-      `Output ${output.OutputId} (${output.Name}): the twin has no Kinesis Data Firehose yet, so it cannot deliver to a delivery stream; write to a Kinesis stream or a Lambda function`,
-    );
-  },
-  open(output) {
-    throw new Error(`Output ${output.OutputId}: Kinesis Data Firehose destinations are not supported by the twin yet`);
-  },
-};
 
 /** Every kind of destination an Output may name. */
 export const DESTINATION_KINDS: readonly DestinationKind[] = [

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,19 +14,14 @@ import {
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startTwin, type Twin } from '../../../local/twin';
+import { tool } from '../../tools';
 
 const run = promisify(execFile);
 const ROLE = 'arn:aws:iam::000000000000:role/firehose';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-function hasAwsCli(): boolean {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+// a budget for a loaded machine, not a timing assertion
+jest.setTimeout(60_000);
 
 let twin: Twin;
 let firehose: FirehoseClient;
@@ -176,8 +171,8 @@ describe('Firehose twin, through the SDK', () => {
   });
 });
 
-const cli = hasAwsCli() ? describe : describe.skip;
-cli(`Firehose twin, through the AWS CLI${hasAwsCli() ? '' : ' (skipped: `aws` is not on PATH)'}`, () => {
+const awsCli = tool('aws');
+awsCli.describe(awsCli.title('Firehose twin, through the AWS CLI'), () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'firehose-cli-'));
@@ -237,5 +232,5 @@ cli(`Firehose twin, through the AWS CLI${hasAwsCli() ? '' : ' (skipped: `aws` is
     expect(key).toMatch(/^cli\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/cli-stream-1-/);
     expect(readFileSync(join(dir, 'object'), 'utf8')).toBe('hello\n');
     expect(twin.firehose.listDeliveryStreams().DeliveryStreamNames).not.toContain('cli-stream');
-  }, 120_000);
+  }, 180_000);
 });

@@ -124,7 +124,7 @@ describe('Class: RunningApplications', () => {
         'Kinesis streams only',
       ],
       [
-        'a Firehose output (the twin has no Firehose yet)',
+        'a Firehose output on a twin without Firehose',
         (a: ApplicationState) => {
           const output = a.outputs[0]!;
           output.KinesisFirehoseOutputDescription = {
@@ -133,7 +133,7 @@ describe('Class: RunningApplications', () => {
           };
           delete output.KinesisStreamsOutputDescription;
         },
-        'no Kinesis Data Firehose yet',
+        'this twin runs no Firehose',
       ],
       [
         'a Lambda output on a twin without Lambda',
