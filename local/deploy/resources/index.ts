@@ -17,13 +17,13 @@ export type { HeldResource, ResourceType } from './types';
 
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   ...KINESIS_TYPES,
+  ...FIREHOSE_TYPES,
   ...LAMBDA_TYPES,
   ...STEP_FUNCTIONS_TYPES,
   ...EVENTS_TYPES,
   ...STORAGE_TYPES,
   ...CLOUDWATCH_TYPES,
   ...IAM_TYPES,
-  ...FIREHOSE_TYPES,
   ...RECORDED_TYPES,
 };
 
