@@ -302,7 +302,7 @@ describe('Kinesis Analytics twin with Lambda functions, through the AWS SDK', ()
     expect(metrics.Outputs[2]?.LambdaDelivery?.DeliveryFailedRecords).toBeGreaterThanOrEqual(6);
   });
 
-  it('refuses to start with a Firehose destination, or a destination function that does not exist', async () => {
+  it('refuses to start with a destination delivery stream or a destination function that does not exist', async () => {
     // Prepare
     await kinesis.send(new CreateStreamCommand({ StreamName: 'refused-in', ShardCount: 1 }));
     const create = (name: string, target: Record<string, unknown>) =>
@@ -343,7 +343,7 @@ describe('Kinesis Analytics twin with Lambda functions, through the AWS SDK', ()
 
     // Assess
     expect(firehose?.name).toBe('InvalidApplicationConfigurationException');
-    expect(firehose?.message).toContain('no Kinesis Data Firehose yet');
+    expect(firehose?.message).toContain('arn:aws:firehose:us-east-1:000000000000:deliverystream/d does not exist');
     expect(missing?.name).toBe('InvalidApplicationConfigurationException');
     expect(missing?.message).toContain(`${functionArn('nope')} does not exist`);
   });
