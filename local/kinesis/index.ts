@@ -129,7 +129,6 @@ export class KinesisTwin implements AwsJsonService {
   readonly region: string;
   private readonly state: KinesisState;
   private readonly journal: KinesisJournal | undefined;
-  private readonly listeners = new Map<string, Set<() => void>>();
   /** Read-only views for the twin's console (streams, shard counters, latest records; no read limit spent). */
   readonly inspect: KinesisInspector;
   private readonly iam: Authorizer | undefined;
@@ -195,7 +194,7 @@ export class KinesisTwin implements AwsJsonService {
     }
     validateInput(operation, input);
     const output = op(this.state, input);
-    if (this.listeners.size > 0 && (operation === 'PutRecords' || operation === 'PutRecord')) this.notify(input);
+    if (this.state.hasRecordListeners && (operation === 'PutRecords' || operation === 'PutRecord')) this.notify(input);
     return output;
   }
 
@@ -205,16 +204,7 @@ export class KinesisTwin implements AwsJsonService {
    * Returns the unsubscribe function.
    */
   onRecords(streamName: string, listener: () => void): () => void {
-    let set = this.listeners.get(streamName);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(streamName, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.listeners.get(streamName) === set) this.listeners.delete(streamName);
-    };
+    return this.state.onRecords(streamName, listener);
   }
 
   private notify(stream: { StreamName?: unknown; StreamARN?: unknown }): void {
@@ -222,8 +212,7 @@ export class KinesisTwin implements AwsJsonService {
   }
 
   private wake(name: string): void {
-    const set = this.listeners.get(name);
-    if (set) for (const listener of [...set]) listener();
+    this.state.recordsLanded(name);
   }
 
   /**
@@ -235,7 +224,7 @@ export class KinesisTwin implements AwsJsonService {
     records: { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[],
   ): PutRecordsOutput {
     const output = putRecordsInProcess(this.state, stream, records);
-    if (this.listeners.size > 0) this.notify(stream);
+    if (this.state.hasRecordListeners) this.notify(stream);
     return output;
   }
 

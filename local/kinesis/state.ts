@@ -45,8 +45,35 @@ export class KinesisState {
   observer: StateObserver | undefined;
   /** Live SubscribeToShard calls, as `<consumer ARN>|<shard id>`: one at a time for each. */
   readonly subscriptions = new Set<string>();
+  /** Told after records become readable in a stream, by name: readers inside the twin wake instead of polling. */
+  private readonly recordListeners = new Map<string, Set<() => void>>();
 
   constructor(readonly opts: StateOptions) {}
+
+  /** Calls `listener` after records become readable in `streamName`; returns the unsubscribe function. */
+  onRecords(streamName: string, listener: () => void): () => void {
+    let set = this.recordListeners.get(streamName);
+    if (!set) {
+      set = new Set();
+      this.recordListeners.set(streamName, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.recordListeners.get(streamName) === set) this.recordListeners.delete(streamName);
+    };
+  }
+
+  /** Whether anyone listens for records (the put path skips the name lookup when not). */
+  get hasRecordListeners(): boolean {
+    return this.recordListeners.size > 0;
+  }
+
+  /** Tells the listeners of `streamName` that records became readable there. */
+  recordsLanded(streamName: string): void {
+    const set = this.recordListeners.get(streamName);
+    if (set) for (const listener of [...set]) listener();
+  }
 
   get clock(): Clock {
     return this.opts.clock;

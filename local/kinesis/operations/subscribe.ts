@@ -1,7 +1,7 @@
 /**
  * SubscribeToShard: enhanced fan-out over an HTTP/2 event stream. After the initial response, the twin pushes a
- * SubscribeToShardEvent whenever records arrive (checked every POLL_MS of the clock) and at least every
- * HEARTBEAT_MS, ends the subscription after 5 minutes as AWS does, and at the end of a closed shard sends its
+ * SubscribeToShardEvent as soon as records arrive (a put wakes the subscription; it also looks every POLL_MS of the
+ * clock, for records a put did not announce) and at least every HEARTBEAT_MS, ends the subscription after 5 minutes as AWS does, and at the end of a closed shard sends its
  * ChildShards and ends. With limits on, each subscription reads at most 2 MiB/s; one subscription at a time per
  * consumer and shard.
  */
@@ -57,19 +57,34 @@ export function subscribeToShard(state: KinesisState, input: Input): StreamingBo
 
   return new StreamingBody('application/vnd.amazon.eventstream', (sink) => {
     let timer: unknown;
+    /** When the pending timer fires (clock time), to tell whether a put should bring it forward. */
+    let timerAt = Number.POSITIVE_INFINITY;
     let lastSent = Number.NEGATIVE_INFINITY;
+    const schedule = (ms: number): void => {
+      timer = clock.setTimeout(tick, ms);
+      timerAt = clock.now() + ms;
+    };
+    // a put into the stream wakes the subscription now: the event goes out on the next turn, not the next poll
+    const stopListening = state.onRecords(stream.name, () => {
+      if (sink.closed || timerAt <= clock.now()) return;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      schedule(0);
+    });
     sink.onClose(() => {
+      stopListening();
       if (timer !== undefined) clock.clearTimeout(timer);
       state.subscriptions.delete(key);
     });
     const tick = (): void => {
       timer = undefined;
+      timerAt = Number.POSITIVE_INFINITY;
       if (sink.closed) return;
       const now = clock.now();
       if (state.streams.get(stream.name) !== stream || !stream.consumers.has(consumer.name)) {
         sink.write(
           exceptionMessage('ResourceNotFoundException', `Consumer ${consumer.arn} under account ${ACCOUNT} not found.`),
         );
+        stopListening();
         sink.end();
         return;
       }
@@ -101,10 +116,11 @@ export function subscribeToShard(state: KinesisState, input: Input): StreamingBo
         lastSent = now;
       }
       if (closedEnd || now - began >= SUBSCRIPTION_MS) {
+        stopListening();
         sink.end();
         return;
       }
-      timer = clock.setTimeout(tick, read.count > 0 && !atEnd ? 0 : POLL_MS);
+      schedule(read.count > 0 && !atEnd ? 0 : POLL_MS);
     };
     sink.write(eventMessage('initial-response', '{}'));
     tick();

@@ -109,6 +109,28 @@ describe('Event source mappings on a ManualClock: when batches are delivered', (
     expect(starts[0]! - putAt).toBeLessThanOrEqual(60);
   });
 
+  it('wakes an enhanced fan-out subscription on the put itself: the batch starts with no time passing', async () => {
+    // Prepare
+    const created = await lambda.createEventSourceMapping({
+      FunctionName: 'consume',
+      EventSourceArn: await consumer(),
+      StartingPosition: 'LATEST',
+    });
+    const m = lambda.mapping(created.UUID!);
+    await advanceUntil(() => m.state === 'Enabled', 10, 100);
+    await pause(50);
+    await clock.advance(100);
+
+    // Act: the clock only fires what is due now (advance(0)), so the subscription's 50 ms look never comes
+    const putAt = clock.now();
+    put(['a', 'b']);
+    await advanceUntil(() => m.stats.records >= 2 && batches().length >= 1, 0, 1000);
+
+    // Assess
+    expect(batches()).toEqual([['a', 'b']]);
+    expect(starts[0]).toBe(putAt);
+  });
+
   it('gathers records for MaximumBatchingWindowInSeconds before invoking, unless the batch fills', async () => {
     // Prepare
     const created = await lambda.createEventSourceMapping({
