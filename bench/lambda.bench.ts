@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { type FanoutApplication, FanoutProcessor, type KinesisPut, KinesisWriter, resolveTargets } from '../src/fanout';
+import { LAMBDA_ENGINE_LIMITS, PRICES } from '../src/pricing';
 import { discoverSchema } from '../src/streaming-sql';
 import type { Benchmark } from './index';
 
@@ -20,13 +21,13 @@ const RECORDS = 50_000;
 const ROUNDS = 5;
 /** serverless.yml, functions.fanout.memorySize. */
 const MEMORY_MB = 1024;
-/** Lambda's published arm64 prices (us-east-1). */
-const USD_PER_GB_SECOND = 0.0000133334;
-const USD_PER_REQUEST = 0.2 / 1_000_000;
+/** Lambda's published arm64 prices (us-east-1), from the project's one prices module. */
+const USD_PER_GB_SECOND = PRICES.lambdaGbSecond.usd;
+const USD_PER_REQUEST = PRICES.lambdaRequests.usd / 1_000_000;
 /** Memory at which a function gets one full vCPU. */
-const FULL_VCPU_MB = 1769;
+const FULL_VCPU_MB = LAMBDA_ENGINE_LIMITS.fullVcpuMemoryMb;
 /** Kinesis Analytics (SQL) price of one Kinesis Processing Unit per hour (us-east-1). */
-const KPU_USD_PER_HOUR = 0.11;
+const KPU_USD_PER_HOUR = PRICES.kpuHour.usd;
 
 const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 

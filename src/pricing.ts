@@ -179,3 +179,129 @@ export function lambdaCost(inputShards: number, a: CostAssumptions, shardsAssume
   }
   return estimate(lines);
 }
+
+/**
+ * Lambda's and Kinesis's published limits the lambda engine runs within on AWS (a Kinesis event source mapping on an
+ * enhanced fan-out consumer), as documented on the dates of the prices above.
+ */
+export const LAMBDA_ENGINE_LIMITS = {
+  /** Concurrent batches per shard: 1 by default, up to 10 (ParallelizationFactor; a key stays in one batch). */
+  parallelizationFactorMax: 10,
+  /** What one shard takes in: 1,000 records/s or 1 MiB/s. */
+  shardWriteRecordsPerSecond: 1000,
+  shardWriteBytesPerSecond: 1024 * 1024,
+  /** What one enhanced fan-out consumer reads from one shard: 2 MiB/s. */
+  enhancedFanOutBytesPerSecond: 2 * 1024 * 1024,
+  /** Below this memory a function gets a share of one vCPU in proportion to its memory. */
+  fullVcpuMemoryMb: 1769,
+} as const;
+
+/** What the on-paper table of the lambda engine on AWS assumes (shown with it by `fanout plan` and docs/performance.md). */
+export interface EngineTableAssumptions {
+  readonly recordBytes: number;
+  readonly batchSize: number;
+  /** The fan-out function's compute per 100 records on one full vCPU (measured: `npm run bench -- --only=lambda`). */
+  readonly cpuMsPer100Records: number;
+  /** One PutRecords round trip from Lambda to Kinesis (an estimate: tens of ms). */
+  readonly putRoundTripMs: number;
+  readonly memoryMb: number;
+  readonly parallelizationFactor: number;
+  /** Output streams (each written in parallel by the function; a Kinesis Analytics application takes up to 3). */
+  readonly outputs: number;
+  /** Partition keys in one shard's batch (few keys: one call per record of a key, for the key's order). */
+  readonly keysPerShard?: number;
+  readonly kpuBytesPerSecond: number;
+}
+
+export const DEFAULT_TABLE_ASSUMPTIONS: EngineTableAssumptions = {
+  recordBytes: DEFAULT_ASSUMPTIONS.recordBytes,
+  batchSize: DEFAULT_ASSUMPTIONS.batchSize,
+  cpuMsPer100Records: 0.42,
+  putRoundTripMs: 20,
+  memoryMb: DEFAULT_ASSUMPTIONS.memoryMb,
+  parallelizationFactor: 1,
+  outputs: 2,
+  kpuBytesPerSecond: DEFAULT_ASSUMPTIONS.kpuBytesPerSecond,
+};
+
+/** Records/s one shard takes in, for records of `recordBytes`. */
+export function shardWriteRate(recordBytes: number): number {
+  const L = LAMBDA_ENGINE_LIMITS;
+  return Math.min(L.shardWriteRecordsPerSecond, L.shardWriteBytesPerSecond / recordBytes);
+}
+
+/** One row of the table: an input of `shards` shards written at its capacity (or at the rate asked). */
+export interface EngineTableRow {
+  readonly shards: number;
+  /** Records/s the input takes (its shards' write limit). */
+  readonly inputRate: number;
+  /** How long one batch takes in the function, as billed (ms, rounded up). */
+  readonly batchMs: number;
+  /** Records/s the lambda engine delivers: the input's rate unless the function or the consumer is slower. */
+  readonly lambdaRate: number;
+  readonly lambdaBound: 'input shards' | 'function' | 'enhanced fan-out';
+  readonly lambdaUsdPerMonth: number;
+  readonly lambdaUsdPerMillionRecords: number;
+  readonly kpus: number;
+  readonly analyticsUsdPerMonth: number;
+  readonly analyticsUsdPerMillionRecords: number;
+}
+
+/**
+ * The lambda engine on AWS against Kinesis Analytics, on paper: for each shard count, the input written at its
+ * shards' limit (or at a rate given with the shards), what the lambda engine reaches (one batch per shard at a time times the parallelization factor,
+ * each batch its compute plus the PutRecords round trips in a row: one when every key appears once in the batch,
+ * else as many as the most records of one key), and what each engine costs a month and per million records (the
+ * streams left out: both engines write the same outputs).
+ */
+export function engineTable(
+  rows: readonly (number | { readonly shards: number; readonly rate: number })[],
+  a: EngineTableAssumptions = DEFAULT_TABLE_ASSUMPTIONS,
+): EngineTableRow[] {
+  const L = LAMBDA_ENGINE_LIMITS;
+  const perShardIn = shardWriteRate(a.recordBytes);
+  const perShardEfo = L.enhancedFanOutBytesPerSecond / a.recordBytes;
+  const slowdown = Math.max(1, L.fullVcpuMemoryMb / a.memoryMb);
+  // a key stays in one of the concurrent batches, so a shard's few keys bound its concurrency
+  const concurrency = Math.min(a.parallelizationFactor, a.keysPerShard ?? Number.POSITIVE_INFINITY);
+  // records of one key in one batch: each needs its own call, one after another
+  const keysPerBatch = a.keysPerShard === undefined ? Number.POSITIVE_INFINITY : a.keysPerShard / concurrency;
+  const chain = Math.max(1, Math.ceil(a.batchSize / keysPerBatch));
+  const batchMs = Math.ceil((a.cpuMsPer100Records * a.batchSize * slowdown) / 100 + chain * a.putRoundTripMs);
+  const perShardFunction = (concurrency * a.batchSize * 1000) / batchMs;
+  return rows.map((spec) => {
+    const shards = typeof spec === 'number' ? spec : spec.shards;
+    const inputRate = typeof spec === 'number' ? shards * perShardIn : Math.min(spec.rate, shards * perShardIn);
+    const bounds = [
+      { bound: 'input shards' as const, rate: inputRate },
+      { bound: 'function' as const, rate: shards * perShardFunction },
+      { bound: 'enhanced fan-out' as const, rate: shards * perShardEfo },
+    ];
+    const slowest = bounds.reduce((min, b) => (b.rate < min.rate ? b : min));
+    const rate = slowest.rate;
+    const invocations = (rate / a.batchSize) * SECONDS_PER_MONTH;
+    const gbSeconds = invocations * (batchMs / 1000) * (a.memoryMb / 1024);
+    const efoGb = (rate * a.recordBytes * SECONDS_PER_MONTH) / GB;
+    const lambdaUsd =
+      (invocations / 1e6) * PRICES.lambdaRequests.usd +
+      gbSeconds * PRICES.lambdaGbSecond.usd +
+      shards * HOURS_PER_MONTH * PRICES.enhancedFanOutShardHour.usd +
+      efoGb * PRICES.enhancedFanOutDataGb.usd;
+    const applications = Math.max(1, Math.ceil(a.outputs / 3));
+    const kpus = applications * Math.max(1, Math.ceil((inputRate * a.recordBytes) / a.kpuBytesPerSecond));
+    const analyticsUsd = kpus * HOURS_PER_MONTH * PRICES.kpuHour.usd;
+    const millions = (r: number) => (r * SECONDS_PER_MONTH) / 1e6;
+    return {
+      shards,
+      inputRate,
+      batchMs,
+      lambdaRate: rate,
+      lambdaBound: slowest.bound,
+      lambdaUsdPerMonth: lambdaUsd,
+      lambdaUsdPerMillionRecords: lambdaUsd / millions(rate),
+      kpus,
+      analyticsUsdPerMonth: analyticsUsd,
+      analyticsUsdPerMillionRecords: analyticsUsd / millions(inputRate),
+    };
+  });
+}

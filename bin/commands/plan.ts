@@ -9,7 +9,16 @@ import pc from 'picocolors';
 import { ENGINE_NAMES, type EngineName } from '../../src/config';
 import { type Plan, planOf } from '../../src/fanout-config/plan';
 import { FUNCTIONS } from '../../src/fanout-config/template/functions';
-import { DEFAULT_ASSUMPTIONS, HOURS_PER_MONTH, PRICES } from '../../src/pricing';
+import {
+  DEFAULT_ASSUMPTIONS,
+  DEFAULT_TABLE_ASSUMPTIONS,
+  type EngineTableAssumptions,
+  type EngineTableRow,
+  engineTable,
+  HOURS_PER_MONTH,
+  PRICES,
+  shardWriteRate,
+} from '../../src/pricing';
 import { configOption, useConfig } from '../config-option';
 
 export interface PlanFlags {
@@ -102,12 +111,68 @@ export function formatPlan(plan: Plan, file: string, colored = false): string {
     );
   }
 
+  out.push('', ...formatAwsTable(awsTable(plan), c));
+
   out.push('', `${c.bold('prices')} ${c.dim('(src/pricing.ts)')}`);
   for (const name of plan.cost.prices) {
     const p = PRICES[name];
     out.push(`  ${name.padEnd(24)} $${p.usd} ${p.unit}`, c.dim(`  ${''.padEnd(24)} ${p.source}, as of ${p.asOf}`));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The shard counts of the on-paper table (docs/performance.md), with a row for the plan's own rate after them. */
+export const TABLE_SHARDS = [1, 10, 100, 1000] as const;
+
+/** The lambda engine on AWS against Kinesis Analytics at 1-1,000 input shards and at the plan's rate, on paper. */
+export function awsTable(plan: Plan): {
+  assumptions: EngineTableAssumptions;
+  manyKeys: EngineTableRow[];
+  fourKeysPerShard: EngineTableRow[];
+} {
+  const a = plan.cost.assumptions;
+  const outputs = plan.streams.filter((s) => s.role !== 'input').length;
+  const assumptions: EngineTableAssumptions = {
+    ...DEFAULT_TABLE_ASSUMPTIONS,
+    recordBytes: a.recordBytes,
+    batchSize: a.batchSize,
+    memoryMb: a.memoryMb,
+    outputs: Math.max(1, outputs),
+  };
+  const rows = [
+    ...TABLE_SHARDS,
+    { shards: Math.max(1, Math.ceil(a.rate / shardWriteRate(a.recordBytes))), rate: a.rate },
+  ];
+  return {
+    assumptions,
+    manyKeys: engineTable(rows, assumptions),
+    fourKeysPerShard: engineTable(rows, { ...assumptions, keysPerShard: 4 }),
+  };
+}
+
+function formatAwsTable(table: ReturnType<typeof awsTable>, c: ReturnType<typeof pc.createColors>): string[] {
+  const a = table.assumptions;
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  const perM = (v: number) => `$${v.toFixed(4)}`;
+  const out = [
+    `${c.bold('on AWS, by input shards')} ${c.dim(`(on paper: docs/performance.md; ${a.outputs} output${a.outputs === 1 ? '' : 's'}, records of ${n(a.recordBytes)} bytes, batches of ${a.batchSize})`)}`,
+    `  ${'shards'.padStart(6)} ${'records/s in'.padStart(12)} ${'lambda rec/s'.padStart(12)} ${'4 keys/shard'.padStart(12)} ${'lambda $/M'.padStart(10)} ${'KPUs'.padStart(5)} ${'KA $/M'.padStart(8)}`,
+  ];
+  table.manyKeys.forEach((r, i) => {
+    const few = table.fourKeysPerShard[i]!;
+    out.push(
+      `  ${n(r.shards).padStart(6)} ${n(r.inputRate).padStart(12)} ${n(r.lambdaRate).padStart(12)} ${n(few.lambdaRate).padStart(12)} ${perM(r.lambdaUsdPerMillionRecords).padStart(10)} ${n(r.kpus).padStart(5)} ${perM(r.analyticsUsdPerMillionRecords).padStart(8)}${i === TABLE_SHARDS.length ? c.dim('  <- --rate') : ''}`,
+    );
+  });
+  out.push(
+    c.dim(
+      `  a batch: ${a.cpuMsPer100Records} ms of compute per 100 records (measured) + ${a.putRoundTripMs} ms a PutRecords round trip (estimate); one batch per shard at a time`,
+    ),
+    c.dim(
+      '  4 keys/shard: a key has one record in flight at a time (its order), so each of its records is a round trip',
+    ),
+  );
+  return out;
 }
 
 /** Checks the file and builds its plan; throws FanoutConfigError on a bad file. */
@@ -151,7 +216,9 @@ export function register(program: Command): void {
     .action((flags: PlanFlags) => {
       const { plan, file } = planFor(process.cwd(), flags);
       process.stdout.write(
-        flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, file, !!process.stdout.isTTY),
+        flags.json
+          ? `${JSON.stringify({ ...plan, onAws: awsTable(plan) }, null, 2)}\n`
+          : formatPlan(plan, file, !!process.stdout.isTTY),
       );
     });
 }
