@@ -129,6 +129,8 @@ export async function runLiveTest(
       outputs: names,
       expectations: expectation.outputs,
       partitionKeyOf: (i) => seen[i]!.partitionKey,
+      // numbered in arrival order: a record from just before the window (never "sent") and the window's compare
+      inputOrderOf: (i) => i,
       liveUntil: windowEnd,
     });
     // Only the window's records are expected; those before it may only explain rows that arrive.

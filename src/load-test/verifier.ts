@@ -25,6 +25,12 @@ export interface VerifierOptions {
    * followed), so it counts as foreign.
    */
   liveUntil?: number;
+  /**
+   * The input order of record `seq`, when it is known up front (live mode: records are numbered in the order they
+   * arrived on the input, the window's and those just before it alike). Without it the order is the put
+   * acknowledgement's, and a record never acknowledged is placed by its sequence.
+   */
+  inputOrderOf?: (seq: number) => number;
 }
 
 /** How far an output's timestamp may be behind its input's (the two streams' clocks) for a row to be its output. */
@@ -247,7 +253,8 @@ export class Verifier {
     state.firstArrival[item] = arrival.arrivalMs;
     state.arrivedOf[seq]!++;
     if (!Number.isNaN(this.putOrder[seq]!)) state.outstanding--;
-    const order = Number.isNaN(this.putOrder[seq]!) ? seq : this.putOrder[seq]!;
+    const acked = this.putOrder[seq]!;
+    const order = this.options.inputOrderOf?.(seq) ?? (Number.isNaN(acked) ? seq : acked);
     const key = `${arrival.shardId}\u0000${this.options.partitionKeyOf(seq)}`;
     const last = state.lastOrder.get(key);
     if (last !== undefined && order < last) state.outOfOrder++;

@@ -417,6 +417,56 @@ describe('Class: Verifier (matching by content)', () => {
   });
 });
 
+describe('Class: Verifier (live mode, records numbered in input order)', () => {
+  /** Live: records 0..1 arrived just before the window (never sent), 2..5 in it; one key; rows `{"log": n}`. */
+  function liveSetup(inputOrderOf?: (seq: number) => number) {
+    const row = (n: number) => Buffer.from(JSON.stringify({ log: `Record ${n}` }));
+    const keys = [0, 1, 2, 3, 4, 5].map((n) => contentKey({ log: `Record ${n}` }));
+    const verifier = new Verifier({
+      runId,
+      total: 6,
+      outputs: ['Copy'],
+      expectations: [
+        { sqlStream: 'COPY', by: 'content', columns: ['log'], excluded: [], seqs: [0, 1, 2, 3, 4, 5], keys },
+      ],
+      partitionKeyOf: () => 'k',
+      liveUntil: T0 + 100,
+      ...(inputOrderOf ? { inputOrderOf } : {}),
+    });
+    for (let seq = 0; seq < 6; seq++) {
+      if (seq >= 2) verifier.sent(seq, T0 + seq);
+      verifier.input(seq, T0 + seq);
+    }
+    const deliver = (n: number) => verifier.output(0, { shardId: 's', arrivalMs: T0 + 10 + n, data: row(n) });
+    return { verifier, deliver };
+  }
+
+  it('does not take the records just before the window, arriving first, for a reorder of the window', () => {
+    // Prepare: an application that started before the window writes every record, in input order
+    const { verifier, deliver } = liveSetup((seq) => seq);
+    for (const n of [0, 1, 2, 3, 4, 5]) deliver(n);
+
+    // Act
+    const report = verifier.report(facts(4, { requested: 4 }));
+
+    // Assess
+    expect(report.outputs['Copy']).toMatchObject({ expected: 4, received: 4, outOfOrder: 0 });
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('still finds a record of the window that overtook an earlier one of its key', () => {
+    // Prepare
+    const { verifier, deliver } = liveSetup((seq) => seq);
+    for (const n of [0, 1, 3, 2, 4, 5]) deliver(n);
+
+    // Act
+    const report = verifier.report(facts(4, { requested: 4 }));
+
+    // Assess
+    expect(report.outputs['Copy']).toMatchObject({ received: 4, outOfOrder: 1 });
+  });
+});
+
 describe('Function: warningsOf', () => {
   it('warns when the rate falls short of 90% of the target, and not when it is met', () => {
     // Prepare
