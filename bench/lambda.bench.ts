@@ -8,11 +8,21 @@
  * one vCPU in proportion to its memory, so CPU-bound work takes 1769/memory times longer than on the full core
  * measured here. PutRecords round trips (tens of ms a call on AWS) are not in it: this is the compute floor.
  * Beside it, Kinesis Analytics' price of one KPU per hour (an application uses at least one).
+ *
+ * Few partition keys: the writer (KinesisWriter over the SDK's PutRecords, as in the function) against a Kinesis
+ * twin server in this process (limits off), batches of 100 records to two output streams written in parallel, once
+ * with 4 partition keys in a batch (the load test's 4 keys a shard: a key has one record in flight at a time, for
+ * its order, so 25 calls a batch and output) and once with 100 keys (one call); alternated, median of 3 rounds.
+ * `lambda.twinWriterFewKeysVsManyKeys` is their ratio: the price of per-key order with few keys.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import { KinesisTwin } from '../local/kinesis';
+import { startServer } from '../local/server';
 import { type FanoutApplication, FanoutProcessor, type KinesisPut, KinesisWriter, resolveTargets } from '../src/fanout';
+import { sdkKinesisPut } from '../src/fanout/writer';
 import { LAMBDA_ENGINE_LIMITS, PRICES } from '../src/pricing';
 import { discoverSchema } from '../src/streaming-sql';
 import type { Benchmark } from './index';
@@ -123,6 +133,74 @@ function costPerMillion(batchMs: number[], records: number): number {
   return (cost / records) * 1_000_000;
 }
 
+const WRITER_BATCHES = 5;
+
+/** Records/s and calls per batch of the writer on the twin, batches of 100 records over `keys` partition keys. */
+async function writerRound(
+  writer: KinesisWriter,
+  outputs: string[],
+  keys: number,
+  tag: string,
+): Promise<{ rate: number; callsPerBatch: number }> {
+  let calls = 0;
+  const t0 = performance.now();
+  for (let b = 0; b < WRITER_BATCHES; b++) {
+    const entries = Array.from({ length: 100 }, (_, i) => ({
+      entry: {
+        data: Buffer.from(`{"ID":${b * 100 + i},"PAD":"${'x'.repeat(80)}"}`),
+        partitionKey: `${tag}-${i % keys}`,
+      },
+      tag: i,
+    }));
+    const results = await Promise.all(outputs.map((arn) => writer.write(arn, entries)));
+    for (const r of results) {
+      if (r.written.length !== 100) throw new Error(`the twin took ${r.written.length} of 100 records`);
+      calls += r.calls;
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { rate: (WRITER_BATCHES * 100) / seconds, callsPerBatch: calls / WRITER_BATCHES / outputs.length };
+}
+
+async function fewKeys(log: (line: string) => void): Promise<Record<string, number>> {
+  const twin = new KinesisTwin({ limits: false });
+  const server = await startServer({ port: 0, services: [twin] });
+  const client = new KinesisClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  try {
+    const outputs = ['Positive', 'Negative'];
+    for (const name of outputs) await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+    const writer = new KinesisWriter({ port: sdkKinesisPut(client) });
+    const few: number[] = [];
+    const many: number[] = [];
+    let fewCalls = 0;
+    for (let round = 0; round < 3; round++) {
+      const f = await writerRound(writer, outputs.map(arn), 4, `f${round}`);
+      const m = await writerRound(writer, outputs.map(arn), 100, `m${round}`);
+      few.push(f.rate);
+      many.push(m.rate);
+      fewCalls = f.callsPerBatch;
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    log(
+      `writer on the twin, batches of 100 to 2 outputs: 4 keys ${Math.round(median(few)).toLocaleString('en-US')} records/s (${fewCalls} calls a batch and output), 100 keys ${Math.round(median(many)).toLocaleString('en-US')} records/s (1 call)`,
+    );
+    return {
+      'lambda.twinWriterRecordsPerSecondKeys4': Math.round(median(few)),
+      'lambda.twinWriterRecordsPerSecondKeys100': Math.round(median(many)),
+      'lambda.twinWriterCallsPerBatchKeys4': fewCalls,
+      'lambda.twinWriterFewKeysVsManyKeys': Number((median(few) / median(many)).toFixed(3)),
+    };
+  } finally {
+    client.destroy();
+    await server.close();
+    await twin.close();
+  }
+}
+
 const bench: Benchmark = async (log) => {
   const sql = readFileSync(join(__dirname, '../sql/fanout.sql'), 'utf8');
   const figures: Record<string, number | string> = {};
@@ -142,6 +220,7 @@ const bench: Benchmark = async (log) => {
     if (batchSize === 100) figures['lambda.costPerMillionRecordsUsd'] = Number(cost.toFixed(6));
     else figures[`lambda.costPerMillionRecordsUsdBatch${batchSize}`] = Number(cost.toFixed(6));
   }
+  Object.assign(figures, await fewKeys(log));
   figures['lambda.memoryMb'] = MEMORY_MB;
   figures['kinesisAnalytics.costPerHourUsd'] = KPU_USD_PER_HOUR;
   // At the load test's default rate (1,000 records/s) one KPU handles 3.6 million records an hour.
