@@ -90,7 +90,7 @@ export class RunningApplications implements DataPlane {
     if (processor) await requireFunction(lambda, processor.ResourceARN, 'input preprocessing function');
     if (app.referenceDataSources.length > 0) {
       throw invalidConfiguration(
-        'The twin has no Amazon S3, so reference data sources cannot be loaded; remove it to run',
+        'The twin loads no Amazon S3 reference data into applications yet; remove the reference data source to run',
       );
     }
     let compiled: ReturnType<SqlEngine['compile']>;

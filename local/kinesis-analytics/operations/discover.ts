@@ -40,7 +40,7 @@ async function discover(
   lambda: LambdaPort | undefined,
 ): Promise<DiscoverResponse> {
   if (i.S3Configuration !== undefined)
-    throw invalidArgument('The twin has no Amazon S3: discover from a Kinesis stream');
+    throw invalidArgument('The twin discovers a schema from a Kinesis stream only, not from an S3 object');
   const processor = i.InputProcessingConfiguration?.InputLambdaProcessor;
   if (processor) {
     try {

@@ -1,7 +1,8 @@
 /**
  * Reference data sources (an S3 object joined as a table): Add/DeleteApplicationReferenceDataSource and what
- * UpdateApplication's ReferenceDataSourceUpdates change. Stored as AWS stores them; the twin has no S3, so an
- * application with one is refused at StartApplication.
+ * UpdateApplication's ReferenceDataSourceUpdates change. Stored as AWS stores them; the twin does not load the
+ * object into the application (the S3 twin holds it, the runner reads no table yet), so an application with one is
+ * refused at StartApplication.
  */
 import type * as Api from '@aws-sdk/client-kinesis-analytics';
 import type { RequestOf, ResponseOf, Validated } from '../api';

@@ -180,7 +180,8 @@ describe('Integration: the lambda engine on the twin', () => {
       loader: { '.sql': 'text' },
       logLevel: 'silent',
     });
-    // The application comes with the deployment: the bundled SQL, and the outputs in the function's environment.
+    // The application comes with the deployment: the fan-out definition (FANOUT_DEFINITION, as unbundled code reads
+    // what a bundle has compiled in) and the settings in the function's environment.
     for (const [name, outputs] of [
       [FUNCTION, config.outputs],
       [SLOW_FUNCTION, slowOutputs],
