@@ -18,7 +18,8 @@ let processor: Promise<FanoutProcessor> | undefined;
 
 function coldStart(): Promise<FanoutProcessor> {
   const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
-  return loadFanoutProcessor({ env: process.env, kinesis: createClients(region).kinesis, log: logger, metrics });
+  const { kinesis, firehose, lambda } = createClients(region);
+  return loadFanoutProcessor({ env: process.env, kinesis, firehose, lambda, log: logger, metrics });
 }
 
 export async function handler(event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> {

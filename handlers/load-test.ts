@@ -9,6 +9,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createClients } from '../src/aws';
 import { type FanoutConfig, loadConfig, type OutputBinding, streamNameOf } from '../src/config';
+import { destinationNameOf } from '../src/destinations/arn';
 import { listStreams } from '../src/fanout/outputs';
 import { applicationSqlOf } from '../src/fanout-config/application-sql';
 import {
@@ -112,7 +113,7 @@ function contextOf(event: LoadTestEvent, cfg: FanoutConfig): RunContext {
         .map((a) => ({
           name: a.name as string,
           outputs: (a.outputs ?? [])
-            .map((o) => (typeof o?.streamArn === 'string' ? streamNameOf(o.streamArn) : undefined))
+            .map((o) => (typeof o?.streamArn === 'string' ? destinationNameOf(o.streamArn) : undefined))
             .filter((name): name is string => name !== undefined),
         }))
     : undefined;
@@ -212,6 +213,8 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
     log: (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {}),
     // A report cut short beats a function killed at its limit, which would lose the report altogether.
     ...(remaining === undefined ? {} : { deadline: Date.now() + remaining - RETURN_MARGIN_MS }),
+    // Firehose outputs are read from their S3 objects, Lambda outputs from the function's log group
+    readers: { firehose: clients.firehose, s3: clients.s3, logs: clients.logs },
   };
   const schema = schemaOf(event);
   const common = {

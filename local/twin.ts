@@ -187,6 +187,7 @@ const services = [
     create: (ctx) =>
       new FirehoseTwin({
         s3: ctx.parts.s3!,
+        iam: ctx.parts.iam!,
         clock: ctx.clock,
         region: ctx.region,
         limits: ctx.limits,

@@ -2,14 +2,23 @@
  * The one place that builds AWS SDK clients. Core functions take clients as arguments, so tests hand in mocks;
  * the endpoint (AWS or the local twin) comes from the environment (`AWS_ENDPOINT_URL`), read by the SDK itself.
  */
+
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { KinesisAnalyticsClient } from '@aws-sdk/client-kinesis-analytics';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 
 export interface AwsClients {
   readonly kinesis: KinesisClient;
+  readonly firehose: FirehoseClient;
   readonly kinesisAnalytics: KinesisAnalyticsClient;
   readonly lambda: LambdaClient;
+  /** The load test reads Firehose outputs' objects here. */
+  readonly s3: S3Client;
+  /** The load test reads what a Lambda output received from its log group. */
+  readonly logs: CloudWatchLogsClient;
 }
 
 /** Retries with the SDK's standard backoff before a throttling error reaches the state machine's own Retry. */
@@ -22,12 +31,19 @@ const MAX_ATTEMPTS = 5;
  */
 export function createClients(region: string): AwsClients {
   let kinesis: KinesisClient | undefined;
+  let firehose: FirehoseClient | undefined;
   let kinesisAnalytics: KinesisAnalyticsClient | undefined;
   let lambda: LambdaClient | undefined;
+  let s3: S3Client | undefined;
+  let logs: CloudWatchLogsClient | undefined;
   return {
     get kinesis() {
       kinesis ??= new KinesisClient({ region, maxAttempts: MAX_ATTEMPTS });
       return kinesis;
+    },
+    get firehose() {
+      firehose ??= new FirehoseClient({ region, maxAttempts: MAX_ATTEMPTS });
+      return firehose;
     },
     get kinesisAnalytics() {
       kinesisAnalytics ??= new KinesisAnalyticsClient({ region, maxAttempts: MAX_ATTEMPTS });
@@ -36,6 +52,19 @@ export function createClients(region: string): AwsClients {
     get lambda() {
       lambda ??= new LambdaClient({ region, maxAttempts: MAX_ATTEMPTS });
       return lambda;
+    },
+    get s3() {
+      // an endpoint of its own (the twin) serves buckets by path, not by host name
+      s3 ??= new S3Client({
+        region,
+        maxAttempts: MAX_ATTEMPTS,
+        forcePathStyle: process.env['AWS_ENDPOINT_URL'] !== undefined,
+      });
+      return s3;
+    },
+    get logs() {
+      logs ??= new CloudWatchLogsClient({ region, maxAttempts: MAX_ATTEMPTS });
+      return logs;
     },
   };
 }

@@ -9,7 +9,7 @@
  */
 
 import { isStreamArn, parseFunctionArn, streamNameOf } from './arn';
-import { type FanoutDefinition, streamArnOf } from './fanout-config/definition';
+import { type FanoutDefinition, outputArnOf, streamArnOf } from './fanout-config/definition';
 import { bundledDefinition, DEFINITION_VARIABLE, isDefinition } from './fanout-config/deployed';
 
 /** The engines that can make a fan-out application real (see src/engines). */
@@ -20,7 +20,7 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 export interface OutputBinding {
   /** In-application stream name as written in sql/fanout.sql, e.g. `POSITIVE_TRANSACTIONS`. */
   readonly sqlStream: string;
-  /** ARN of the Kinesis stream that receives its rows. */
+  /** ARN of what receives its rows: a Kinesis stream, a Firehose delivery stream or a Lambda function. */
   readonly streamArn: string;
 }
 
@@ -117,13 +117,21 @@ export function deployedDefinition(env: Env = process.env): FanoutDefinition {
 
 /** The ARNs of the fan-out's streams: existing ones as given, created ones from the stack's prefix and their name. */
 function streamArns(env: Env, definition: FanoutDefinition): Pick<FanoutConfig, 'inputStreamArn' | 'outputs'> {
-  const created = [definition.input, ...definition.outputs.map((o) => o.stream)].some((s) => s.created);
+  // what the stack creates (streams, delivery streams, functions of the service) is known by name: its ARN is built
+  const created =
+    definition.input.created ||
+    definition.outputs.some((o) =>
+      o.kind === 'kinesis' ? o.stream.created : o.kind === 'firehose' ? o.deliveryStream.created : o.function.ofService,
+    );
   const prefix = created
     ? matching(env, 'FANOUT_STREAM_ARN_PREFIX', STREAM_ARN_PREFIX, 'arn:PARTITION:kinesis:REGION:ACCOUNT:stream/')
     : '';
+  const functions = definition.outputs.some((o) => o.kind === 'function' && o.function.ofService)
+    ? required(env, 'FANOUT_FUNCTION_PREFIX')
+    : '';
   return {
     inputStreamArn: streamArnOf(definition.input, prefix),
-    outputs: definition.outputs.map((o) => ({ sqlStream: o.sqlStream, streamArn: streamArnOf(o.stream, prefix) })),
+    outputs: definition.outputs.map((o) => ({ sqlStream: o.sqlStream, streamArn: outputArnOf(o, prefix, functions) })),
   };
 }
 

@@ -22,6 +22,7 @@ import {
 import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { parseSchedule } from '../../local/events';
+import { destinationNameOf } from '../../src/fanout-config/definition';
 import { configFileOf, loadFanoutFile } from '../../src/fanout-config/load';
 
 export interface StatusClients {
@@ -136,7 +137,7 @@ async function stageNames(clients: StatusClients, o: StatusOptions): Promise<Sta
   return {
     prefix,
     input: definition.input.name,
-    outputs: definition.outputs.map((x) => x.stream.name),
+    outputs: definition.outputs.map(destinationNameOf),
     applicationPrefix: prefix,
     source: 'fan-out file',
   };

@@ -17,9 +17,10 @@ import type {
   PutRecordBatchOutput,
 } from '@aws-sdk/client-firehose';
 import { type Clock, systemClock } from '../clock';
+import type { Authorizer } from '../iam';
 import type { Answer } from '../sdk-shapes';
 import { toWireJson } from '../sdk-shapes';
-import type { AwsJsonService } from '../service';
+import type { AwsJsonService, RequestContext } from '../service';
 import { Delivery, type ObjectSink } from './delivery';
 import { errors } from './errors';
 import type { FirehoseFaults, OperationContext } from './operations/context';
@@ -57,6 +58,8 @@ export interface FirehoseTwinOptions {
   /** With dataDir: answer puts once fdatasync'd (default) or once written. */
   fsync?: boolean;
   warn?: (message: string) => void;
+  /** IAM: checks each call of a role session (a function's SigV4 key) before the operation runs. */
+  iam?: Authorizer;
 }
 
 type Operation = (ctx: OperationContext, input: never) => unknown;
@@ -94,9 +97,11 @@ export class FirehoseTwin implements AwsJsonService {
   private readonly delivery: Delivery;
   private readonly ctx: OperationContext;
   private readonly journal: FirehoseJournal | undefined;
+  private readonly iam: Authorizer | undefined;
 
   constructor(opts: FirehoseTwinOptions) {
     this.region = opts.region ?? 'us-east-1';
+    this.iam = opts.iam;
     this.store = new FirehoseStore(opts.clock ?? systemClock, this.region);
     this.delivery = new Delivery(this.store, opts.s3, {
       ...(opts.bufferIntervalMs !== undefined ? { intervalMs: opts.bufferIntervalMs } : {}),
@@ -122,7 +127,7 @@ export class FirehoseTwin implements AwsJsonService {
     }
   }
 
-  async handle(operation: string, input: Record<string, unknown>): Promise<unknown> {
+  async handle(operation: string, input: Record<string, unknown>, ctx?: RequestContext): Promise<unknown> {
     if (!Object.hasOwn(operations, operation))
       throw errors.unknownOperation(
         NOT_SERVED.includes(operation)
@@ -130,6 +135,9 @@ export class FirehoseTwin implements AwsJsonService {
           : `Unknown operation Firehose_20150804.${operation}.`,
       );
     validateInput(operation, input);
+    if (ctx?.principal && this.iam) {
+      this.iam.authorize(ctx.principal, 'firehose', operation, input, { region: ctx.region });
+    }
     const output = operations[operation]!(this.ctx, decodeBlobs(operation, input) as never);
     await this.journal?.commit();
     return toWireJson(output);

@@ -13,6 +13,7 @@
  * goes on), `off` (nothing checked or counted).
  */
 
+import { firehoseActions } from './actions/firehose';
 import { kinesisActions } from './actions/kinesis';
 import { kinesisAnalyticsActions } from './actions/kinesis-analytics';
 import { lambdaActions } from './actions/lambda';
@@ -44,6 +45,7 @@ export const SERVICE_TABLES = {
   kinesisAnalytics: kinesisAnalyticsActions,
   lambda: lambdaActions,
   stepFunctions: stepFunctionsActions,
+  firehose: firehoseActions,
 } as const satisfies Record<string, ServiceTable>;
 
 export type CheckedService = keyof typeof SERVICE_TABLES;

@@ -130,14 +130,15 @@ export class RunningApplications implements DataPlane {
 
   /**
    * What Kinesis Analytics needs of the application's roles before it starts: read the input with the input's
-   * role, write each Kinesis output with its role (the actions of the service's documented policies). A denial
-   * refuses the start, naming the stream and the role, with AWS's AccessDenied text. (Lambda destinations and
-   * preprocessing are invoked by the twin without a role check: not evaluated yet.)
+   * role, write each output with its role (the actions of the service's documented policies: a Kinesis stream's
+   * DescribeStream and PutRecords, a delivery stream's DescribeDeliveryStream and PutRecordBatch, a function's
+   * InvokeFunction and GetFunctionConfiguration). A denial refuses the start, naming the destination and the role,
+   * with AWS's AccessDenied text. (Preprocessing functions are invoked without a role check: not evaluated yet.)
    */
   private checkRoles(app: ApplicationState): void {
     const iam = this.opts.iam;
     if (!iam) return;
-    const { reader, writers } = this.sessions(app);
+    const { reader } = this.sessions(app);
     const input = app.inputs[0]!.KinesisStreamsInputDescription!;
     const needs: { who: Principal | undefined; action: string; resource: string; what: string; role: string }[] = [
       ...['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'].map(
@@ -145,11 +146,18 @@ export class RunningApplications implements DataPlane {
       ),
     ];
     for (const output of app.outputs) {
-      const o = output.KinesisStreamsOutputDescription;
+      const [o, actions] = output.KinesisStreamsOutputDescription
+        ? [output.KinesisStreamsOutputDescription, ['kinesis:DescribeStream', 'kinesis:PutRecords']]
+        : output.KinesisFirehoseOutputDescription
+          ? [output.KinesisFirehoseOutputDescription, ['firehose:DescribeDeliveryStream', 'firehose:PutRecordBatch']]
+          : output.LambdaOutputDescription
+            ? [output.LambdaOutputDescription, ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration']]
+            : [undefined, []];
       if (!o) continue;
-      for (const action of ['kinesis:DescribeStream', 'kinesis:PutRecords']) {
+      const who = iam.session(o.RoleARN, app.name);
+      for (const action of actions) {
         const what = `write the output ${output.Name} to`;
-        needs.push({ who: writers.get(o.ResourceARN), action, resource: o.ResourceARN, what, role: o.RoleARN });
+        needs.push({ who, action, resource: o.ResourceARN, what, role: o.RoleARN });
       }
     }
     for (const need of needs) {

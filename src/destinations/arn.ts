@@ -26,6 +26,15 @@ export function deliveryStreamNameOf(arn: string): string {
   return name;
 }
 
+/** The name of what a destination ARN names: the stream, the delivery stream or the function (ARN as is otherwise). */
+export function destinationNameOf(arn: string): string {
+  const kind = destinationKindOf(arn);
+  if (kind === 'kinesis') return parse(arn).resource.slice('stream/'.length);
+  if (kind === 'firehose') return deliveryStreamNameOf(arn);
+  if (kind === 'lambda') return parseFunctionArn(arn)!.functionName;
+  return arn;
+}
+
 /** The kind of destination `arn` names, or undefined when it names none the fan-out writes. */
 export function destinationKindOf(arn: string): DestinationKind | undefined {
   if (isStreamArn(arn)) return 'kinesis';

@@ -7,7 +7,13 @@
 import type { KinesisPut } from '../fanout/writer';
 import { type DestinationKind, destinationKindOf } from './arn';
 
-export { type DestinationKind, deliveryStreamNameOf, destinationKindOf, parseDeliveryStreamArn } from './arn';
+export {
+  type DestinationKind,
+  deliveryStreamNameOf,
+  destinationKindOf,
+  destinationNameOf,
+  parseDeliveryStreamArn,
+} from './arn';
 export { FIREHOSE_LIMITS, firehoseBatches, firehosePut, sdkFirehosePut } from './firehose';
 export {
   invocationBatches,

@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics';
 import type { AwsClients } from '../aws';
 import type { FanoutConfig, OutputBinding } from '../config';
+import { analyticsOutputTarget, analyticsOutputUpdate, describedTarget } from '../destinations/analytics-output';
 import { applicationSqlOf } from '../fanout-config/application-sql';
 import { schemaSample } from '../schema-sample';
 import { INPUT_NAME_PREFIX, type RecordColumn, type RecordFormat } from '../streaming-sql';
@@ -131,8 +132,8 @@ function outputKey(sqlStream: string, streamArn: string): string {
 
 function sameOutput(described: OutputDescription, wanted: OutputBinding, roleArn: string): boolean {
   return (
-    described.KinesisStreamsOutputDescription?.ResourceARN === wanted.streamArn &&
-    described.KinesisStreamsOutputDescription?.RoleARN === roleArn &&
+    describedTarget(described).arn === wanted.streamArn &&
+    describedTarget(described).role === roleArn &&
     described.DestinationSchema?.RecordFormatType === DESTINATION_FORMAT
   );
 }
@@ -262,7 +263,7 @@ export class KinesisAnalyticsEngine implements Engine {
   #output(output: OutputBinding): Output {
     return {
       Name: output.sqlStream,
-      KinesisStreamsOutput: { ResourceARN: output.streamArn, RoleARN: this.#config.analyticsRoleArn },
+      ...analyticsOutputTarget(output.streamArn, this.#config.analyticsRoleArn),
       DestinationSchema: { RecordFormatType: DESTINATION_FORMAT },
     };
   }
@@ -275,10 +276,7 @@ export class KinesisAnalyticsEngine implements Engine {
     const input: InputDescription | undefined = detail.InputDescriptions?.[0];
     // An output is its in-application stream and its destination: one stream may feed several outputs.
     const described = new Map(
-      (detail.OutputDescriptions ?? []).map((o) => [
-        outputKey(o.Name ?? '', o.KinesisStreamsOutputDescription?.ResourceARN ?? ''),
-        o,
-      ]),
+      (detail.OutputDescriptions ?? []).map((o) => [outputKey(o.Name ?? '', describedTarget(o).arn ?? ''), o]),
     );
     const wanted = new Map(application.outputs.map((o) => [outputKey(o.sqlStream, o.streamArn), o]));
 
@@ -361,7 +359,7 @@ export class KinesisAnalyticsEngine implements Engine {
               ? {
                   OutputUpdates: outputUpdates.map(({ current, output }) => ({
                     OutputId: current.OutputId,
-                    KinesisStreamsOutputUpdate: { ResourceARNUpdate: output.streamArn, RoleARNUpdate: roleArn },
+                    ...analyticsOutputUpdate(output.streamArn, roleArn),
                     DestinationSchemaUpdate: { RecordFormatType: DESTINATION_FORMAT },
                   })),
                 }

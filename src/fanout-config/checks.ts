@@ -2,8 +2,9 @@
  * From a file that has the right shape (schema.ts) to a fan-out that can be deployed (definition.ts): the rules that
  * look across fields, at the SQL and at the engine. Each failure names the field it is about.
  */
-import { streamNameOf } from '../arn';
+import { parseFunctionArn, streamNameOf } from '../arn';
 import type { EngineName } from '../config';
+import { parseDeliveryStreamArn } from '../destinations/arn';
 import type { Statement } from '../streaming-sql/ast';
 import { SqlCompileError } from '../streaming-sql/errors';
 import { parse } from '../streaming-sql/parser';
@@ -12,17 +13,28 @@ import {
   AWS_MANAGED_KINESIS_KEY,
   type Capacity,
   COPY_STREAM,
+  DELIVERY_DEFAULTS,
+  DESTINATION_HANDLER,
   type FanoutDefinition,
-  type KinesisOutput,
+  type FirehoseOutput,
+  type FunctionOutput,
   LOAD_TEST_DEFAULTS,
   type LoadTestDefinition,
+  type OutputDefinition,
   type OutputPrefix,
   type StreamSource,
 } from './definition';
 import type { FieldPath } from './errors';
 import { ENGINE_LIMITS, maxOutputs } from './limits';
 import type { SampleRead } from './sample';
-import type { FanoutFile, InputEntry, KinesisOutputEntry, LoadTestEntry } from './schema';
+import type {
+  FanoutFile,
+  FirehoseOutputEntry,
+  FunctionOutputEntry,
+  InputEntry,
+  KinesisOutputEntry,
+  LoadTestEntry,
+} from './schema';
 
 /** A rule the file breaks, at a field; the loader turns it into a FanoutConfigError with the line. */
 export class FieldError extends Error {
@@ -152,7 +164,75 @@ export function check(file: FanoutFile, ctx: CheckContext): Checked {
   };
   remember(input, 'the input', ['input', file.input.arn !== undefined ? 'arn' : 'stream']);
 
-  const outputs: KinesisOutput[] = file.outputs.map((entry, index) => {
+  const sqlStreamOf = (entry: { sqlStream?: string | undefined }, index: number): string => {
+    if (source.kind === 'copy') {
+      if (entry.sqlStream !== undefined) {
+        throw new FieldError(['outputs', index, 'sqlStream'], 'only with sql: without it every output is a plain copy');
+      }
+      return COPY_STREAM;
+    }
+    if (entry.sqlStream === undefined) {
+      throw new FieldError(['outputs', index, 'sqlStream'], `required with sql: the in-application stream it receives`);
+    }
+    if (!created.includes(entry.sqlStream)) {
+      throw new FieldError(['outputs', index, 'sqlStream'], unknownSqlStream(entry.sqlStream, created, source.path));
+    }
+    return entry.sqlStream;
+  };
+  const claimId = (id: string, name: string, path: FieldPath, resource: string): void => {
+    const clash = ids.get(id);
+    if (clash)
+      throw new FieldError(path, `${name} and ${clash} give the same CloudFormation name ${id}${resource}; rename one`);
+    ids.set(id, name);
+  };
+  const firehoseOutput = (entry: FirehoseOutputEntry, index: number): FirehoseOutput => {
+    const path: FieldPath = ['outputs', index, 'firehose'];
+    const existing = parseDeliveryStreamArn(entry.firehose);
+    const name = existing ?? entry.firehose;
+    const key = existing === undefined ? `firehose:${name}` : `firehose-arn:${entry.firehose}`;
+    if (names.has(key))
+      throw new FieldError(
+        path,
+        `delivery stream ${entry.firehose} is already ${names.get(key)}; every destination may appear once`,
+      );
+    names.set(key, `outputs[${index}]`);
+    const id = `${idOf(name)}Firehose`;
+    claimId(id, name, path, 'DeliveryStream');
+    const deliveryStream: FirehoseOutput['deliveryStream'] =
+      existing !== undefined
+        ? { created: false, name, arn: entry.firehose, ...(entry.bucket ? { bucket: entry.bucket } : {}) }
+        : {
+            created: true,
+            name,
+            bucket: entry.bucket === undefined ? { created: true } : { created: false, name: entry.bucket },
+            prefix: entry.prefix ?? '',
+            bufferSeconds: entry.bufferSeconds ?? DELIVERY_DEFAULTS.bufferSeconds,
+            bufferMiB: entry.bufferMiB ?? DELIVERY_DEFAULTS.bufferMiB,
+            compression: entry.compression ?? DELIVERY_DEFAULTS.compression,
+          };
+    return { kind: 'firehose', index, id, deliveryStream, sqlStream: sqlStreamOf(entry, index) };
+  };
+  const functionOutput = (entry: FunctionOutputEntry, index: number): FunctionOutput => {
+    const path: FieldPath = ['outputs', index, 'function'];
+    const arn = parseFunctionArn(entry.function);
+    const key = `function:${entry.function}`;
+    if (names.has(key))
+      throw new FieldError(
+        path,
+        `function ${entry.function} is already ${names.get(key)}; every destination may appear once`,
+      );
+    names.set(key, `outputs[${index}]`);
+    const id = `${idOf(arn ? arn.functionName : entry.function)}Function`;
+    claimId(id, entry.function, path, '');
+    const fn: FunctionOutput['function'] = arn
+      ? { ofService: false, arn: entry.function }
+      : { ofService: true, key: entry.function, handler: entry.handler ?? DESTINATION_HANDLER };
+    return { kind: 'function', index, id, function: fn, sqlStream: sqlStreamOf(entry, index) };
+  };
+
+  const outputs: OutputDefinition[] = file.outputs.map((entry, index): OutputDefinition => {
+    if (entry.kind === 'firehose') return firehoseOutput(entry, index);
+    if (entry.kind === 'function') return functionOutput(entry, index);
     const stream = streamSource(entry, defaultKey);
     const field = entry.arn !== undefined ? 'arn' : 'stream';
     remember(stream, `outputs[${index}]`, ['outputs', index, field]);
@@ -165,24 +245,7 @@ export function check(file: FanoutFile, ctx: CheckContext): Checked {
       );
     }
     ids.set(id, stream.name);
-    let sqlStream: string;
-    if (source.kind === 'copy') {
-      if (entry.sqlStream !== undefined) {
-        throw new FieldError(['outputs', index, 'sqlStream'], 'only with sql: without it every output is a plain copy');
-      }
-      sqlStream = COPY_STREAM;
-    } else {
-      if (entry.sqlStream === undefined) {
-        throw new FieldError(
-          ['outputs', index, 'sqlStream'],
-          `required with sql: the in-application stream it receives`,
-        );
-      }
-      if (!created.includes(entry.sqlStream)) {
-        throw new FieldError(['outputs', index, 'sqlStream'], unknownSqlStream(entry.sqlStream, created, source.path));
-      }
-      sqlStream = entry.sqlStream;
-    }
+    const sqlStream = sqlStreamOf(entry, index);
     return { kind: 'kinesis', index, id, stream, sqlStream, consumer: entry.consumer ?? false };
   });
 

@@ -45,7 +45,95 @@ export interface KinesisOutput {
   readonly consumer: boolean;
 }
 
-export type OutputDefinition = KinesisOutput;
+/** A delivery stream the stack creates, with the S3 delivery it is made with. */
+export interface CreatedDeliveryStream {
+  readonly created: true;
+  readonly name: string;
+  /** The bucket it delivers to: one the stack creates (retained at teardown, with the data), or one that exists. */
+  readonly bucket: { readonly created: true } | { readonly created: false; readonly name: string };
+  /** Object key prefix (Firehose adds `YYYY/MM/DD/HH/`). */
+  readonly prefix: string;
+  readonly bufferSeconds: number;
+  readonly bufferMiB: number;
+  readonly compression: 'UNCOMPRESSED' | 'GZIP';
+}
+
+/** A delivery stream that exists: the stack only writes it. */
+export interface ExistingDeliveryStream {
+  readonly created: false;
+  readonly name: string;
+  readonly arn: string;
+  /** The bucket it delivers to, when the file says (the load test may then read it). */
+  readonly bucket?: string;
+}
+
+/** One output: a Firehose delivery stream fed by one in-application stream. */
+export interface FirehoseOutput {
+  readonly kind: Extract<OutputKind, 'firehose'>;
+  readonly index: number;
+  /** Base of the CloudFormation names: `${id}DeliveryStream`, `${id}Bucket`, `${id}DeliveryRole`. */
+  readonly id: string;
+  readonly deliveryStream: CreatedDeliveryStream | ExistingDeliveryStream;
+  readonly sqlStream: string;
+}
+
+/** One output: a Lambda function fed by one in-application stream (Kinesis Analytics' Lambda output contract). */
+export interface FunctionOutput {
+  readonly kind: Extract<OutputKind, 'function'>;
+  readonly index: number;
+  readonly id: string;
+  /** A function of this service (by its key), or one that exists (by ARN). */
+  readonly function:
+    | { readonly ofService: true; readonly key: string; readonly handler: string }
+    | { readonly ofService: false; readonly arn: string };
+  readonly sqlStream: string;
+}
+
+export type OutputDefinition = KinesisOutput | FirehoseOutput | FunctionOutput;
+
+/** The outputs that are Kinesis streams. */
+export function kinesisOutputs(definition: Pick<FanoutDefinition, 'outputs'>): KinesisOutput[] {
+  return definition.outputs.filter((o): o is KinesisOutput => o.kind === 'kinesis');
+}
+
+/** The outputs that are Firehose delivery streams. */
+export function firehoseOutputs(definition: Pick<FanoutDefinition, 'outputs'>): FirehoseOutput[] {
+  return definition.outputs.filter((o): o is FirehoseOutput => o.kind === 'firehose');
+}
+
+/** The outputs that are Lambda functions. */
+export function functionOutputs(definition: Pick<FanoutDefinition, 'outputs'>): FunctionOutput[] {
+  return definition.outputs.filter((o): o is FunctionOutput => o.kind === 'function');
+}
+
+/** What an output writes to, by name: the stream, the delivery stream, or the function (its key or its name). */
+export function destinationNameOf(output: OutputDefinition): string {
+  if (output.kind === 'kinesis') return output.stream.name;
+  if (output.kind === 'firehose') return output.deliveryStream.name;
+  return output.function.ofService ? output.function.key : output.function.arn.split(':')[6]!;
+}
+
+/** The handler of a `function:` output the stack creates when the file names none: logs and counts each row. */
+export const DESTINATION_HANDLER = 'handlers/destination.handler';
+
+/** Default S3 delivery of a delivery stream the stack creates (Firehose's own defaults: 300 s, 5 MiB). */
+export const DELIVERY_DEFAULTS = { bufferSeconds: 300, bufferMiB: 5, compression: 'UNCOMPRESSED' } as const;
+
+/**
+ * The ARN of an output's destination, given the ARN prefix of the stack's streams (`arn:P:kinesis:R:A:stream/`) and
+ * the prefix of the service's function names (`<service>-<stage>`).
+ */
+export function outputArnOf(output: OutputDefinition, createdArnPrefix: string, functionPrefix: string): string {
+  if (output.kind === 'kinesis') return streamArnOf(output.stream, createdArnPrefix);
+  const [, partition, , region, account] = createdArnPrefix.split(':');
+  if (output.kind === 'firehose')
+    return output.deliveryStream.created
+      ? `arn:${partition}:firehose:${region}:${account}:deliverystream/${output.deliveryStream.name}`
+      : output.deliveryStream.arn;
+  return output.function.ofService
+    ? `arn:${partition}:lambda:${region}:${account}:function:${functionPrefix}-${output.function.key}`
+    : output.function.arn;
+}
 
 /** The application code: a SQL file, or the copy application generated once the input's columns are known. */
 export type ApplicationSource =
@@ -119,5 +207,5 @@ export function streamArnOf(stream: StreamSource, createdArnPrefix: string): str
 
 /** Every stream of the definition, input first. */
 export function streamsOf(definition: FanoutDefinition): StreamSource[] {
-  return [definition.input, ...definition.outputs.map((o) => o.stream)];
+  return [definition.input, ...kinesisOutputs(definition).map((o) => o.stream)];
 }

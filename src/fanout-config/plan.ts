@@ -15,7 +15,7 @@ import {
   type PriceName,
   streamsCost,
 } from '../pricing';
-import type { FanoutDefinition, StreamSource } from './definition';
+import { destinationNameOf, type FanoutDefinition, kinesisOutputs, type StreamSource } from './definition';
 import { ENGINE_LIMITS } from './limits';
 
 export interface PlannedStream {
@@ -90,7 +90,7 @@ export function planOf(definition: FanoutDefinition, options: PlanOptions): Plan
       detail: detailOf(definition.input),
       consumer: false,
     },
-    ...definition.outputs.map(
+    ...kinesisOutputs(definition).map(
       (o): PlannedStream => ({
         role: 'output',
         name: o.stream.name,
@@ -101,7 +101,7 @@ export function planOf(definition: FanoutDefinition, options: PlanOptions): Plan
       }),
     ),
   ];
-  const bindings = definition.outputs.map((o) => ({ sqlStream: o.sqlStream, streamArn: o.stream.name }));
+  const bindings = definition.outputs.map((o) => ({ sqlStream: o.sqlStream, streamArn: destinationNameOf(o) }));
   const groups = (perApplication: number) =>
     bindings.length === 0
       ? [{ name: `${prefix}-1`, outputs: [] }]
@@ -113,7 +113,7 @@ export function planOf(definition: FanoutDefinition, options: PlanOptions): Plan
   const lambdaApplications = [{ name: `${prefix}-1`, outputs: bindings.map((b) => b.streamArn) }];
 
   // Every copy or SQL output is costed at the input's rate: the SQL's filters can only lower it.
-  const billed: BilledStream[] = [definition.input, ...definition.outputs.map((o) => o.stream)].map((s) => ({
+  const billed: BilledStream[] = [definition.input, ...kinesisOutputs(definition).map((o) => o.stream)].map((s) => ({
     name: s.name,
     rate: assumptions.rate,
     ...(s.created ? { capacity: s.capacity } : {}),
@@ -140,7 +140,9 @@ export function planOf(definition: FanoutDefinition, options: PlanOptions): Plan
           },
         }
       : {}),
-    consumers: definition.outputs.filter((o) => o.consumer).map((o) => `${prefix}-consume${o.id}`),
+    consumers: kinesisOutputs(definition)
+      .filter((o) => o.consumer)
+      .map((o) => `${prefix}-consume${o.id}`),
     cost: { assumptions, streams: streamCost, engines, prices },
   };
 }

@@ -8,7 +8,8 @@
  * here, its definition type in `definition.ts`, and its resources and grants in `template/`.
  */
 import { z } from 'zod';
-import { isStreamArn } from '../arn';
+import { isStreamArn, parseFunctionArn } from '../arn';
+import { parseDeliveryStreamArn } from '../destinations/arn';
 
 /** Kinesis stream names: 1-128 of a-z, A-Z, 0-9, `_`, `.`, `-` (the API model's StreamName pattern). */
 export const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -102,8 +103,78 @@ export const kinesisOutputSchema = z
   })
   .superRefine(checkStream);
 
+/** Firehose delivery stream names (the Firehose API model): 1-64 of a-z, A-Z, 0-9, `_`, `.`, `-`. */
+export const DELIVERY_STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
+/** S3 bucket names: 3-63 of a-z, 0-9, `.`, `-`, starting and ending with a letter or digit. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A function of this service, by its key under `functions:` (the stack names it `<service>-<stage>-<key>`). */
+export const FUNCTION_KEY = /^[a-zA-Z0-9_-]{1,40}$/;
+
+/**
+ * An output that is a Firehose delivery stream: `firehose: NAME` (the stack creates it, and a bucket for it unless
+ * `bucket:` names one; `prefix`, `bufferSeconds`, `bufferMiB`, `compression` set its S3 delivery) or
+ * `firehose: ARN` (it exists; the stack only grants PutRecordBatch on it).
+ */
+export const firehoseOutputSchema = z
+  .strictObject({
+    kind: z.literal('firehose'),
+    firehose: z
+      .string()
+      .refine(
+        (v) => DELIVERY_STREAM_NAME.test(v) || parseDeliveryStreamArn(v) !== undefined,
+        'a delivery stream name (1-64 of a-z A-Z 0-9 _ . -) the stack creates, or the ARN of an existing one (arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME)',
+      ),
+    sqlStream: sqlStream.optional(),
+    bucket: z.string().regex(BUCKET_NAME, 'an S3 bucket name: 3-63 of a-z 0-9 . -').optional(),
+    prefix: z.string().max(1024).optional(),
+    bufferSeconds: z.int().min(0).max(900).optional(),
+    bufferMiB: z.int().min(1).max(128).optional(),
+    compression: z.enum(['UNCOMPRESSED', 'GZIP']).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (parseDeliveryStreamArn(entry.firehose) === undefined) return;
+    // an existing one's `bucket` is where it delivers: the load test is granted to read it there
+    for (const key of ['prefix', 'bufferSeconds', 'bufferMiB', 'compression'] as const) {
+      if (entry[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          params: { combination: true },
+          path: [key],
+          message: 'only for a delivery stream the stack creates, not with an ARN',
+        });
+      }
+    }
+  });
+
+/** An output that is a Lambda function: `function: KEY` (a function of this service) or `function: ARN`. */
+export const functionOutputSchema = z
+  .strictObject({
+    kind: z.literal('function'),
+    function: z
+      .string()
+      .refine(
+        (v) => FUNCTION_KEY.test(v) || parseFunctionArn(v) !== undefined,
+        'a function the stack creates (a key: letters, digits, - and _) or the ARN of an existing Lambda function',
+      ),
+    /** The handler of a function the stack creates (default the demo destination, handlers/destination.handler). */
+    handler: z
+      .string()
+      .regex(/^[\w./-]+\.[A-Za-z_$][\w$]*$/, 'a handler: path/to/file.exportedFunction')
+      .optional(),
+    sqlStream: sqlStream.optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (entry.handler !== undefined && parseFunctionArn(entry.function) !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        params: { combination: true },
+        path: ['handler'],
+        message: 'only for a function the stack creates, not with an ARN',
+      });
+  });
+
 /** The schema of every kind of output: one entry per kind, told apart by `kind`. */
-const OUTPUT_SCHEMAS = [kinesisOutputSchema] as const;
+const OUTPUT_SCHEMAS = [kinesisOutputSchema, firehoseOutputSchema, functionOutputSchema] as const;
 
 export type OutputKind = z.infer<(typeof OUTPUT_SCHEMAS)[number]>['kind'];
 
@@ -111,7 +182,11 @@ export type OutputKind = z.infer<(typeof OUTPUT_SCHEMAS)[number]>['kind'];
  * The keys that tell each kind of output apart in the file, so an entry need not say `kind:`. The first kind whose
  * key is present wins.
  */
-export const OUTPUT_KIND_KEYS: Readonly<Record<OutputKind, readonly string[]>> = { kinesis: ['stream', 'arn'] };
+export const OUTPUT_KIND_KEYS: Readonly<Record<OutputKind, readonly string[]>> = {
+  kinesis: ['stream', 'arn'],
+  firehose: ['firehose'],
+  function: ['function'],
+};
 
 function withKind(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || 'kind' in value) return value;
@@ -182,5 +257,7 @@ export const fanoutFileSchema = z.strictObject({
 export type FanoutFile = z.infer<typeof fanoutFileSchema>;
 export type InputEntry = z.infer<typeof inputSchema>;
 export type KinesisOutputEntry = z.infer<typeof kinesisOutputSchema>;
+export type FirehoseOutputEntry = z.infer<typeof firehoseOutputSchema>;
+export type FunctionOutputEntry = z.infer<typeof functionOutputSchema>;
 export type OutputEntry = FanoutFile['outputs'][number];
 export type LoadTestEntry = z.infer<typeof loadTestObject>;

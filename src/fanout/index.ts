@@ -1,8 +1,12 @@
 /**
  * The fan-out function's core: the application it runs (stored by the lambda engine), the batch processor and the
- * PutRecords writer. `loadFanoutProcessor` is the cold start: read the application, find the outputs, compile.
+ * writer (Kinesis streams, Firehose delivery streams and Lambda functions through the ports of src/destinations).
+ * `loadFanoutProcessor` is the cold start: read the application, find the outputs, compile.
  */
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { checkWritable, type DestinationPorts, destinationsPut, sdkFirehosePut, sdkLambdaPut } from '../destinations';
 import { applicationFromEnvironment } from './environment';
 import { listStreams, resolveTargets } from './outputs';
 import { type FanoutLog, type FanoutMetrics, FanoutProcessor } from './processor';
@@ -17,6 +21,10 @@ export interface LoadOptions {
   /** The function's environment (`process.env` in the handler). */
   readonly env: Record<string, string | undefined>;
   readonly kinesis: KinesisClient;
+  /** Writes the Firehose outputs (needed only when there are some). */
+  readonly firehose?: Pick<FirehoseClient, 'send'>;
+  /** Invokes the Lambda outputs (needed only when there are some). */
+  readonly lambda?: Pick<LambdaClient, 'send'>;
   readonly log?: FanoutLog;
   readonly metrics?: FanoutMetrics;
   readonly retry?: Partial<RetryPolicy>;
@@ -45,8 +53,15 @@ export async function loadFanoutProcessor(options: LoadOptions): Promise<FanoutP
   const findTargets = async () =>
     resolveTargets(application, prefixed ? await listStreams(options.kinesis) : [], exclude);
   const targets = await findTargets();
+  const ports: DestinationPorts = {
+    kinesis: sdkKinesisPut(options.kinesis),
+    ...(options.firehose ? { firehose: sdkFirehosePut(options.firehose) } : {}),
+    ...(options.lambda ? { lambda: sdkLambdaPut(options.lambda, { applicationArn: application.name }) } : {}),
+  };
+  // an output no port writes fails the cold start, before a batch is taken
+  checkWritable(ports, [...targets.values()].flat());
   const writer = new KinesisWriter({
-    port: sdkKinesisPut(options.kinesis),
+    port: destinationsPut(ports),
     ...(options.retry ? { retry: options.retry } : {}),
   });
   options.log?.info('Fan-out application loaded', {

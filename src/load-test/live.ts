@@ -6,12 +6,13 @@
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { streamNameOf } from '../config';
+import { destinationNameOf } from '../destinations/arn';
 import type { SourceSchema } from '../streaming-sql';
 import type { RecordEncoding } from './encoding';
 import { compileForLoadTest, computeExpectation } from './expected';
 import { type ConsumedRecord, consume, countSdkThrottles } from './kinesis-io';
 import { newRunId } from './partition-keys';
-import { readOutput } from './readers';
+import { type OutputClients, readOutput } from './readers';
 import type { LoadTestReport, OutputBinding, ProgressLog, RunContext, Timer } from './types';
 import { systemTimer } from './types';
 import { Verifier } from './verifier';
@@ -38,6 +39,8 @@ export interface LiveDependencies {
   log?: ProgressLog;
   /** Time (of `timer`) by which the report must be back. */
   deadline?: number;
+  /** Clients that read Firehose and Lambda outputs (needed only when there are some). */
+  readers?: OutputClients;
 }
 
 /** The options of a live run are out of range. */
@@ -68,7 +71,7 @@ export async function runLiveTest(
   const timer = deps.timer ?? systemTimer;
   const log: ProgressLog = deps.log ?? (() => {});
   const runId = options.runId ?? newRunId(timer.now());
-  const names = options.outputs.map((o) => streamNameOf(o.streamArn));
+  const names = options.outputs.map((o) => destinationNameOf(o.streamArn));
   const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
   const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
   const app = compileForLoadTest(options.sql, options.schema, options.outputs);
@@ -156,16 +159,21 @@ export async function runLiveTest(
     };
     await Promise.all(
       options.outputs.map((output, o) =>
-        readOutput(kinesis, output.streamArn, {
-          from,
-          timer,
-          state,
-          ...(options.encoding ? { encoding: options.encoding } : {}),
-          onThrottle: () => throttles.get++,
-          onRecords: (records) => {
-            for (const r of records) verifier.output(o, r);
+        readOutput(
+          kinesis,
+          output.streamArn,
+          {
+            from,
+            timer,
+            state,
+            ...(options.encoding ? { encoding: options.encoding } : {}),
+            onThrottle: () => throttles.get++,
+            onRecords: (records) => {
+              for (const r of records) verifier.output(o, r);
+            },
           },
-        }),
+          deps.readers,
+        ),
       ),
     );
     const report = verifier.report({

@@ -3,14 +3,14 @@
  * report what arrived where and when.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { streamNameOf } from '../config';
+import { destinationNameOf } from '../destinations/arn';
 import type { CompiledApplication, SourceSchema } from '../streaming-sql';
 import type { RecordEncoding } from './encoding';
 import { compileForLoadTest, computeExpectation } from './expected';
 import { tagOf } from './identity';
 import { consume, countSdkThrottles, listShards, openShards, produce } from './kinesis-io';
 import { newRunId, partitionKeysForShards } from './partition-keys';
-import { readOutput } from './readers';
+import { type OutputClients, readOutput } from './readers';
 import type { RecordSourceSpec } from './records';
 import { RecordSource } from './source';
 import type { LoadTestReport, OutputBinding, ProgressLog, RunContext, Timer } from './types';
@@ -54,6 +54,8 @@ export interface LoadTestDependencies {
    * and waiting stop early enough, and the report says the run was cut short.
    */
   deadline?: number;
+  /** Clients that read Firehose and Lambda outputs (needed only when there are some). */
+  readers?: OutputClients;
 }
 
 /** The options of a load test are out of range. */
@@ -121,7 +123,7 @@ export async function runLoadTest(
   const log: ProgressLog = deps.log ?? (() => {});
   const runId = options.runId ?? newRunId(timer.now());
   const total = options.records;
-  const names = options.outputs.map((o) => streamNameOf(o.streamArn));
+  const names = options.outputs.map((o) => destinationNameOf(o.streamArn));
   const tag = tagOf(runId);
 
   // Without ListShards on the input the keys are still spread, by chance rather than by construction.
@@ -210,16 +212,21 @@ export async function runLoadTest(
     };
     const readers = Promise.all(
       options.outputs.map((output, o) =>
-        readOutput(kinesis, output.streamArn, {
-          ...(options.encoding ? { encoding: options.encoding } : {}),
-          from,
-          timer,
-          state,
-          onThrottle: () => throttles.get++,
-          onRecords: (records) => {
-            for (const r of records) verifier.output(o, r);
+        readOutput(
+          kinesis,
+          output.streamArn,
+          {
+            ...(options.encoding ? { encoding: options.encoding } : {}),
+            from,
+            timer,
+            state,
+            onThrottle: () => throttles.get++,
+            onRecords: (records) => {
+              for (const r of records) verifier.output(o, r);
+            },
           },
-        }),
+          deps.readers,
+        ),
       ),
     ).catch((error: unknown) => {
       abort.abort();

@@ -7,6 +7,9 @@ export type Cfn = string | number | boolean | readonly Cfn[] | { readonly [key: 
 export type Resource = {
   readonly Type: string;
   readonly Properties: { readonly [key: string]: Cfn };
+  /** Kept when the stack goes (a bucket holding delivered data). */
+  readonly DeletionPolicy?: 'Retain' | 'Delete';
+  readonly UpdateReplacePolicy?: 'Retain' | 'Delete';
 };
 
 export type StackOutput = {

@@ -1,13 +1,13 @@
 /** The logging consumer function of each output that asks for one (`consumer: true`), fed by its stream. */
-import type { OutputDefinition } from '../definition';
+import type { KinesisOutput } from '../definition';
 import type { Cfn } from './cfn';
 import { outputArn } from './streams';
 
 /** The function key of an output's consumer: `consume<Id>`. */
-export const consumerKey = (output: OutputDefinition): string => `consume${output.id}`;
+export const consumerKey = (output: KinesisOutput): string => `consume${output.id}`;
 
 /** The event source mapping every consumer gets: batches of 100 from LATEST, partial batch responses. */
-export function consumerEvent(output: OutputDefinition): Cfn {
+export function consumerEvent(output: KinesisOutput): Cfn {
   return {
     stream: {
       type: 'kinesis',

@@ -4,7 +4,7 @@
  * environment per function from it, plus a consumer function per output that asks for one. To add a function or
  * change what a step calls, edit its row here (the packaged-template test lists the actions each step calls).
  */
-import type { FanoutDefinition, OutputDefinition } from '../definition';
+import { type FanoutDefinition, functionOutputs, type KinesisOutput, kinesisOutputs } from '../definition';
 import { FanoutConfigError } from '../errors';
 import { type Cfn, type Resource, sub } from './cfn';
 import { consumerEvent, consumerKey } from './consumers';
@@ -32,6 +32,7 @@ const STEP: readonly SettingName[] = [
   'FANOUT_STREAM_ARN_PREFIX',
   'ANALYTICS_ROLE_ARN',
   'FANOUT_FUNCTION_NAME',
+  'FANOUT_FUNCTION_PREFIX',
   'FANOUT_BATCH_SIZE',
   'FANOUT_ENHANCED_FAN_OUT',
 ];
@@ -147,6 +148,9 @@ export const FUNCTIONS = {
 
 export type FunctionKey = keyof typeof FUNCTIONS;
 
+/** Seconds a destination function of the stack may take per invocation (the engines wait for its answer). */
+const DESTINATION_TIMEOUT = 60;
+
 /** Lambda function names: at most 64 characters. */
 const FUNCTION_NAME_LIMIT = 64;
 
@@ -216,7 +220,7 @@ export function functionsOf(scope: FunctionsScope): {
       environment: settingsOf(row.settings, scope),
     };
   }
-  for (const output of scope.definition.outputs.filter((o) => o.consumer)) {
+  for (const output of kinesisOutputs(scope.definition).filter((o) => o.consumer)) {
     const key = consumerKey(output);
     const name = `${scope.functionPrefix}-${key}`;
     if (name.length > FUNCTION_NAME_LIMIT) {
@@ -229,6 +233,28 @@ export function functionsOf(scope: FunctionsScope): {
     roles[roleId(key)] = role(key, [...baseStatements(name), ...consumerGrants(output)]);
     functions[key] = consumerFunction(output, scope);
   }
+  // `function: KEY` outputs: a function of the stack (the demo destination unless the file names a handler)
+  for (const output of functionOutputs(scope.definition)) {
+    if (!output.function.ofService) continue;
+    const key = output.function.key;
+    const name = `${scope.functionPrefix}-${key}`;
+    const at = { file: scope.definition.file, path: ['outputs', output.index, 'function'] };
+    if (Object.hasOwn(functions, key))
+      throw new FanoutConfigError(`function ${key} is one of the service's own; name the destination otherwise`, at);
+    if (name.length > FUNCTION_NAME_LIMIT)
+      throw new FanoutConfigError(
+        `the destination function ${name} would have ${name.length} characters; Lambda allows ${FUNCTION_NAME_LIMIT}`,
+        at,
+      );
+    roles[roleId(key)] = role(key, baseStatements(name));
+    functions[key] = {
+      handler: output.function.handler,
+      description: `Destination of the ${output.sqlStream} rows (Kinesis Analytics' Lambda output contract)`,
+      timeout: DESTINATION_TIMEOUT,
+      role: roleId(key),
+      environment: settingsOf([], scope),
+    };
+  }
   roles['AnalyticsRole'] = role('read-input-write-outputs', analyticsGrants(scope), {
     Version: '2012-10-17',
     Statement: [
@@ -238,7 +264,7 @@ export function functionsOf(scope: FunctionsScope): {
   return { functions, roles };
 }
 
-function consumerFunction(output: OutputDefinition, scope: SettingScope): Record<string, Cfn> {
+function consumerFunction(output: KinesisOutput, scope: SettingScope): Record<string, Cfn> {
   return {
     handler: 'handlers/consumer.handler',
     description: `Logs each batch of the ${output.stream.name} stream`,
@@ -253,5 +279,11 @@ export function functionKeys(definition: FanoutDefinition): string[] {
   const rows = (Object.entries(FUNCTIONS) as [FunctionKey, FunctionRow][]).filter(
     ([, row]) => !row.only || row.only(definition),
   );
-  return [...rows.map(([key]) => key), ...definition.outputs.filter((o) => o.consumer).map(consumerKey)];
+  return [
+    ...rows.map(([key]) => key),
+    ...kinesisOutputs(definition)
+      .filter((o) => o.consumer)
+      .map(consumerKey),
+    ...functionOutputs(definition).flatMap((o) => (o.function.ofService ? [o.function.key] : [])),
+  ];
 }

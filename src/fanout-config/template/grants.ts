@@ -6,8 +6,16 @@
  *
  * `*` appears only where AWS supports no resource-level permission (said at each place).
  */
-import { AWS_MANAGED_KINESIS_KEY, type FanoutDefinition, type StreamSource } from '../definition';
+import {
+  AWS_MANAGED_KINESIS_KEY,
+  type FanoutDefinition,
+  firehoseOutputs,
+  functionOutputs,
+  kinesisOutputs,
+  type StreamSource,
+} from '../definition';
 import { type Cfn, getAtt, streamArnInSub, sub } from './cfn';
+import { bucketArn, deliveryStreamArn } from './destinations';
 import { INPUT_ID } from './streams';
 
 export interface Statement {
@@ -49,11 +57,65 @@ function input(scope: GrantScope): ScopedStream {
 }
 
 function outputs(scope: GrantScope): ScopedStream[] {
-  return scope.definition.outputs.map((o) => ({ stream: o.stream, id: o.id }));
+  return kinesisOutputs(scope.definition).map((o) => ({ stream: o.stream, id: o.id }));
 }
 
 function arnOf({ stream, id }: ScopedStream): Cfn {
   return stream.created ? getAtt(`${id}Stream`) : stream.arn;
+}
+
+/** The delivery streams of the Firehose outputs. */
+function deliveryStreams(scope: GrantScope): Cfn[] {
+  return firehoseOutputs(scope.definition).map(deliveryStreamArn);
+}
+
+/** The functions of the Lambda outputs: the service's by name, others by ARN. */
+function destinationFunctions(scope: GrantScope): Cfn[] {
+  return functionOutputs(scope.definition).map((o) =>
+    o.function.ofService ? regional('lambda', `function:${scope.functionPrefix}-${o.function.key}`) : o.function.arn,
+  );
+}
+
+/** Write the Firehose and Lambda outputs (none for a fan-out of streams only). */
+function writeDestinations(scope: GrantScope, firehoseActions: string[], lambdaActions: string[]): Statement[] {
+  const hoses = deliveryStreams(scope);
+  const functions = destinationFunctions(scope);
+  return [
+    ...(hoses.length > 0 ? [allow(firehoseActions, hoses)] : []),
+    ...(functions.length > 0 ? [allow(lambdaActions, functions)] : []),
+  ];
+}
+
+/**
+ * What the load test reads back of the Firehose and Lambda outputs: where each delivery stream delivers
+ * (DescribeDeliveryStream, then its bucket's objects under its prefix; an existing one's bucket only when the file
+ * names it) and each function's log group (what it received).
+ */
+function readDestinations(scope: GrantScope): Statement[] {
+  const hoses = firehoseOutputs(scope.definition);
+  const statements: Statement[] =
+    hoses.length > 0 ? [allow('firehose:DescribeDeliveryStream', hoses.map(deliveryStreamArn))] : [];
+  for (const o of hoses) {
+    const stream = o.deliveryStream;
+    const bucket = stream.created
+      ? bucketArn(o)
+      : stream.bucket !== undefined
+        ? sub(`arn:\${AWS::Partition}:s3:::${stream.bucket}`)
+        : undefined;
+    if (bucket === undefined) continue;
+    const prefix = stream.created ? stream.prefix.split('!{')[0]! : '';
+    statements.push(allow('s3:ListBucket', bucket));
+    statements.push(allow('s3:GetObject', { 'Fn::Join': ['', [bucket, `/${prefix}*`]] }));
+  }
+  const groups = functionOutputs(scope.definition).map((o): Cfn => {
+    if (o.function.ofService)
+      return regional('logs', `log-group:/aws/lambda/${scope.functionPrefix}-${o.function.key}:*`);
+    // arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME -> the group in the function's account and region
+    const [, partition, , region, account, , name] = o.function.arn.split(':');
+    return `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${name}:*`;
+  });
+  if (groups.length > 0) statements.push(allow('logs:FilterLogEvents', groups));
+  return statements;
 }
 
 /** Every stream whose name starts with the output prefix, when there is one. */
@@ -205,6 +267,7 @@ export const GRANTS = {
   /** The load test puts its records into the input and reads them back from the input and every output. */
   loadTestStreams: (scope: GrantScope) => [
     ...writeStreams([input(scope)]),
+    ...readDestinations(scope),
     ...readStreams(
       [input(scope), ...outputs(scope)],
       ['kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'],
@@ -225,6 +288,7 @@ export const GRANTS = {
     allow(['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'], stageConsumers(scope)),
     ...writeStreams(outputs(scope)),
     ...(prefixStreams(scope).length > 0 ? [allow('kinesis:PutRecords', prefixStreams(scope))] : []),
+    ...writeDestinations(scope, ['firehose:PutRecordBatch'], ['lambda:InvokeFunction']),
     // Lambda's mapping lists the account's streams (AWSLambdaKinesisExecutionRole), and the function finds the
     // streams of the output prefix at each cold start; ListStreams supports no resource-level permission.
     allow('kinesis:ListStreams', '*'),
@@ -262,5 +326,11 @@ export function analyticsGrants(scope: GrantScope): Statement[] {
       'kinesis:PutRecord',
       'kinesis:PutRecords',
     ]),
+    // what Kinesis Analytics calls for its Firehose and Lambda outputs (its developer guide, "Permissions")
+    ...writeDestinations(
+      scope,
+      ['firehose:DescribeDeliveryStream', 'firehose:PutRecord', 'firehose:PutRecordBatch'],
+      ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+    ),
   ];
 }

@@ -18,7 +18,7 @@
  * Missing data is not breaching: a stage that runs nothing is not in alarm.
  */
 import type { EngineName } from '../../config';
-import type { FanoutDefinition, StreamSource } from '../definition';
+import { type FanoutDefinition, kinesisOutputs, type StreamSource } from '../definition';
 import { FanoutConfigError } from '../errors';
 import type { Cfn, Resource, StackOutput } from './cfn';
 
@@ -152,7 +152,7 @@ export function alarmSpecs(
         threshold: t.functionThrottles,
       },
     );
-  for (const output of definition.outputs)
+  for (const output of kinesisOutputs(definition))
     specs.push({
       id: `${output.id}WriteThrottlesAlarm`,
       suffix: `${output.stream.name}-write-throttles`,
@@ -239,7 +239,7 @@ const metricOf = (
 ): WidgetMetric => [namespace, name, ...dims.flat(), ...(options ? [options] : [])];
 
 function streamNames(definition: FanoutDefinition): { input: StreamSource; outputs: StreamSource[] } {
-  return { input: definition.input, outputs: definition.outputs.map((o) => o.stream) };
+  return { input: definition.input, outputs: kinesisOutputs(definition).map((o) => o.stream) };
 }
 
 /**

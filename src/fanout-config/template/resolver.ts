@@ -5,10 +5,11 @@
  */
 import { type EngineName, engineNameOf } from '../../config';
 import type { Checked } from '../checks';
-import { type FanoutDefinition, LOAD_TEST_DEFAULTS, type LoadTestDefinition } from '../definition';
+import { type FanoutDefinition, kinesisOutputs, LOAD_TEST_DEFAULTS, type LoadTestDefinition } from '../definition';
 import { DEFINITION_GLOBAL, defineValue, LOAD_TEST_GENERATOR_GLOBAL, LOAD_TEST_SAMPLE_GLOBAL } from '../deployed';
 import { configFileOf, loadFanoutFile } from '../load';
 import type { Cfn, Resource } from './cfn';
+import { destinationsOfTemplate } from './destinations';
 import { type FunctionsScope, functionsOf } from './functions';
 import { DEFAULT_THRESHOLDS, type MonitoringSettings, monitoringOf, monitoringSettingsOf } from './monitoring';
 import { checkTemplateSize, type Generated } from './size';
@@ -87,13 +88,14 @@ export function generate(
     applicationPrefix: names.applicationPrefix,
   };
   const streams = streamsOfTemplate(definition);
+  const destinations = destinationsOfTemplate(definition);
   const { functions, roles } = functionsOf(scope);
   const watch = monitoringOf(definition, scope, monitoring);
-  const resources = { ...streams.resources, ...roles, ...watch.resources };
-  const outputs = { ...streams.outputs, ...watch.outputs };
+  const resources = { ...streams.resources, ...destinations.resources, ...roles, ...watch.resources };
+  const outputs = { ...streams.outputs, ...destinations.outputs, ...watch.outputs };
   const generated: Generated = {
     functions: Object.keys(functions).length,
-    consumers: definition.outputs.filter((o) => o.consumer).length,
+    consumers: kinesisOutputs(definition).filter((o) => o.consumer).length,
     resources,
     outputs: Object.keys(outputs).length,
   };

@@ -33,6 +33,8 @@ export const SETTINGS = {
   LOAD_TEST_TIMEOUT_SECONDS: () => param('loadTestTimeoutSeconds'),
   // The fan-out function, by name: a Ref would make the function depend on itself.
   FANOUT_FUNCTION_NAME: (s) => `${s.functionPrefix}-fanout`,
+  // `function:` outputs that name a function of the service are `<this>-<key>`
+  FANOUT_FUNCTION_PREFIX: (s) => s.functionPrefix,
   FANOUT_BATCH_SIZE: () => param('fanoutBatchSize'),
   FANOUT_ENHANCED_FAN_OUT: () => param('fanoutEnhancedFanOut'),
   // The KPL preprocessor the kinesis-analytics engine attaches to its applications (input.kplAggregated only).

@@ -2,7 +2,7 @@
  * The streams of the fan-out in the template: a resource for each stream the stack creates, a stack Output for every
  * stream (created or existing), and the ARNs the roles are scoped to.
  */
-import type { FanoutDefinition, OutputDefinition, StreamSource } from '../definition';
+import { type FanoutDefinition, type KinesisOutput, kinesisOutputs, type StreamSource } from '../definition';
 import { type Cfn, type Resource, type StackOutput, streamArn, streamResourceId } from './cfn';
 
 /** The input's base id: `InputStream`, `InputStreamArn`. */
@@ -24,7 +24,7 @@ function streamResource(stream: StreamSource & { created: true }): Resource {
 }
 
 /** The ARN of an output's destination in the template. */
-export function outputArn(output: OutputDefinition): Cfn {
+export function outputArn(output: KinesisOutput): Cfn {
   return streamArn(output.stream, output.id);
 }
 
@@ -48,6 +48,7 @@ export function streamsOfTemplate(definition: FanoutDefinition): {
     };
   };
   add(definition.input, INPUT_ID, 'The input stream the fan-out reads');
-  for (const output of definition.outputs) add(output.stream, output.id, `Output stream of ${output.sqlStream}`);
+  for (const output of kinesisOutputs(definition))
+    add(output.stream, output.id, `Output stream of ${output.sqlStream}`);
   return { resources, outputs };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { kinesisOutputs } from '../../../src/fanout-config/definition';
 import { FanoutConfigError } from '../../../src/fanout-config/errors';
 import { configFileOf, configInputs, loadFanoutFile, parseFanout } from '../../../src/fanout-config/load';
 
@@ -39,7 +40,7 @@ describe('Function: loadFanoutFile', () => {
       kmsKey: 'alias/aws/kinesis',
     });
     expect(definition.application).toMatchObject({ kind: 'sql', path: 'sql/fanout.sql' });
-    expect(definition.outputs.map((o) => [o.id, o.stream.name, o.sqlStream, o.consumer])).toEqual([
+    expect(kinesisOutputs(definition).map((o) => [o.id, o.stream.name, o.sqlStream, o.consumer])).toEqual([
       ['PositiveTransactions', 'PositiveTransactions', 'POSITIVE_TRANSACTIONS', true],
       ['NegativeTransactions', 'NegativeTransactions', 'NEGATIVE_TRANSACTIONS', true],
     ]);

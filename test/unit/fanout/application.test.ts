@@ -188,3 +188,60 @@ describe('Function: loadFanoutProcessor', () => {
     await expect(act).rejects.toThrow(/run the lifecycle \(CreateApplication\) first/);
   });
 });
+
+describe('Function: loadFanoutProcessor, with Firehose and Lambda outputs', () => {
+  const hose = 'arn:aws:firehose:us-east-1:000000000000:deliverystream/archive';
+  const fn = 'arn:aws:lambda:us-east-1:000000000000:function:audit';
+  const env = () => {
+    const definition = definitionFor(application.inputStreamArn, []);
+    return {
+      AWS_REGION: 'us-east-1',
+      FANOUT_DEFINITION: JSON.stringify({
+        ...definition,
+        outputs: [
+          {
+            kind: 'firehose',
+            index: 0,
+            id: 'ArchiveFirehose',
+            deliveryStream: { created: false, name: 'archive', arn: hose },
+            sqlStream: 'OUT',
+          },
+          {
+            kind: 'function',
+            index: 1,
+            id: 'AuditFunction',
+            function: { ofService: false, arn: fn },
+            sqlStream: 'OUT',
+          },
+        ],
+      }),
+      STAGE: 'test',
+      APPLICATION_PREFIX: 'fanout-test',
+      ANALYTICS_ROLE_ARN: 'arn:aws:iam::000000000000:role/analytics',
+      [APPLICATION_NAME_VARIABLE]: application.name,
+      [SCHEMA_VARIABLE]: encodeSchema(application.schema),
+    };
+  };
+
+  it('routes an in-application stream to a delivery stream and a function', async () => {
+    // Act
+    const processor = await loadFanoutProcessor({
+      env: env(),
+      sql: application.sql,
+      kinesis: new KinesisClient({ region: 'us-east-1' }),
+      firehose: { send: async () => ({}) } as never,
+      lambda: { send: async () => ({}) } as never,
+    });
+
+    // Assess
+    expect(processor.targets.get('OUT')).toEqual([hose, fn]);
+  });
+
+  it('fails the cold start, before any batch, when no client writes an output', async () => {
+    // Act
+    const act = loadFanoutProcessor({ env: env(), sql: application.sql, kinesis: new KinesisClient({}) });
+
+    // Assess
+    await expect(act).rejects.toThrow(`No firehose client to write ${hose}`);
+  });
+});

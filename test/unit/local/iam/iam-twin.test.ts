@@ -132,3 +132,48 @@ describe('IAM twin', () => {
     expect(off.stats).toEqual({ checked: 0, denied: 0 });
   });
 });
+
+describe('IAM twin: Firehose', () => {
+  const hose = (name: string) => `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/${name}`;
+  const iam = new IamTwin();
+  iam.putRole({
+    arn: ROLE,
+    name: 'FanoutRole',
+    policies: [
+      {
+        PolicyName: 'fanout',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'firehose:PutRecordBatch', Resource: hose('archive') }],
+        },
+      },
+    ],
+  });
+  const who = iam.session(ROLE, 'svc-dev-fanout');
+
+  it('checks PutRecordBatch on the delivery stream named, as Firehose answers a denial', () => {
+    const put = (DeliveryStreamName: string) => () =>
+      iam.authorize(who, 'firehose', 'PutRecordBatch', { DeliveryStreamName, Records: [] });
+    expect(put('archive')).not.toThrow();
+    expect(put('other')).toThrow(
+      expect.objectContaining({
+        name: 'AccessDeniedException',
+        status: 400,
+        message: expect.stringContaining(`firehose:PutRecordBatch on resource: ${hose('other')} because`),
+      }),
+    );
+    expect(() => iam.authorize(who, 'firehose', 'PutRecord', { DeliveryStreamName: 'archive' })).toThrow(
+      /firehose:PutRecord on resource/,
+    );
+  });
+
+  it('asks for * on ListDeliveryStreams and iam:PassRole for the role a created stream delivers with', () => {
+    expect(() => iam.authorize(who, 'firehose', 'ListDeliveryStreams', {})).toThrow(/on resource: \* because/);
+    expect(() =>
+      iam.authorize(who, 'firehose', 'CreateDeliveryStream', {
+        DeliveryStreamName: 'archive',
+        ExtendedS3DestinationConfiguration: { RoleARN: `arn:aws:iam::${ACCOUNT}:role/Delivery` },
+      }),
+    ).toThrow(/firehose:CreateDeliveryStream/);
+  });
+});
