@@ -36,3 +36,18 @@ export function tool(command: string, args: readonly string[] = ['--version']): 
     title: (text) => (available ? text : `${text} (skipped: \`${command}\` is not on PATH)`),
   };
 }
+
+/**
+ * The environment the AWS CLI runs in against a twin: test keys, us-east-1, and none of the machine's config or
+ * credentials files (a profile there must not change what a test sends).
+ */
+export function awsCliEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+}

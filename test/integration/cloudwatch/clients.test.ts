@@ -2,7 +2,7 @@
  * The CloudWatch twin as its clients call it: @aws-sdk/client-cloudwatch (AWS JSON 1.0) and the AWS CLI (which
  * picks the same protocol from botocore's model), on a twin whose Kinesis traffic fills AWS/Kinesis.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
   CloudWatchClient,
@@ -12,31 +12,16 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { startTwin, type Twin } from '../../../local/twin';
+import { awsCliEnv, tool } from '../../tools';
 
 const run = promisify(execFile);
-
-function hasAwsCli(): boolean {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let twin: Twin;
 let cw: CloudWatchClient;
 
 async function aws(...args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run('aws', [...args, '--endpoint-url', twin.endpoint, '--output', 'json'], {
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
+    env: awsCliEnv(),
   });
   return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
 }
@@ -112,77 +97,74 @@ describe('CloudWatch twin through the SDK', () => {
   });
 });
 
-const cli = hasAwsCli();
-(cli ? describe : describe.skip)(
-  `CloudWatch twin through the AWS CLI${cli ? '' : ' (skipped: no `aws` on PATH)'}`,
-  () => {
-    it('lists and reads metrics, records an alarm and a dashboard', async () => {
-      const listed = await aws(
-        'cloudwatch',
-        'list-metrics',
-        '--namespace',
-        'AWS/Kinesis',
-        '--metric-name',
-        'IncomingRecords',
-      );
-      expect(listed['Metrics']).toEqual([
-        {
-          Namespace: 'AWS/Kinesis',
-          MetricName: 'IncomingRecords',
-          Dimensions: [{ Name: 'StreamName', Value: 'cw-in' }],
-        },
-      ]);
-      const now = Date.now();
-      const stats = await aws(
-        'cloudwatch',
-        'get-metric-statistics',
-        '--namespace',
-        'AWS/Kinesis',
-        '--metric-name',
-        'IncomingRecords',
-        '--dimensions',
-        'Name=StreamName,Value=cw-in',
-        '--start-time',
-        new Date(now - 600_000).toISOString(),
-        '--end-time',
-        new Date(now + 60_000).toISOString(),
-        '--period',
-        '60',
-        '--statistics',
-        'Sum',
-      );
-      const points = stats['Datapoints'] as { Sum: number; Unit: string }[];
-      expect(points.reduce((a, p) => a + p.Sum, 0)).toBe(25);
-      expect(points[0]?.Unit).toBe('Count');
-      await aws(
-        'cloudwatch',
-        'put-metric-alarm',
-        '--alarm-name',
-        'cw-in-iterator-age',
-        '--namespace',
-        'AWS/Kinesis',
-        '--metric-name',
-        'GetRecords.IteratorAgeMilliseconds',
-        '--dimensions',
-        'Name=StreamName,Value=cw-in',
-        '--statistic',
-        'Maximum',
-        '--period',
-        '60',
-        '--evaluation-periods',
-        '5',
-        '--threshold',
-        '60000',
-        '--comparison-operator',
-        'GreaterThanThreshold',
-      );
-      const alarms = await aws('cloudwatch', 'describe-alarms', '--alarm-names', 'cw-in-iterator-age');
-      expect(alarms['MetricAlarms']).toEqual([
-        expect.objectContaining({ AlarmName: 'cw-in-iterator-age', Threshold: 60000, StateValue: 'INSUFFICIENT_DATA' }),
-      ]);
-      const body = JSON.stringify({ widgets: [{ type: 'text', properties: { markdown: '# fan-out' } }] });
-      await aws('cloudwatch', 'put-dashboard', '--dashboard-name', 'cw-dash', '--dashboard-body', body);
-      expect((await aws('cloudwatch', 'get-dashboard', '--dashboard-name', 'cw-dash'))['DashboardBody']).toBe(body);
-    }, 120_000);
-  },
-);
+const awsCli = tool('aws');
+awsCli.describe(awsCli.title('CloudWatch twin through the AWS CLI'), () => {
+  it('lists and reads metrics, records an alarm and a dashboard', async () => {
+    const listed = await aws(
+      'cloudwatch',
+      'list-metrics',
+      '--namespace',
+      'AWS/Kinesis',
+      '--metric-name',
+      'IncomingRecords',
+    );
+    expect(listed['Metrics']).toEqual([
+      {
+        Namespace: 'AWS/Kinesis',
+        MetricName: 'IncomingRecords',
+        Dimensions: [{ Name: 'StreamName', Value: 'cw-in' }],
+      },
+    ]);
+    const now = Date.now();
+    const stats = await aws(
+      'cloudwatch',
+      'get-metric-statistics',
+      '--namespace',
+      'AWS/Kinesis',
+      '--metric-name',
+      'IncomingRecords',
+      '--dimensions',
+      'Name=StreamName,Value=cw-in',
+      '--start-time',
+      new Date(now - 600_000).toISOString(),
+      '--end-time',
+      new Date(now + 60_000).toISOString(),
+      '--period',
+      '60',
+      '--statistics',
+      'Sum',
+    );
+    const points = stats['Datapoints'] as { Sum: number; Unit: string }[];
+    expect(points.reduce((a, p) => a + p.Sum, 0)).toBe(25);
+    expect(points[0]?.Unit).toBe('Count');
+    await aws(
+      'cloudwatch',
+      'put-metric-alarm',
+      '--alarm-name',
+      'cw-in-iterator-age',
+      '--namespace',
+      'AWS/Kinesis',
+      '--metric-name',
+      'GetRecords.IteratorAgeMilliseconds',
+      '--dimensions',
+      'Name=StreamName,Value=cw-in',
+      '--statistic',
+      'Maximum',
+      '--period',
+      '60',
+      '--evaluation-periods',
+      '5',
+      '--threshold',
+      '60000',
+      '--comparison-operator',
+      'GreaterThanThreshold',
+    );
+    const alarms = await aws('cloudwatch', 'describe-alarms', '--alarm-names', 'cw-in-iterator-age');
+    expect(alarms['MetricAlarms']).toEqual([
+      expect.objectContaining({ AlarmName: 'cw-in-iterator-age', Threshold: 60000, StateValue: 'INSUFFICIENT_DATA' }),
+    ]);
+    const body = JSON.stringify({ widgets: [{ type: 'text', properties: { markdown: '# fan-out' } }] });
+    await aws('cloudwatch', 'put-dashboard', '--dashboard-name', 'cw-dash', '--dashboard-body', body);
+    expect((await aws('cloudwatch', 'get-dashboard', '--dashboard-name', 'cw-dash'))['DashboardBody']).toBe(body);
+  }, 120_000);
+});

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startTwin, type Twin } from '../../../local/twin';
-import { tool } from '../../tools';
+import { awsCliEnv, tool } from '../../tools';
 
 const run = promisify(execFile);
 const ROLE = 'arn:aws:iam::000000000000:role/firehose';
@@ -180,16 +180,7 @@ awsCli.describe(awsCli.title('Firehose twin, through the AWS CLI'), () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const aws = async (...args: string[]): Promise<string> => {
-    const { stdout } = await run('aws', [...args, '--endpoint-url', twin.endpoint], {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      },
-    });
+    const { stdout } = await run('aws', [...args, '--endpoint-url', twin.endpoint], { env: awsCliEnv() });
     return stdout;
   };
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startTwin, type Twin } from '../../../local/twin';
-import { tool } from '../../tools';
+import { awsCliEnv, tool } from '../../tools';
 
 const run = promisify(execFile);
 const ROLE = 'arn:aws:iam::000000000000:role/analytics';
@@ -16,14 +16,7 @@ let twin: Twin;
 async function aws(...args: string[]): Promise<{ ok: boolean; json: Record<string, unknown>; stderr: string }> {
   try {
     const { stdout } = await run('aws', [...args, '--endpoint-url', twin.endpoint, '--output', 'json'], {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      },
+      env: awsCliEnv(),
     });
     return { ok: true, json: stdout.trim() ? JSON.parse(stdout) : {}, stderr: '' };
   } catch (error) {
