@@ -142,7 +142,13 @@ export const FUNCTIONS = {
     grants: ['fanoutStreams'],
     // The application comes with the deployment: the fan-out compiled into the code, and what src/config.ts reads
     // with it (stage, prefixes, stream ARN prefix); the lambda engine adds the application's name and schema to the version it publishes.
-    settings: ['STAGE', 'APPLICATION_PREFIX', 'FANOUT_STREAM_ARN_PREFIX', 'ANALYTICS_ROLE_ARN'],
+    settings: [
+      'STAGE',
+      'APPLICATION_PREFIX',
+      'FANOUT_STREAM_ARN_PREFIX',
+      'FANOUT_FUNCTION_PREFIX',
+      'ANALYTICS_ROLE_ARN',
+    ],
   },
 } as const satisfies Record<string, FunctionRow>;
 

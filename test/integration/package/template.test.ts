@@ -144,7 +144,14 @@ describe('Template: packaged stack (the default fanout.yml)', () => {
     // definition, with what src/config.ts reads with them
     const fanout = (functions['FanoutLambdaFunction']!.Properties['Environment'] as { Variables: object }).Variables;
     expect(Object.keys(fanout).sort()).toEqual(
-      [...Object.keys(base), 'STAGE', 'APPLICATION_PREFIX', 'FANOUT_STREAM_ARN_PREFIX', 'ANALYTICS_ROLE_ARN'].sort(),
+      [
+        ...Object.keys(base),
+        'STAGE',
+        'APPLICATION_PREFIX',
+        'FANOUT_STREAM_ARN_PREFIX',
+        'FANOUT_FUNCTION_PREFIX',
+        'ANALYTICS_ROLE_ARN',
+      ].sort(),
     );
   });
 
