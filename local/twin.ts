@@ -214,6 +214,7 @@ const services = [
         region: ctx.region,
         fast: ctx.fast,
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
         ...(ctx.faults !== undefined ? { faults: ctx.faults } : {}),
       }),
     mounts: (analytics) => [awsJson(analytics), restJson(analytics.routes)],

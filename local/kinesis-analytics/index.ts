@@ -15,7 +15,7 @@ import type { SqlEngine } from './engine';
 import { applicationNotFound, invalidArgument } from './errors';
 import { checkFaults, type Faults, parseFaults } from './faults';
 import type { FirehosePort } from './firehose-port';
-import type { KinesisPort } from './kinesis-port';
+import { durableOutput, type KinesisPort } from './kinesis-port';
 import type { LambdaPort } from './lambda-port';
 import { DEFAULT_DELAYS, FAST_DELAYS, type StatusDelays } from './lifecycle';
 import { discoverInputSchema } from './operations/discover';
@@ -40,8 +40,10 @@ export interface KinesisAnalyticsTwinOptions {
   clock?: Clock;
   region?: string;
   accountId?: string;
-  /** Keep applications and their checkpoints here across restarts. */
+  /** Keep applications and their checkpoints here across restarts (`<dataDir>/kinesis-analytics/journal`). */
   dataDir?: string;
+  /** With dataDir: a change is durable once fdatasync'd (true, default) or once written to the file. */
+  fsync?: boolean;
   /** Zero status delays and quicker polling, for tests. */
   fast?: boolean;
   /** Per-status delays; default DEFAULT_DELAYS (FAST_DELAYS with `fast`). */
@@ -75,10 +77,11 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
   constructor(opts: KinesisAnalyticsTwinOptions) {
     this.iam = opts.iam;
     const clock = opts.clock ?? systemClock;
-    this.kinesis = opts.kinesis;
+    // with a data directory, a checkpoint moves only past output that is durable in its stream
+    this.kinesis = opts.dataDir !== undefined ? durableOutput(opts.kinesis) : opts.kinesis;
     this.engine = opts.engine ?? streamingSql;
     this.lambda = opts.lambda;
-    this.store = new ApplicationStore(opts.dataDir);
+    this.store = new ApplicationStore(opts.dataDir, opts.fsync !== undefined ? { fsync: opts.fsync } : {});
     const faults = opts.faults ? checkFaults(opts.faults) : parseFaults(process.env['FANOUT_TWIN_FAULTS']);
     this.runners = new RunningApplications({
       kinesis: this.kinesis,
@@ -108,7 +111,10 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
       this.iam.authorize(ctx.principal, 'kinesisAnalytics', operation, input, { region: ctx.region });
     }
     if (operation === 'DiscoverInputSchema') return this.discover(input);
-    return this.control.handle(operation, input);
+    const output = await this.control.handle(operation, input);
+    // with a data directory, a change is answered once it is durable
+    await this.store.commit();
+    return output;
   }
 
   /** DiscoverInputSchema: Kinesis Analytics samples the stream with the role it is handed. */
@@ -159,11 +165,11 @@ export class KinesisAnalyticsTwin implements AwsJsonService {
     return this.runners.applicationMetrics(this.find(applicationName));
   }
 
-  /** Stops the running applications (checkpoints stay with delivered output) and writes the store. */
+  /** Stops the running applications (checkpoints stay with delivered output) and closes the store. */
   async close(): Promise<void> {
     this.control.close();
     await this.runners.close();
-    this.store.flush();
+    await this.store.close();
   }
 
   private find(name: string, status = 400): ApplicationState {

@@ -19,6 +19,11 @@ export interface KinesisPort {
     | { FailedRecordCount?: number; Records: PutRecordsResultEntry[] }
     | Promise<{ FailedRecordCount?: number; Records: PutRecordsResultEntry[] }>;
   getRecords(shardIterator: string, limit?: number): GetRecordsResult | Promise<GetRecordsResult>;
+  /** Optional: PutRecords answered once the records are durable (a Kinesis twin with a data directory). */
+  putRecordsDurably?(
+    stream: { StreamName?: string; StreamARN?: string },
+    records: { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[],
+  ): Promise<{ FailedRecordCount?: number; Records: PutRecordsResultEntry[] }>;
   /**
    * Optional: calls `listener` after records land in the stream, so readers wake at once instead of waiting for
    * their next poll. Returns the unsubscribe function.
@@ -36,6 +41,23 @@ export interface ShardInfo {
   ShardId: string;
   ParentShardId?: string;
   AdjacentParentShardId?: string;
+}
+
+/**
+ * The port whose PutRecords answers once the records are durable, where the Kinesis side can say so: what a
+ * runner writes is then on disk before its checkpoint moves past the input it came from.
+ */
+export function durableOutput(kinesis: KinesisPort): KinesisPort {
+  const durably = kinesis.putRecordsDurably;
+  if (!durably) return kinesis;
+  return {
+    handle: (operation, input, ctx) => kinesis.handle(operation, input, ctx),
+    putRecords: (stream, records) => durably.call(kinesis, stream, records),
+    getRecords: (iterator, limit) => kinesis.getRecords(iterator, limit),
+    ...(kinesis.onRecords
+      ? { onRecords: (name: string, listener: () => void) => kinesis.onRecords!(name, listener) }
+      : {}),
+  };
 }
 
 export function isKinesisStreamArn(arn: string): boolean {

@@ -1,9 +1,14 @@
 /**
  * The applications of one twin, by name. Every change goes through here and on to the persistence seam
  * (persistence.ts): `put` after an application was created or changed, `delete`, and `moveCheckpoints` when a
- * runner's outputs have landed.
+ * runner's outputs have landed; `commit()` resolves once all of it is durable (with `--data-dir`).
  */
-import { type ApplicationPersistence, inMemory, JsonSnapshotPersistence } from './persistence';
+import {
+  type ApplicationPersistence,
+  inMemory,
+  JournalPersistence,
+  type JournalPersistenceOptions,
+} from './persistence';
 import type { ApplicationState, Checkpoint } from './state';
 
 export { StoreCorruptError } from './persistence';
@@ -11,11 +16,10 @@ export { StoreCorruptError } from './persistence';
 export class ApplicationStore {
   private readonly apps = new Map<string, ApplicationState>();
   private readonly persistence: ApplicationPersistence;
-  private readonly all = () => this.list();
 
-  /** `dataDir`: keep the applications there (a JSON snapshot); or any persistence; default memory only. */
-  constructor(keep?: string | ApplicationPersistence, saveDelayMs?: number) {
-    this.persistence = typeof keep === 'string' ? new JsonSnapshotPersistence(keep, saveDelayMs) : (keep ?? inMemory);
+  /** `dataDir`: keep the applications there (a journal); or any persistence; default memory only. */
+  constructor(keep?: string | ApplicationPersistence, opts?: JournalPersistenceOptions) {
+    this.persistence = typeof keep === 'string' ? new JournalPersistence(keep, opts) : (keep ?? inMemory);
     for (const app of this.persistence.load()) this.apps.set(app.name, app);
   }
 
@@ -35,12 +39,12 @@ export class ApplicationStore {
   /** Keeps `app` as it is now: a new application, or one whose configuration or status changed. */
   put(app: ApplicationState): void {
     this.apps.set(app.name, app);
-    this.persistence.record({ type: 'put', application: app }, this.all);
+    this.persistence.record({ type: 'put', application: app });
   }
 
   delete(name: string): void {
     this.apps.delete(name);
-    this.persistence.record({ type: 'delete', name }, this.all);
+    this.persistence.record({ type: 'delete', name });
   }
 
   /**
@@ -51,11 +55,16 @@ export class ApplicationStore {
     app.checkpoints = replace ? { ...moved } : { ...app.checkpoints, ...moved };
     app.checkpointStream = stream;
     if (this.apps.get(app.name) !== app) return;
-    this.persistence.record({ type: 'checkpoints', name: app.name, stream, checkpoints: app.checkpoints }, this.all);
+    this.persistence.record({ type: 'checkpoints', name: app.name, stream, checkpoints: app.checkpoints });
   }
 
-  /** Writes everything recorded (the twin is closing). */
-  flush(): void {
-    this.persistence.flush(this.all);
+  /** Resolves once every change so far is durable (at once without a data directory). */
+  commit(): Promise<void> {
+    return this.persistence.commit();
+  }
+
+  /** Writes everything recorded and lets go of the data directory (the twin is closing). */
+  close(): Promise<void> {
+    return this.persistence.close();
   }
 }
