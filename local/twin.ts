@@ -160,6 +160,8 @@ const services = [
         pollIntervalMs: ctx.fast && !ctx.limits ? 50 : 1000,
         retryDelayMs: ctx.fast ? 10 : 500,
         ...(ctx.codeDir !== undefined ? { codeCacheDir: join(ctx.codeDir, 'lambda') } : {}),
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
       }),
     mounts: (lambda) => [restJson(lambda.routes)],
     started: (lambda, endpoint) => {

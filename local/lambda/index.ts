@@ -57,6 +57,7 @@ import * as functions from './operations/functions';
 import { invoke, invokeText } from './operations/invoke';
 import * as mappings from './operations/mappings';
 import * as versions from './operations/versions';
+import { LambdaPersistence } from './persistence';
 import { routes } from './routes';
 import { type Journal, LambdaStore } from './store';
 import { validateInput } from './validation';
@@ -84,14 +85,23 @@ export interface LambdaTwinOptions {
   onLog?: (functionName: string, chunk: string) => void;
   /** Where zips are unpacked; default `<cwd>/.fanout/lambda`. */
   codeCacheDir?: string;
-  /** Where state changes are kept (the persistence seam). */
+  /** Where state changes are kept (the persistence seam); with dataDir, the twin's own journal. */
   journal?: Journal;
   /**
    * IAM: checks each call of a role session before it runs, and issues each function's environment the
    * credentials of its role (so its SDK calls carry who it is); mappings read with the function's role.
    */
   iam?: Authorizer & CredentialIssuer;
+  /** Keep functions, versions, aliases and mappings with their checkpoints here (`<dataDir>/lambda/journal`). */
+  dataDir?: string;
+  /** With dataDir: a change is durable once fdatasync'd (true, default) or once written to the file. */
+  fsync?: boolean;
+  /** Where restore problems are reported (default: standard error). */
+  warn?: (message: string) => void;
 }
+
+/** Operations that change nothing: answered without waiting for the journal. */
+const READS = /^(Get|List)|^Invoke$/;
 
 type Input = Record<string, unknown>;
 
@@ -137,19 +147,30 @@ export class LambdaTwin {
   private readonly iam: Authorizer | undefined;
   /** @internal what mapping operations need */
   readonly mappingContext: mappings.MappingContext;
+  private readonly persistence: LambdaPersistence | undefined;
+  /** Sets the mappings kept across a restart reading again (once the twin's endpoint is known). */
+  private resume: (() => void) | undefined;
 
   constructor(opts: LambdaTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '000000000000';
     this.iam = opts.iam;
     const clock = opts.clock ?? systemClock;
+    const warn = opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
+    if (opts.dataDir !== undefined) {
+      this.persistence = new LambdaPersistence(opts.dataDir, {
+        ...(opts.fsync !== undefined ? { fsync: opts.fsync } : {}),
+        warn,
+      });
+    }
+    const journal = opts.journal ?? this.persistence;
     this.store = new LambdaStore(
       {
         clock,
         region: this.region,
         accountId: this.accountId,
         sink: this.sink,
-        ...(opts.journal ? { journal: opts.journal } : {}),
+        ...(journal ? { journal } : {}),
         ...(opts.iam ? { credentials: opts.iam } : {}),
       },
       opts.codeCacheDir ?? join(process.cwd(), '.fanout', 'lambda'),
@@ -180,6 +201,10 @@ export class LambdaTwin {
         },
       },
     };
+    if (this.persistence) {
+      this.resume = this.persistence.restore(this.mappingContext, warn);
+      this.persistence.attach(this.store);
+    }
   }
 
   /** Calls `listener` with each batch a mapping hands its function (CloudWatch's IteratorAge); unsubscribe. */
@@ -194,7 +219,18 @@ export class LambdaTwin {
   }
 
   set endpoint(url: string) {
+    const before = this.store.endpoint;
     this.store.endpoint = url;
+    // functions kept across a restart were built before the server listened: their environments start later
+    for (const r of this.store.functions.values()) {
+      for (const v of [r.latest, ...r.versions.values()]) {
+        const environment = v.runtime.config.environment;
+        if (environment['AWS_ENDPOINT_URL'] === before) environment['AWS_ENDPOINT_URL'] = url;
+      }
+    }
+    const resume = this.resume;
+    this.resume = undefined;
+    resume?.();
   }
 
   /** Receives what functions write to stdout/stderr, raw (replaceable after start, e.g. by the CLI). */
@@ -229,7 +265,10 @@ export class LambdaTwin {
         mappingFunctionArn: (uuid) => this.store.mappings.get(uuid)?.settings.functionArn,
       });
     }
-    return run(this, input);
+    const output = await run(this, input);
+    // with a data directory, a change is answered once it is durable
+    if (this.persistence && !READS.test(operation)) await this.persistence.commit();
+    return output;
   }
 
   /** The REST routes the twin's server mounts. */
@@ -398,6 +437,11 @@ export class LambdaTwin {
   private readonly warmQueue: { priority: number; start: () => void }[] = [];
 
   /** Stops every mapping and every function's worker threads. */
+  /** Resolves once every change so far (checkpoints included) is durable; at once without a data directory. */
+  async flush(): Promise<void> {
+    await this.persistence?.commit();
+  }
+
   async close(): Promise<void> {
     this.lifecycle.close();
     await Promise.all([...this.store.mappings.values()].map((m) => m.stop()));
@@ -408,5 +452,6 @@ export class LambdaTwin {
       ),
     );
     this.store.functions.clear();
+    await this.persistence?.close();
   }
 }

@@ -40,7 +40,7 @@ export interface MappingBatch {
 
 /** A mapping and its shard readers. */
 export class EventSourceMapping {
-  readonly uuid = randomUUID();
+  readonly uuid: string;
   state: MappingState = 'Creating';
   stateTransitionReason = 'USER_INITIATED';
   lastModified: number;
@@ -64,7 +64,10 @@ export class EventSourceMapping {
   constructor(
     public settings: MappingSettings,
     private readonly deps: MappingDeps,
+    /** A mapping kept across a restart (--data-dir) keeps its UUID. */
+    uuid: string = randomUUID(),
   ) {
+    this.uuid = uuid;
     this.lastModified = deps.clock.now();
   }
 

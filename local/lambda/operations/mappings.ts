@@ -30,7 +30,8 @@ export interface MappingContext {
 }
 
 /** The role session a mapping calls Kinesis with: its function's role (read at each call: it may change). */
-function mappingReader(
+/** Who a mapping reads as: its function's role (IAM), looked up at each read. */
+export function mappingReader(
   c: MappingContext,
   settings: MappingSettings,
 ): { readonly reader: ReturnType<Authorizer['session']> } {
