@@ -246,6 +246,8 @@ const services = [
             }
           : {}),
         ...(ctx.fast ? { waitScale: 0.01, retryScale: 0.01 } : {}),
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
       });
     },
     mounts: (sfn) => [awsJson(sfn)],

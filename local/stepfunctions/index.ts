@@ -49,6 +49,7 @@ import {
   listStateMachines,
   updateStateMachine,
 } from './operations/state-machines';
+import { StepFunctionsPersistence } from './persistence';
 import type { ExecutionEvent, ExecutionListener } from './run';
 import { type Execution, type FunctionInvoker, type Journal, StepFunctionsStore } from './store';
 import { validateInput } from './validation';
@@ -66,9 +67,16 @@ export interface StepFunctionsTwinOptions {
   waitScale?: number;
   /** Multiplies the `IntervalSeconds` of retriers (backoff and jitter are then not applied). */
   retryScale?: number;
-  /** Where state changes are kept (the persistence seam). */
+  /** Where state changes are kept (the persistence seam); with dataDir, the twin's own journal. */
   journal?: Journal;
+  /** Keep state machines, executions and their histories here (`<dataDir>/stepfunctions/journal`). */
+  dataDir?: string;
+  /** With dataDir: a change is durable once fdatasync'd (true, default) or once written to the file. */
+  fsync?: boolean;
 }
+
+/** Operations that change nothing: answered without waiting for the journal. */
+const READS = /^(Describe|List|Get)/;
 
 /** Each operation, from its (validated) SDK input to its SDK output. */
 const OPERATIONS = {
@@ -93,18 +101,30 @@ export class StepFunctionsTwin implements AwsJsonService {
   readonly accountId: string;
   readonly store: StepFunctionsStore;
   private readonly listeners = new Set<ExecutionListener>();
+  private readonly persistence: StepFunctionsPersistence | undefined;
 
   constructor(opts: StepFunctionsTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '000000000000';
+    if (opts.dataDir !== undefined)
+      this.persistence = new StepFunctionsPersistence(
+        opts.dataDir,
+        opts.fsync !== undefined ? { fsync: opts.fsync } : {},
+      );
+    const journal = opts.journal ?? this.persistence;
     this.store = new StepFunctionsStore({
       clock: opts.clock ?? systemClock,
       region: this.region,
       accountId: this.accountId,
       scales: { waitScale: opts.waitScale ?? 1, retryScale: opts.retryScale ?? 1 },
-      ...(opts.journal ? { journal: opts.journal } : {}),
+      ...(journal ? { journal } : {}),
     });
     this.store.invoker = opts.invoke;
+    if (this.persistence) {
+      const persistence = this.persistence;
+      persistence.restore(this.store);
+      this.listeners.add((event) => persistence.event(event));
+    }
   }
 
   /** Where validated definitions are remembered (by hash), so a later twin need not validate them again. */
@@ -134,7 +154,15 @@ export class StepFunctionsTwin implements AwsJsonService {
 
   async handle(operation: string, input: Record<string, unknown>, _ctx?: RequestContext): Promise<unknown> {
     if (!Object.hasOwn(OPERATIONS, operation)) throw errors.unknownOperation(operation);
-    return toWireJson(this.call(operation as Operation, input));
+    const output = toWireJson(this.call(operation as Operation, input));
+    // with a data directory, a change is answered once it is durable
+    if (this.persistence && !READS.test(operation)) await this.persistence.commit();
+    return output;
+  }
+
+  /** Resolves once every change so far is durable (the in-process API answers before); at once without dataDir. */
+  async flush(): Promise<void> {
+    await this.persistence?.commit();
   }
 
   private call<O extends Operation>(operation: O, input: unknown): Answer<ReturnType<(typeof OPERATIONS)[O]>> {
@@ -199,8 +227,11 @@ export class StepFunctionsTwin implements AwsJsonService {
 
   /** Aborts every running execution and waits for them to stop. */
   async close(): Promise<void> {
+    // with a data directory, what runs now is kept as running: the next start says it did not finish (FAILED)
+    this.persistence?.seal();
     const running = [...this.store.executions.values()].filter((e) => e.status === 'RUNNING');
     for (const e of running) e.abort();
     await Promise.all(running.map((e) => e.done));
+    await this.persistence?.close();
   }
 }

@@ -33,8 +33,17 @@ const VALIDATOR = ((): string => {
   }
 })();
 
-/** Parses, validates (once per definition text and validator) and prepares a definition. */
-function revisionOf(store: StepFunctionsStore, name: string, definition: string, roleArn: string): Revision {
+/**
+ * Parses, validates (once per definition text and validator) and prepares a definition. `kept`: a revision that
+ * was validated before a restart (--data-dir), prepared again under its own id and date, not validated again.
+ */
+export function revisionOf(
+  store: StepFunctionsStore,
+  name: string,
+  definition: string,
+  roleArn: string,
+  kept?: { revisionId: string; updateDate: number },
+): Revision {
   let parsed: StateMachineDefinition;
   try {
     parsed = JSON.parse(definition) as StateMachineDefinition;
@@ -43,7 +52,7 @@ function revisionOf(store: StepFunctionsStore, name: string, definition: string,
   }
   const dir = store.validationCacheDir;
   const marker = dir ? join(dir, createHash('sha256').update(`${VALIDATOR}\n${definition}`).digest('hex')) : undefined;
-  const known = marker !== undefined && existsSync(marker);
+  const known = kept !== undefined || (marker !== undefined && existsSync(marker));
   let runner: StateMachine;
   let prepared: Revision['prepared'];
   try {
@@ -54,6 +63,7 @@ function revisionOf(store: StepFunctionsStore, name: string, definition: string,
   } catch (error) {
     throw errors.invalidDefinition((error as Error).message);
   }
+  if (kept) return { ...kept, definition, roleArn, prepared, runner };
   if (marker && !known) {
     mkdirSync(dir!, { recursive: true });
     writeFileSync(marker, `${name}\n`);
