@@ -256,7 +256,12 @@ const services = [
   part({
     key: 'events',
     create: (ctx) => {
-      const events = new EventsTwin({ clock: ctx.clock, region: ctx.region });
+      const events = new EventsTwin({
+        clock: ctx.clock,
+        region: ctx.region,
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
+      });
       const sfn = ctx.parts.stepFunctions;
       const iam = ctx.parts.iam!;
       if (sfn) {

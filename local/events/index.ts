@@ -24,6 +24,7 @@ import type {
 import { type Clock, systemClock } from '../clock';
 import type { Answer } from '../sdk-shapes';
 import * as rules from './operations/rules';
+import { EventsPersistence } from './persistence';
 import { type Delivery, Scheduler, type TargetInvoker } from './scheduler';
 import { EventsStore, type Journal } from './store';
 
@@ -36,8 +37,12 @@ export interface EventsTwinOptions {
   accountId?: string;
   /** Receives each failed delivery (EventBridge retries, then drops; the twin reports). */
   onError?: (rule: string, error: unknown) => void;
-  /** Where state changes are kept (the persistence seam). */
+  /** Where state changes are kept (the persistence seam); with dataDir, the twin's own journal. */
   journal?: Journal;
+  /** Keep rules and their targets here (`<dataDir>/events/journal`); schedules fire again after a restart. */
+  dataDir?: string;
+  /** With dataDir: a change is durable once fdatasync'd (true, default) or once written to the file. */
+  fsync?: boolean;
 }
 
 /** A rule as the CLI shows it. */
@@ -56,17 +61,27 @@ export class EventsTwin {
   readonly accountId: string;
   readonly store: EventsStore;
   private readonly scheduler: Scheduler;
+  private readonly persistence: EventsPersistence | undefined;
 
   constructor(opts: EventsTwinOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '000000000000';
+    if (opts.dataDir !== undefined)
+      this.persistence = new EventsPersistence(opts.dataDir, opts.fsync !== undefined ? { fsync: opts.fsync } : {});
+    const journal = opts.journal ?? this.persistence;
     this.store = new EventsStore({
       clock: opts.clock ?? systemClock,
       region: this.region,
       accountId: this.accountId,
-      ...(opts.journal ? { journal: opts.journal } : {}),
+      ...(journal ? { journal } : {}),
     });
     this.scheduler = new Scheduler(this.store, opts.onError);
+    this.persistence?.restore(this.store, this.scheduler);
+  }
+
+  /** Resolves once every change so far is durable (with a data directory; at once without). */
+  async flush(): Promise<void> {
+    await this.persistence?.commit();
   }
 
   /** Sets who delivers events to targets (the twin wires state machines here). */
@@ -154,5 +169,6 @@ export class EventsTwin {
   async close(): Promise<void> {
     for (const rule of this.store.rules.values()) this.scheduler.disarm(rule);
     this.store.rules.clear();
+    await this.persistence?.close();
   }
 }
