@@ -138,8 +138,8 @@ export class StepFunctionsPersistence implements Journal {
     for (const [key, value] of this.map.entries()) {
       if (!key.startsWith('h/')) continue;
       const arn = key.slice(2, key.lastIndexOf('#'));
-      let events = histories.get(arn);
-      if (!events) histories.set(arn, (events = []));
+      const events = histories.get(arn) ?? [];
+      if (events.length === 0) histories.set(arn, events);
       events.push(value as HistoryEvent);
     }
     for (const [key, value] of this.map.entries()) {

@@ -123,8 +123,11 @@ describe('Lambda twin with a data directory', () => {
         { StreamName: 'in' },
         Array.from({ length: to - from }, (_, i) => ({ data: Buffer.from(`r${from + i}`), partitionKey: 'k' })),
       );
-    put(0, 5);
+    const last = put(0, 5).Records.at(-1) as { SequenceNumber: string };
     await until('the first records', () => batches.flat().length === 5);
+    // the function has answered; its checkpoint moves once the mapping has its answer
+    const shard = () => first.store.mappings.get(mapping.UUID!)?.checkpoints.get('shardId-000000000000');
+    await until('the checkpoint', () => shard() === last.SequenceNumber);
     await first.flush();
 
     // Act: a crash once the checkpoint is durable; more records; a new twin on what the crash left
