@@ -144,7 +144,8 @@ describe('Kinesis Analytics twin: restart, errors route, faults', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // every change is answered once fdatasync'd: seconds in all on a loaded disk
+  }, 60_000);
 
   it('counts error-stream records on GET /_twin/kinesis-analytics/applications/{name}/errors', async () => {
     // Prepare

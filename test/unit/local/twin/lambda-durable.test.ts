@@ -92,7 +92,7 @@ describe('Lambda twin with a data directory', () => {
     expect(latest).toEqual({ event: { n: 2 }, own: 'v2', endpoint: 'http://127.0.0.1:4772' });
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1']);
     expect(concurrency.ReservedConcurrentExecutions).toBe(3);
-  });
+  }, 60_000);
 
   it('forgets a deleted function, and resumes a mapping after its durable checkpoint: nothing twice, nothing skipped', async () => {
     // Prepare
@@ -146,5 +146,5 @@ describe('Lambda twin with a data directory', () => {
     expect(batches.flat()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7']);
     expect(kept).toMatchObject({ UUID: mapping.UUID, State: 'Enabled', BatchSize: 10 });
     expect(functions.Functions?.map((f) => f.FunctionName)).toEqual(['consume']);
-  });
+  }, 60_000);
 });

@@ -89,7 +89,8 @@ describe('Step Functions twin with a data directory', () => {
       output: '{"again":1}',
     });
     release?.({ payload: '{}' });
-  });
+    // validating a definition compiles the ASL schema: seconds on a loaded machine
+  }, 120_000);
 
   it('forgets a deleted machine, and says a running execution did not finish after a clean close too', async () => {
     // Prepare
@@ -111,5 +112,5 @@ describe('Step Functions twin with a data directory', () => {
     // Assess
     expect(second.listStateMachines().stateMachines?.map((m) => m.name)).toEqual(['m']);
     expect(second.describeExecution({ executionArn })).toMatchObject({ status: 'FAILED', cause: RESTART_CAUSE });
-  });
+  }, 120_000);
 });
