@@ -10,8 +10,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
-  GetMetricDataCommand,
   type MetricDataQuery,
+  paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
@@ -206,26 +206,25 @@ async function metrics(
   end: number,
 ): Promise<Record<string, Series>> {
   const out: Record<string, Series> = {};
+  // GetMetricData takes at most 500 queries a call; the SDK's paginator follows each call's NextToken
   for (let i = 0; i < queries.length; i += 500) {
-    let token: string | undefined;
-    do {
-      const res = await clients.cloudWatch.send(
-        new GetMetricDataCommand({
-          StartTime: new Date(start),
-          EndTime: new Date(end),
-          MetricDataQueries: queries.slice(i, i + 500),
-          ScanBy: 'TimestampDescending',
-          ...(token !== undefined ? { NextToken: token } : {}),
-        }),
-      );
+    const pages = paginateGetMetricData(
+      { client: clients.cloudWatch },
+      {
+        StartTime: new Date(start),
+        EndTime: new Date(end),
+        MetricDataQueries: queries.slice(i, i + 500),
+        ScanBy: 'TimestampDescending',
+      },
+    );
+    for await (const res of pages) {
       for (const r of res.MetricDataResults ?? []) {
         out[r.Id!] ??= { timestamps: [], values: [] };
         const s = out[r.Id!]!;
         s.timestamps.push(...(r.Timestamps ?? []).map((t) => t.getTime()));
         s.values.push(...(r.Values ?? []));
       }
-      token = res.NextToken;
-    } while (token !== undefined);
+    }
   }
   return out;
 }
