@@ -22,6 +22,7 @@ import {
 import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { parseSchedule } from '../../local/events';
+import { MAPPING_STATUS } from '../../src/engines/lambda';
 import { destinationNameOf } from '../../src/fanout-config/definition';
 import { configFileOf, loadFanoutFile } from '../../src/fanout-config/load';
 
@@ -185,17 +186,6 @@ async function applications(clients: StatusClients, names: StageNames, problems:
   }
   return found;
 }
-
-/** Event source mapping states, as the lambda engine shows them (src/engines/lambda.ts). */
-const MAPPING_STATUS: Record<string, string> = {
-  Creating: 'STARTING',
-  Enabling: 'STARTING',
-  Enabled: 'RUNNING',
-  Disabling: 'STOPPING',
-  Disabled: 'READY',
-  Updating: 'UPDATING',
-  Deleting: 'DELETING',
-};
 
 type Series = { timestamps: number[]; values: number[] };
 

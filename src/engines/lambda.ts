@@ -120,7 +120,7 @@ export interface LambdaEngineOptions {
 }
 
 /** Mapping states (Lambda) -> application statuses (Kinesis Analytics). */
-const MAPPING_STATUS: Record<string, ApplicationStatus> = {
+export const MAPPING_STATUS: Record<string, ApplicationStatus> = {
   Creating: 'STARTING',
   Enabling: 'STARTING',
   Enabled: 'RUNNING',
