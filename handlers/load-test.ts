@@ -13,6 +13,7 @@ import { destinationNameOf } from '../src/destinations/arn';
 import { listStreams } from '../src/fanout/outputs';
 import { applicationSqlOf } from '../src/fanout-config/application-sql';
 import {
+  DEFAULT_KEYS_PER_SHARD,
   kplEncoding,
   LoadTestInputError,
   type LoadTestReport,
@@ -37,6 +38,8 @@ export interface LoadTestEvent {
   mode?: string | null;
   /** Live mode: how long to watch the input (default 30). */
   liveSeconds?: number | string | null;
+  /** Synthetic mode: partition keys per input shard (default: fanout.yml's loadTest.keysPerShard, else 100). */
+  keysPerShard?: number | string | null;
   /**
    * KPL-aggregated input: `true` (10 user records per Kinesis record), a number N (N per record), `false` (one
    * each). Default: true when fanout.yml says `input.kplAggregated: true`, else false.
@@ -243,6 +246,11 @@ async function loadTest(event: LoadTestEvent, context: Context | undefined): Pro
             ...common,
             records,
             rate: numberOf(event, 'rate', defaults.rate)!,
+            keysPerShard: numberOf(
+              event,
+              'keysPerShard',
+              config.fanout.loadTest?.keysPerShard ?? DEFAULT_KEYS_PER_SHARD,
+            )!,
             // the fan-out file's loadTest.sample (records or a generator), else records from the input schema
             ...sourceOf(config.fanout),
             ...(recordSize === undefined ? {} : { recordSize }),

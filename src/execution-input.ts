@@ -9,6 +9,7 @@ import { ENGINE_NAMES, type EngineName } from './config';
 import { InvalidInputError } from './engines/errors';
 import { maxOutputsPerApplication } from './engines/limits';
 import { STARTING_POSITIONS } from './engines/types';
+import { MAX_KEYS_PER_SHARD } from './load-test/partition-keys';
 import { MAX_RECORDS } from './load-test/run';
 import { parseWith } from './validation';
 
@@ -40,6 +41,8 @@ const lifecycleFields = {
   /** synthetic: the load test puts its own records; live: it verifies the traffic already flowing. */
   mode: z.enum(['synthetic', 'live']),
   liveSeconds: z.number().min(1).max(MAX_LIVE_SECONDS),
+  /** Synthetic mode: the partition keys the records are spread over, per input shard. */
+  keysPerShard: z.int().min(1).max(MAX_KEYS_PER_SHARD),
   /** KPL-aggregated load-test records: true (10 user records each), N, false; null: the fan-out's default. */
   aggregate: z.union([z.boolean(), z.int().min(1).max(10_000)]).nullable(),
   waitSeconds: z.int().min(0).max(3600),
@@ -125,6 +128,7 @@ export function lifecycleOptions(input: unknown, defaults: unknown, stage: Stage
     timeoutSeconds: given.timeoutSeconds ?? base.timeoutSeconds,
     mode: given.mode ?? base.mode,
     liveSeconds: given.liveSeconds ?? base.liveSeconds,
+    keysPerShard: given.keysPerShard ?? base.keysPerShard,
     aggregate: given.aggregate !== undefined ? given.aggregate : base.aggregate,
     waitSeconds: given.waitSeconds ?? base.waitSeconds,
     maxWaitAttempts: given.maxWaitAttempts ?? Math.min(base.maxWaitAttempts, ceiling),

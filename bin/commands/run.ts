@@ -17,6 +17,8 @@ export interface RunOptions extends Partial<ServiceFlags> {
   records?: number;
   mode?: 'synthetic' | 'live';
   liveSeconds?: number;
+  /** Synthetic load test: partition keys per input shard. */
+  keysPerShard?: number;
   /** KPL aggregates of this many user records per Kinesis record (`--aggregate [n]`, 10 without n). */
   aggregate?: number | boolean;
   rate?: number;
@@ -86,6 +88,7 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
     if (opts.records !== undefined) input['records'] = opts.records;
     if (opts.mode !== undefined) input['mode'] = opts.mode;
     if (opts.liveSeconds !== undefined) input['liveSeconds'] = opts.liveSeconds;
+    if (opts.keysPerShard !== undefined) input['keysPerShard'] = opts.keysPerShard;
     if (opts.aggregate !== undefined) input['aggregate'] = opts.aggregate;
     if (opts.rate !== undefined) input['rate'] = opts.rate;
     if (opts.timeoutSeconds !== undefined) input['timeoutSeconds'] = opts.timeoutSeconds;
@@ -137,6 +140,11 @@ export function register(program: Command): void {
       loadTestMode,
     )
     .option('--live-seconds <n>', 'live mode: how long to watch the input', positiveInt)
+    .option(
+      '--keys-per-shard <n>',
+      "load test: partition keys per input shard (default: fanout.yml's loadTest.keysPerShard, else 100)",
+      positiveInt,
+    )
     .option('--aggregate [n]', 'load test: put KPL aggregates of n user records each (10 without n)', positiveInt)
     .option('--rate <n>', 'load-test records per second', positiveInt)
     .option('--timeout-seconds <n>', 'load-test timeout', positiveInt)

@@ -17,6 +17,8 @@ export interface SmokeOptions {
   records?: number;
   rate?: number;
   timeoutSeconds?: number;
+  /** Partition keys per input shard the load test spreads its records over. */
+  keysPerShard?: number;
   endpoint?: string;
   /** Directory of report.json and report.html. */
   out: string;
@@ -126,6 +128,7 @@ export async function runSmoke(
   if (options.records !== undefined) input['records'] = options.records;
   if (options.rate !== undefined) input['rate'] = options.rate;
   if (options.timeoutSeconds !== undefined) input['timeoutSeconds'] = options.timeoutSeconds;
+  if (options.keysPerShard !== undefined) input['keysPerShard'] = options.keysPerShard;
   const name = `smoke-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const progress = new Progress(write ? textStream(write) : process.stdout);
   try {
@@ -165,6 +168,7 @@ export function register(program: Command): void {
     .option('--records <n>', "records to load-test with (default: the stack's)", positiveInt)
     .option('--rate <n>', "records per second (default: the stack's)", positiveInt)
     .option('--timeout <seconds>', "how long the load test waits for the outputs (default: the stack's)", positiveInt)
+    .option('--keys-per-shard <n>', "partition keys per input shard (default: the stack's)", positiveInt)
     .option('--endpoint <url>', 'a running twin instead of AWS (e.g. http://127.0.0.1:4566)')
     .option('--out <dir>', 'directory of report.json and report.html', '.fanout')
     .option('--max-wait <seconds>', 'give up following the execution after this long', positiveInt, 1800)
@@ -175,6 +179,7 @@ export function register(program: Command): void {
         records?: number;
         rate?: number;
         timeout?: number;
+        keysPerShard?: number;
         endpoint?: string;
         out: string;
         maxWait: number;
@@ -197,6 +202,7 @@ export function register(program: Command): void {
             ...(opts.records !== undefined ? { records: opts.records } : {}),
             ...(opts.rate !== undefined ? { rate: opts.rate } : {}),
             ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
+            ...(opts.keysPerShard !== undefined ? { keysPerShard: opts.keysPerShard } : {}),
             ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
           },
         );

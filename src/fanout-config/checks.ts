@@ -319,11 +319,15 @@ function loadTestOf(
     timeoutSeconds: entry.timeoutSeconds ?? LOAD_TEST_DEFAULTS.timeoutSeconds,
     mode,
     liveSeconds: entry.liveSeconds ?? LOAD_TEST_DEFAULTS.liveSeconds,
+    keysPerShard: entry.keysPerShard ?? LOAD_TEST_DEFAULTS.keysPerShard,
   };
   if (mode === 'synthetic' && !input.created && entry.mode !== undefined) {
     warnings.push(
       `loadTest.mode: synthetic puts test records into your stream ${input.name} and every output receives them`,
     );
+  }
+  if (mode === 'live' && entry.keysPerShard !== undefined) {
+    warnings.push('loadTest.keysPerShard: live mode watches the traffic flowing and puts no records; it is unused');
   }
   if (entry.sample === undefined) return { loadTest };
   const read = ctx.readSample?.(entry.sample);

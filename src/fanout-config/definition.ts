@@ -3,6 +3,7 @@
  * The packager builds the template from it (`template/`), the CLI plans from it (`plan.ts`), and the functions get
  * the very same value bundled into their code (`deployed.ts`), so what runs is what was checked.
  */
+import { DEFAULT_KEYS_PER_SHARD } from '../load-test/partition-keys';
 import type { OutputKind } from './schema';
 
 /** The AWS-managed key of Kinesis: encrypts without any KMS permission on the producers' or consumers' roles. */
@@ -169,11 +170,19 @@ export interface LoadTestDefinition {
   /** `live` by default for an input the user brings (never write into a stream in use unasked), else `synthetic`. */
   readonly mode: 'synthetic' | 'live';
   readonly liveSeconds: number;
+  /** Synthetic mode: partition keys per input shard (src/load-test/partition-keys.ts says why 100 by default). */
+  readonly keysPerShard: number;
   readonly sample?: LoadTestSample;
 }
 
 /** What the load test does when the file says nothing. */
-export const LOAD_TEST_DEFAULTS = { records: 500, rate: 1000, timeoutSeconds: 60, liveSeconds: 30 } as const;
+export const LOAD_TEST_DEFAULTS = {
+  records: 500,
+  rate: 1000,
+  timeoutSeconds: 60,
+  liveSeconds: 30,
+  keysPerShard: DEFAULT_KEYS_PER_SHARD,
+} as const;
 
 /** The validated fan-out. Every field is plain JSON. */
 export interface FanoutDefinition {

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { isStreamArn, parseFunctionArn } from '../arn';
 import { parseDeliveryStreamArn } from '../destinations/arn';
+import { MAX_KEYS_PER_SHARD } from '../load-test/partition-keys';
 
 /** Kinesis stream names: 1-128 of a-z, A-Z, 0-9, `_`, `.`, `-` (the API model's StreamName pattern). */
 export const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -226,12 +227,13 @@ const loadTestObject = z.strictObject(
     timeoutSeconds: z.int().min(1).max(840).optional(),
     mode: z.enum(LOAD_TEST_MODES).optional(),
     liveSeconds: z.int().min(1).max(600).optional(),
+    keysPerShard: z.int().min(1).max(MAX_KEYS_PER_SHARD).optional(),
     sample: z.string().min(1).optional(),
   },
   {
     error: (issue) =>
       issue.code === 'invalid_type'
-        ? 'off, or any of off, records, rate, timeoutSeconds, mode, liveSeconds, sample'
+        ? 'off, or any of off, records, rate, timeoutSeconds, mode, liveSeconds, keysPerShard, sample'
         : undefined,
   },
 );

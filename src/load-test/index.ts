@@ -14,7 +14,7 @@ export type { ConsumedRecord, ConsumerOptions, ProducerOptions, ProducerResult }
 export { consume, listShards, produce, READ_INTERVAL_MS } from './kinesis-io';
 export type { LiveDependencies, LiveOptions } from './live';
 export { LiveInputError, runLiveTest } from './live';
-export { newRunId, partitionKeysForShards } from './partition-keys';
+export { DEFAULT_KEYS_PER_SHARD, MAX_KEYS_PER_SHARD, newRunId, partitionKeysForShards } from './partition-keys';
 export { outputKindOf, readOutput, UnsupportedOutputError } from './readers';
 export type { GeneratorContext, RecordGeneratorFn, RecordSourceSpec } from './records';
 export type { LoadTestDependencies, LoadTestOptions } from './run';

@@ -4,6 +4,18 @@
  */
 import { createHash } from 'node:crypto';
 
+/**
+ * Partition keys a load test spreads its records over, per input shard, unless told otherwise. A stream in use has
+ * many keys a shard (a user, device or session id each), and the fan-out keeps each key's order by putting one record
+ * of a key per PutRecords call: with 100 keys a shard, a batch of 100 (the stack's fanoutBatchSize) is one call per
+ * output, as a real stream's would be, while the default 500 records still give each key 5 records whose order the
+ * verifier checks. The first load test used 4 (no reason recorded in bdf3b06, where it appeared): 25 records of a key
+ * in each batch, 25 calls in a row, which measured the per-key round trip rather than the fan-out.
+ */
+export const DEFAULT_KEYS_PER_SHARD = 100;
+/** The most keys a shard a load test may ask for (keys are found by hashing candidates, about this many a shard). */
+export const MAX_KEYS_PER_SHARD = 10_000;
+
 /** A Kinesis shard as ListShards describes it. */
 export interface ShardRange {
   ShardId?: string | undefined;
@@ -26,7 +38,11 @@ export function hashKeyOf(partitionKey: string): bigint {
  * Partition keys that land `perShard` on each open shard, found by hashing candidates the way Kinesis does, so a
  * run loads every shard evenly whatever the shard count.
  */
-export function partitionKeysForShards(runId: string, shards: ShardRange[], perShard = 4): string[] {
+export function partitionKeysForShards(
+  runId: string,
+  shards: ShardRange[],
+  perShard: number = DEFAULT_KEYS_PER_SHARD,
+): string[] {
   const ranges = shards
     .filter((s) => s.HashKeyRange?.StartingHashKey !== undefined && s.HashKeyRange.EndingHashKey !== undefined)
     .map((s) => ({

@@ -9,7 +9,7 @@ import type { RecordEncoding } from './encoding';
 import { compileForLoadTest, computeExpectation } from './expected';
 import { tagOf } from './identity';
 import { consume, countSdkThrottles, listShards, openShards, produce } from './kinesis-io';
-import { newRunId, partitionKeysForShards } from './partition-keys';
+import { DEFAULT_KEYS_PER_SHARD, MAX_KEYS_PER_SHARD, newRunId, partitionKeysForShards } from './partition-keys';
 import { type OutputClients, readOutput } from './readers';
 import type { RecordSourceSpec } from './records';
 import { RecordSource } from './source';
@@ -36,7 +36,7 @@ export interface LoadTestOptions {
   /** Share of negative amounts, 0..1 (default 0.5). */
   negativeShare?: number;
   runId?: string;
-  /** Partition keys per input shard (default 4). */
+  /** Partition keys per input shard (default DEFAULT_KEYS_PER_SHARD: 100). */
   keysPerShard?: number;
   /** Where the records come from (default: synthetic records from the schema). */
   source?: RecordSourceSpec;
@@ -102,6 +102,11 @@ export function validateLoadTestOptions(o: LoadTestOptions): void {
     o.runId === undefined || /^[A-Za-z0-9_.-]{1,80}$/.test(o.runId),
     `runId must be 1-80 letters, digits, '_', '.' or '-', got ${o.runId}`,
   );
+  check(
+    o.keysPerShard === undefined ||
+      (Number.isInteger(o.keysPerShard) && o.keysPerShard >= 1 && o.keysPerShard <= MAX_KEYS_PER_SHARD),
+    `keysPerShard must be an integer from 1 to ${MAX_KEYS_PER_SHARD}, got ${o.keysPerShard}`,
+  );
   check(o.outputs.length > 0, 'at least one output stream is needed');
   check(
     Array.isArray(o.schema?.RecordColumns) && o.schema.RecordFormat !== undefined,
@@ -140,7 +145,7 @@ export async function runLoadTest(
       runId,
       tag,
       schema: options.schema,
-      partitionKeys: partitionKeysForShards(tag, inputShards, options.keysPerShard ?? 4),
+      partitionKeys: partitionKeysForShards(tag, inputShards, options.keysPerShard ?? DEFAULT_KEYS_PER_SHARD),
       plannedMs,
       ...(options.recordSize === undefined ? {} : { recordSize: options.recordSize }),
       ...(options.negativeShare === undefined ? {} : { negativeShare: options.negativeShare }),

@@ -110,6 +110,7 @@ export function generate(
       timeoutSeconds: definition.loadTest?.timeoutSeconds ?? LOAD_TEST_DEFAULTS.timeoutSeconds,
       mode: definition.loadTest?.mode ?? (definition.input.created ? 'synthetic' : 'live'),
       liveSeconds: definition.loadTest?.liveSeconds ?? LOAD_TEST_DEFAULTS.liveSeconds,
+      keysPerShard: definition.loadTest?.keysPerShard ?? LOAD_TEST_DEFAULTS.keysPerShard,
     },
   };
   return { pieces, generated };

@@ -107,6 +107,8 @@ it('runs the fan-out on KPL aggregates through the service preprocessor: every r
       rate: 1000,
       timeoutSeconds: 20,
       encoding: kplEncoding(10),
+      // an aggregate holds one key's records (src/load-test/encoding.ts): 4 keys fill aggregates of 10
+      keysPerShard: 4,
     },
     {},
   );

@@ -132,7 +132,7 @@ describe('Function: parseFanout', () => {
     const liveSample = parse(`input: {arn: "${ARN('In')}"}\noutputs: [{stream: A}]\nloadTest: {sample: gen.js}\n`);
 
     // Assess
-    const defaults = { off: false, records: 500, rate: 1000, timeoutSeconds: 60, liveSeconds: 30 };
+    const defaults = { off: false, records: 500, rate: 1000, timeoutSeconds: 60, liveSeconds: 30, keysPerShard: 100 };
     expect(created.definition.loadTest).toEqual({ ...defaults, mode: 'synthetic' });
     expect(existing.definition.loadTest).toEqual({ ...defaults, mode: 'live' });
     expect(existing.warnings).toEqual([]);
@@ -159,6 +159,19 @@ describe('Function: parseFanout', () => {
     // Assess
     expect(warnings).toEqual([
       'loadTest.mode: synthetic puts test records into your stream In and every output receives them',
+    ]);
+  });
+
+  it('takes keysPerShard for the synthetic load test, and warns that live mode leaves it unused', () => {
+    // Act
+    const few = parse('input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {keysPerShard: 4}\n');
+    const live = parse(`input: {arn: "${ARN('In')}"}\noutputs: [{stream: A}]\nloadTest: {keysPerShard: 4}\n`);
+
+    // Assess
+    expect(few.definition.loadTest).toMatchObject({ mode: 'synthetic', keysPerShard: 4 });
+    expect(few.warnings).toEqual([]);
+    expect(live.warnings).toEqual([
+      'loadTest.keysPerShard: live mode watches the traffic flowing and puts no records; it is unused',
     ]);
   });
 
@@ -247,12 +260,27 @@ describe('Function: parseFanout', () => {
     [
       'a loadTest that is neither off nor a section',
       'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: on\n',
-      'fanout.yml:3:1: loadTest: off, or any of off, records, rate, timeoutSeconds, mode, liveSeconds, sample, got "on"',
+      'fanout.yml:3:1: loadTest: off, or any of off, records, rate, timeoutSeconds, mode, liveSeconds, keysPerShard, sample, got "on"',
     ],
     [
       'a negative record count',
       'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {records: -1}\n',
       'loadTest.records: Too small',
+    ],
+    [
+      'no partition keys a shard',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest:\n  keysPerShard: 0\n',
+      'fanout.yml:4:3: loadTest.keysPerShard: Too small: expected number to be >=1, got 0',
+    ],
+    [
+      'partition keys a shard that are not a whole number',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {keysPerShard: 2.5}\n',
+      'loadTest.keysPerShard: Invalid input: expected int, received number',
+    ],
+    [
+      'more partition keys a shard than the load test finds',
+      'input: {stream: In}\noutputs: [{stream: A}]\nloadTest: {keysPerShard: 10001}\n',
+      'loadTest.keysPerShard: Too big',
     ],
     [
       'a load test off and given records',

@@ -29,6 +29,7 @@ const env = {
       timeoutSeconds: 1,
       mode: 'synthetic',
       liveSeconds: 30,
+      keysPerShard: 100,
       sample: { kind: 'sample', file: sample, records: 2 },
     },
   }),

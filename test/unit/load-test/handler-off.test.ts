@@ -9,7 +9,15 @@ const env = {
   APPLICATION_PREFIX: 'fanout-test',
   ...definitionEnv({
     ...definitionFor(arn('Input'), [{ sqlStream: 'POSITIVE_TRANSACTIONS', streamArn: arn('Positive') }]),
-    loadTest: { off: true, records: 0, rate: 1000, timeoutSeconds: 60, mode: 'live', liveSeconds: 30 },
+    loadTest: {
+      off: true,
+      records: 0,
+      rate: 1000,
+      timeoutSeconds: 60,
+      mode: 'live',
+      liveSeconds: 30,
+      keysPerShard: 100,
+    },
   }),
   ANALYTICS_ROLE_ARN: 'arn:aws:iam::000000000000:role/analytics',
 };

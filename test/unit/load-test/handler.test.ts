@@ -100,7 +100,8 @@ describe('Function: handler', () => {
     fakeKinesis(Date.now);
 
     // Act
-    const report = await handler({ records: 40, aggregate: 5, engine: 'lambda', schema });
+    // (an aggregate holds one key's records, src/load-test/encoding.ts: 4 keys give each key 10 records to pack)
+    const report = await handler({ records: 40, aggregate: 5, keysPerShard: 4, engine: 'lambda', schema });
 
     // Assess: 40 records in 8 Kinesis records, every one verified
     expect(report).toMatchObject({ verdict: 'pass', sent: 40, records: { aggregate: 5 } });
@@ -114,6 +115,34 @@ describe('Function: handler', () => {
       /fanout\.yml does not say input\.kplAggregated: true/,
     );
     await expect(handler({ aggregate: 'lots', engine: 'lambda', schema })).rejects.toThrow(/aggregate must be/);
+  });
+
+  it('spreads the records over keysPerShard partition keys a shard: 100 unless the event says otherwise', async () => {
+    // Prepare
+    fakeKinesis(Date.now);
+    const keysOfPuts = () =>
+      new Set(
+        kinesisMock
+          .commandCalls(PutRecordsCommand)
+          .flatMap((call) => call.args[0].input.Records ?? [])
+          .map((r) => r.PartitionKey),
+      );
+
+    // Act
+    const byDefault = await handler({ records: 300, rate: 100_000, schema });
+    const defaultKeys = keysOfPuts();
+    kinesisMock.resetHistory();
+    const few = await handler({ records: 40, keysPerShard: '4', schema });
+    const fewKeys = keysOfPuts();
+
+    // Assess: the one input shard of the fake gets exactly that many keys
+    expect(byDefault.verdict).toBe('pass');
+    expect(defaultKeys.size).toBe(100);
+    expect(few.verdict).toBe('pass');
+    expect(fewKeys.size).toBe(4);
+    await expect(handler({ records: 10, keysPerShard: 0, schema })).rejects.toThrow(
+      /keysPerShard must be an integer from 1 to 10000, got 0/,
+    );
   });
 
   it('rejects a bad event with a named error', async () => {

@@ -1,4 +1,9 @@
-import { hashKeyOf, newRunId, partitionKeysForShards } from '../../../src/load-test/partition-keys';
+import {
+  DEFAULT_KEYS_PER_SHARD,
+  hashKeyOf,
+  newRunId,
+  partitionKeysForShards,
+} from '../../../src/load-test/partition-keys';
 
 /** Four shards splitting the 128-bit hash space evenly. */
 const fourShards = [0n, 1n, 2n, 3n].map((i) => {
@@ -36,6 +41,15 @@ describe('Function: partitionKeysForShards', () => {
       .slice(0, 4)
       .map((k) => fourShards.findIndex((s) => hashKeyOf(k) <= BigInt(s.HashKeyRange.EndingHashKey)));
     expect(new Set(firstShards).size).toBe(4);
+  });
+
+  it('gives each shard 100 keys by default: one record of a key in a batch of 100, as in a stream with many keys', () => {
+    // Act
+    const keys = partitionKeysForShards('run-2', fourShards);
+
+    // Assess
+    expect(DEFAULT_KEYS_PER_SHARD).toBe(100);
+    expect(new Set(keys).size).toBe(4 * 100);
   });
 
   it('falls back to plain keys when the shards are unknown', () => {

@@ -115,6 +115,19 @@ describe('Function: runLoadTest', () => {
 
     // Assess
     await expect(running).rejects.toThrow(LoadTestInputError);
+    for (const keysPerShard of [0, 2.5, 10_001]) {
+      const keys = runLoadTest(new KinesisClient({}), {
+        sql: applicationSql,
+        schema,
+        inputStreamArn: arn('Input'),
+        outputs,
+        records: 10,
+        rate: 10,
+        timeoutSeconds: 1,
+        keysPerShard,
+      });
+      await expect(keys).rejects.toThrow(`keysPerShard must be an integer from 1 to 10000, got ${keysPerShard}`);
+    }
     expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
 });

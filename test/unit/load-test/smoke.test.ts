@@ -152,6 +152,7 @@ describe('Function: runSmoke', () => {
         stage: 'ci',
         region: 'us-east-1',
         records: 10,
+        keysPerShard: 50,
         endpoint: 'http://127.0.0.1:4566',
         out: dir,
         maxWaitSeconds: 5,
@@ -162,7 +163,10 @@ describe('Function: runSmoke', () => {
 
     // Assess
     expect(result).toMatchObject({ status: 'FAILED', passed: false, report: { verdict: 'fail' } });
-    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: SM, input: '{"records":10}' });
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: SM,
+      input: '{"records":10,"keysPerShard":50}',
+    });
     expect(out.join('')).toContain('✔ LoadTest');
     expect(out.join('')).toContain('PositiveTransactions: 1 of 5 records missing');
     expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toEqual(report('fail'));

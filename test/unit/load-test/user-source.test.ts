@@ -30,6 +30,7 @@ const withSample = (kind: 'sample' | 'generator', file: string): FanoutDefinitio
     timeoutSeconds: 5,
     mode: 'synthetic',
     liveSeconds: 30,
+    keysPerShard: 100,
     sample: { kind, file },
   },
 });

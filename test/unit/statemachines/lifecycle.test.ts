@@ -52,6 +52,8 @@ describe('State machine: lifecycle', () => {
         records: 500,
         rate: 1000,
         timeoutSeconds: 60,
+        // a stream in use has many keys a shard (src/load-test/partition-keys.ts)
+        keysPerShard: 100,
         schema: expect.any(Object),
       }),
     ]);
@@ -62,7 +64,15 @@ describe('State machine: lifecycle', () => {
   it('passes the execution input on to the tasks and keeps the applications when asked', async () => {
     // Prepare
     const service = new FakeService(1);
-    const input = { records: 20, rate: 50, timeoutSeconds: 5, startingPosition: 'NOW', keep: true, engine: 'lambda' };
+    const input = {
+      records: 20,
+      rate: 50,
+      timeoutSeconds: 5,
+      keysPerShard: 4,
+      startingPosition: 'NOW',
+      keep: true,
+      engine: 'lambda',
+    };
 
     // Act
     const { output, states } = await run(service, input);
@@ -73,7 +83,7 @@ describe('State machine: lifecycle', () => {
       { engine: 'lambda', name: 'fanout-dev-1', startingPosition: 'NOW' },
     ]);
     expect(service.callsTo('loadTest')).toEqual([
-      expect.objectContaining({ records: 20, rate: 50, timeoutSeconds: 5 }),
+      expect.objectContaining({ records: 20, rate: 50, timeoutSeconds: 5, keysPerShard: 4 }),
     ]);
     expect(states).not.toContain('Teardown');
     expect(service.callsTo('stopApplication')).toEqual([]);

@@ -45,6 +45,10 @@ const fields: Record<string, fc.Arbitrary<Drawn>> = {
     fc.integer({ min: 1, max: 600 }),
     fc.oneof(fc.integer({ min: 601 }), fc.integer({ max: 0 }), junk),
   ),
+  keysPerShard: either(
+    fc.integer({ min: 1, max: 10_000 }),
+    fc.oneof(fc.integer({ min: 10_001 }), fc.integer({ max: 0 }), junk),
+  ),
   rate: either(fc.double({ min: 0.1, max: 5000, noNaN: true }), fc.oneof(fc.double({ max: 0, noNaN: true }), junk)),
   timeoutSeconds: either(fc.integer({ min: 1, max: 840 }), fc.oneof(fc.integer({ min: 841 }), junk)),
   startingPosition: either(
