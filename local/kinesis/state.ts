@@ -2,9 +2,10 @@
  * What every operation of the Kinesis twin shares: the streams, the clock, the switches, and the lookups that
  * turn a StreamName or StreamARN into a stream with AWS's errors.
  */
+import { parseStreamArn } from '../../src/arn';
 import type { Clock } from '../clock';
 import { ACCOUNT, invalidArgument, streamNotFound, validation } from './errors';
-import { nameFromArn, type Stream, streamArn } from './store';
+import { type Stream, streamArn } from './store';
 
 export interface StateOptions {
   clock: Clock;
@@ -87,12 +88,17 @@ export class KinesisState {
     return streamArn(this.opts.region, ACCOUNT, name);
   }
 
-  /** The name the request addresses, from StreamName or StreamARN. */
+  /**
+   * The name the request addresses, from StreamName or StreamARN. The API model's pattern for StreamARN
+   * (`arn:aws.*:kinesis:.*:\d{12}:stream/\S+`) is a lax first check; what names a stream is src/arn.ts's grammar:
+   * partition aws*, a region, a 12-digit account, `stream/<name>`, at most `/consumer/<name>:<timestamp>` after it
+   * (a consumer's ARN names its stream). The region and account are not compared with the twin's.
+   */
   nameOf(input: StreamRef): string {
     const name = typeof input.StreamName === 'string' ? input.StreamName : undefined;
     const arn = typeof input.StreamARN === 'string' ? input.StreamARN : undefined;
     if (arn !== undefined) {
-      const fromArn = nameFromArn(arn);
+      const fromArn = parseStreamArn(arn)?.streamName;
       if (fromArn === undefined) throw invalidArgument(`Invalid StreamARN: ${arn}`);
       if (name !== undefined && name !== fromArn) {
         throw invalidArgument(`StreamARN ${arn} and StreamName ${name} do not name the same stream.`);

@@ -2,6 +2,7 @@
  * The state of the Kinesis twin: streams, their shards (hash-key ranges and record logs), tags and consumers.
  */
 
+import { streamArn as buildStreamArn } from '../../src/arn';
 import { toKeyBuffer } from './hash';
 import { LIMITS, ShardThrottle } from './limits';
 import { ShardMetrics } from './metrics';
@@ -90,12 +91,7 @@ export class Stream {
   }
 }
 
+/** The ARN of the twin's stream `name` (src/arn.ts builds every stream ARN). */
 export function streamArn(region: string, account: string, name: string): string {
-  return `arn:aws:kinesis:${region}:${account}:stream/${name}`;
-}
-
-/** Stream name out of a stream ARN (or a consumer ARN); undefined when it is not one. */
-export function nameFromArn(arn: string): string | undefined {
-  const m = /^arn:aws[\w-]*:kinesis:[^:]*:\d{12}:stream\/([a-zA-Z0-9_.-]+)(?:\/consumer\/.*)?$/.exec(arn);
-  return m?.[1];
+  return buildStreamArn({ partition: 'aws', region, accountId: account }, name);
 }

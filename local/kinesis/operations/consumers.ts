@@ -2,6 +2,7 @@
  * Enhanced fan-out consumers: RegisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers,
  * DeregisterStreamConsumer. Status moves CREATING -> ACTIVE and DELETING -> gone after the creation delay.
  */
+import { parseStreamArn } from '../../../src/arn';
 import { AwsServiceError } from '../../service';
 import { ACCOUNT, invalidArgument, limitExceeded } from '../errors';
 import { LIMITS } from '../limits';
@@ -34,13 +35,11 @@ function streamByArn(state: KinesisState, input: Input): Stream {
 export function findConsumer(state: KinesisState, input: Input): { stream: Stream; consumer: Consumer } {
   const arn = str(input, 'ConsumerARN');
   if (arn !== undefined) {
-    const m = /^(arn:aws[\w-]*:kinesis:[^:]*:\d{12}:stream\/[a-zA-Z0-9_.-]+)\/consumer\/([a-zA-Z0-9_.-]+):\d+$/.exec(
-      arn,
-    );
-    if (!m) throw invalidArgument(`Invalid ConsumerARN: ${arn}`);
-    const stream = state.find({ StreamARN: m[1] });
-    const consumer = stream.consumers.get(m[2]!);
-    if (!consumer || consumer.arn !== arn) throw consumerNotFound(m[2]!, stream.name);
+    const parts = parseStreamArn(arn);
+    if (parts?.consumer === undefined) throw invalidArgument(`Invalid ConsumerARN: ${arn}`);
+    const stream = state.find({ StreamName: parts.streamName });
+    const consumer = stream.consumers.get(parts.consumer.name);
+    if (!consumer || consumer.arn !== arn) throw consumerNotFound(parts.consumer.name, stream.name);
     return { stream, consumer };
   }
   const name = str(input, 'ConsumerName');

@@ -2,10 +2,11 @@
  * Tags: AddTagsToStream, ListTagsForStream, RemoveTagsFromStream, and the newer resource forms TagResource,
  * UntagResource, ListTagsForResource (on stream ARNs).
  */
+import { parseStreamArn } from '../../../src/arn';
 import { ACCOUNT, invalidArgument, streamNotFound } from '../errors';
 import { LIMITS } from '../limits';
 import { type KinesisState, num, str } from '../state';
-import { nameFromArn, type Stream } from '../store';
+import type { Stream } from '../store';
 
 type Input = Record<string, unknown>;
 
@@ -22,10 +23,11 @@ function addTags(state: KinesisState, stream: Stream, tags: Record<string, strin
 
 function byResource(state: KinesisState, input: Input): Stream {
   const arn = str(input, 'ResourceARN')!;
-  const name = nameFromArn(arn);
-  if (name === undefined || arn.includes('/consumer/')) throw invalidArgument(`Invalid ResourceARN: ${arn}`);
-  const stream = state.streams.get(name);
-  if (!stream) throw streamNotFound(name);
+  // a consumer's ARN passes the model's pattern, but the twin tags streams only
+  const parts = parseStreamArn(arn);
+  if (parts === undefined || parts.consumer !== undefined) throw invalidArgument(`Invalid ResourceARN: ${arn}`);
+  const stream = state.streams.get(parts.streamName);
+  if (!stream) throw streamNotFound(parts.streamName);
   return stream;
 }
 
