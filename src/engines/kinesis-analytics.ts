@@ -4,36 +4,23 @@
  * 15 Oct 2025; this engine runs against the local twin and any endpoint that still serves the v1 API.
  */
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  AddApplicationInputCommand,
-  AddApplicationOutputCommand,
   type SourceSchema as ApiSourceSchema,
   type ApplicationDetail,
   type ApplicationSummary,
   CreateApplicationCommand,
   DeleteApplicationCommand,
-  DeleteApplicationInputProcessingConfigurationCommand,
-  DeleteApplicationOutputCommand,
   DescribeApplicationCommand,
   DiscoverInputSchemaCommand,
   type DiscoverInputSchemaResponse,
-  type Input,
-  type InputDescription,
-  type InputProcessingConfiguration,
   ListApplicationsCommand,
-  type Output,
-  type OutputDescription,
   StartApplicationCommand,
   StopApplicationCommand,
-  UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
 import type { AwsClients } from '../aws';
-import type { FanoutConfig, OutputBinding } from '../config';
-import { analyticsOutputTarget, analyticsOutputUpdate, describedTarget } from '../destinations/analytics-output';
+import type { FanoutConfig } from '../config';
 import { applicationSqlOf } from '../fanout-config/application-sql';
-import { schemaSample } from '../schema-sample';
-import { INPUT_NAME_PREFIX, type RecordColumn, type RecordFormat } from '../streaming-sql';
+import type { RecordColumn, RecordFormat } from '../streaming-sql';
 import {
   ApplicationBusyError,
   ApplicationNotFoundError,
@@ -41,7 +28,14 @@ import {
   isNamed,
   SchemaDiscoveryError,
 } from './errors';
+import {
+  analyticsInput,
+  analyticsOutput,
+  analyticsProcessing,
+  reconcileApplication,
+} from './kinesis-analytics-reconcile';
 import { KINESIS_ANALYTICS_MAX_OUTPUTS } from './limits';
+import { ENGINE_DEFAULTS, type EngineOptions } from './options';
 import { emptyInputError, putSchemaSample } from './sample';
 import {
   type ApplicationPlan,
@@ -61,20 +55,14 @@ import {
 /** Kinesis Analytics accepts at most three destinations per application. */
 export const MAX_OUTPUTS_PER_APPLICATION = KINESIS_ANALYTICS_MAX_OUTPUTS;
 
-export interface KinesisAnalyticsEngineOptions {
-  readonly config: FanoutConfig;
+export interface KinesisAnalyticsEngineOptions extends EngineOptions {
   readonly clients: Pick<AwsClients, 'kinesis' | 'kinesisAnalytics'>;
   /** Application code; by default the fan-out's (`applicationSqlOf`: its SQL file, or the generated copy). */
   readonly sql?: string;
-  /** Records put into an empty input stream before discovery; sql/fanout.sample.json by default. */
-  readonly sample?: readonly Record<string, unknown>[];
   /** Discovery attempts after putting the sample, and the pause between them (records take a moment to show). */
   readonly discoverAttempts?: number;
   readonly discoverDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const DESTINATION_FORMAT = 'JSON';
 
 /** The API's schema (every field optional in the SDK types) as the validated SourceSchema of the SQL engine. */
 function fromApiSchema(schema: ApiSourceSchema | undefined): SourceSchema {
@@ -109,35 +97,6 @@ function fromApiSchema(schema: ApiSourceSchema | undefined): SourceSchema {
   return result;
 }
 
-/** A canonical string of a schema, so a described application compares equal to the schema it was created with. */
-function schemaKey(schema: ApiSourceSchema | SourceSchema | undefined): string {
-  if (!schema) return '';
-  const format = schema.RecordFormat;
-  const json = format?.MappingParameters?.JSONMappingParameters;
-  const csv = format?.MappingParameters?.CSVMappingParameters;
-  return JSON.stringify([
-    format?.RecordFormatType ?? '',
-    json?.RecordRowPath ?? null,
-    csv ? [csv.RecordRowDelimiter, csv.RecordColumnDelimiter] : null,
-    // Kinesis Analytics reports UTF-8 whether or not it was given; absent and UTF-8 are the same thing.
-    schema.RecordEncoding ?? 'UTF-8',
-    (schema.RecordColumns ?? []).map((c) => [c.Name ?? '', (c.SqlType ?? '').toUpperCase(), c.Mapping ?? null]),
-  ]);
-}
-
-/** An output of an application: its in-application stream (names are upper case in the SQL) and its destination. */
-function outputKey(sqlStream: string, streamArn: string): string {
-  return `${sqlStream.toUpperCase()} -> ${streamArn}`;
-}
-
-function sameOutput(described: OutputDescription, wanted: OutputBinding, roleArn: string): boolean {
-  return (
-    describedTarget(described).arn === wanted.streamArn &&
-    describedTarget(described).role === roleArn &&
-    described.DestinationSchema?.RecordFormatType === DESTINATION_FORMAT
-  );
-}
-
 /** Creates, starts, stops and deletes Kinesis Analytics (v1, SQL) applications for the fan-out. */
 export class KinesisAnalyticsEngine implements Engine {
   readonly name = 'kinesis-analytics' as const;
@@ -154,10 +113,10 @@ export class KinesisAnalyticsEngine implements Engine {
     this.#config = options.config;
     this.#clients = options.clients;
     this.#sql = options.sql;
-    this.#sample = options.sample ?? schemaSample;
-    this.#discoverAttempts = options.discoverAttempts ?? 5;
-    this.#discoverDelayMs = options.discoverDelayMs ?? 1000;
-    this.#sleep = options.sleep ?? sleep;
+    this.#sample = options.sample ?? ENGINE_DEFAULTS.sample;
+    this.#discoverAttempts = options.discoverAttempts ?? ENGINE_DEFAULTS.discoverAttempts;
+    this.#discoverDelayMs = options.discoverDelayMs ?? ENGINE_DEFAULTS.checkDelayMs;
+    this.#sleep = options.sleep ?? ENGINE_DEFAULTS.sleep;
   }
 
   plan(): ApplicationPlan[] {
@@ -186,7 +145,7 @@ export class KinesisAnalyticsEngine implements Engine {
           RoleARN: this.#config.analyticsRoleArn,
           InputStartingPositionConfiguration: { InputStartingPosition: 'TRIM_HORIZON' },
           // KPL aggregates are discovered on what the preprocessor makes of them, as the application reads them.
-          ...this.#processing(),
+          ...analyticsProcessing(this.#config),
         }),
       );
     } catch (error) {
@@ -221,8 +180,8 @@ export class KinesisAnalyticsEngine implements Engine {
           ApplicationName: application.name,
           ApplicationDescription: `kinesis-fanout ${this.#config.stage}: ${application.outputs.map((o) => o.sqlStream).join(', ')}`,
           ApplicationCode: this.#code(application, schema),
-          Inputs: [this.#input(schema)],
-          Outputs: application.outputs.map((output) => this.#output(output)),
+          Inputs: [analyticsInput(this.#config, schema)],
+          Outputs: application.outputs.map((output) => analyticsOutput(this.#config, output)),
         }),
       );
       return { name: application.name, action: 'created', status: await this.status(application.name) };
@@ -230,7 +189,14 @@ export class KinesisAnalyticsEngine implements Engine {
     const status = detail.ApplicationStatus as ApplicationStatus;
     // An application on its way out cannot be reused; once it is gone, a retry creates it afresh.
     if (status === 'DELETING') throw ApplicationBusyError.inStatus(application.name, status);
-    const changed = await this.#reconcile(detail, application, schema);
+    const changed = await reconcileApplication(
+      this.#clients.kinesisAnalytics,
+      this.#config,
+      detail,
+      application,
+      this.#code(application, schema),
+      schema,
+    );
     return { name: application.name, action: changed ? 'updated' : 'unchanged', status };
   }
 
@@ -238,173 +204,6 @@ export class KinesisAnalyticsEngine implements Engine {
   #code(application: ApplicationPlan, schema: SourceSchema): string {
     const streams = application.outputs.map((o) => o.sqlStream);
     return this.#sql ?? applicationSqlOf(this.#config.fanout, schema.RecordColumns, streams);
-  }
-
-  #input(schema: SourceSchema): Input {
-    return {
-      NamePrefix: INPUT_NAME_PREFIX,
-      KinesisStreamsInput: { ResourceARN: this.#config.inputStreamArn, RoleARN: this.#config.analyticsRoleArn },
-      ...this.#processing(),
-      InputSchema: schema,
-    };
-  }
-
-  /** The KPL preprocessor as the input's InputProcessingConfiguration (fanout.yml `input.kplAggregated: true`). */
-  #processing(): { InputProcessingConfiguration?: InputProcessingConfiguration } {
-    const functionArn = this.#config.kplPreprocessorArn;
-    if (functionArn === undefined) return {};
-    return {
-      InputProcessingConfiguration: {
-        InputLambdaProcessor: { ResourceARN: functionArn, RoleARN: this.#config.analyticsRoleArn },
-      },
-    };
-  }
-
-  #output(output: OutputBinding): Output {
-    return {
-      Name: output.sqlStream,
-      ...analyticsOutputTarget(output.streamArn, this.#config.analyticsRoleArn),
-      DestinationSchema: { RecordFormatType: DESTINATION_FORMAT },
-    };
-  }
-
-  /** Brings an existing application to the wanted SQL, input and outputs; returns whether anything changed. */
-  async #reconcile(detail: ApplicationDetail, application: ApplicationPlan, schema: SourceSchema): Promise<boolean> {
-    const name = application.name;
-    const status = detail.ApplicationStatus as ApplicationStatus;
-    const roleArn = this.#config.analyticsRoleArn;
-    const input: InputDescription | undefined = detail.InputDescriptions?.[0];
-    // An output is its in-application stream and its destination: one stream may feed several outputs.
-    const described = new Map(
-      (detail.OutputDescriptions ?? []).map((o) => [outputKey(o.Name ?? '', describedTarget(o).arn ?? ''), o]),
-    );
-    const wanted = new Map(application.outputs.map((o) => [outputKey(o.sqlStream, o.streamArn), o]));
-
-    const code = this.#code(application, schema);
-    const codeChanged = detail.ApplicationCode !== code;
-    const inputChanged =
-      input !== undefined &&
-      (input.NamePrefix !== INPUT_NAME_PREFIX ||
-        input.KinesisStreamsInputDescription?.ResourceARN !== this.#config.inputStreamArn ||
-        input.KinesisStreamsInputDescription?.RoleARN !== roleArn ||
-        schemaKey(input.InputSchema) !== schemaKey(schema));
-    const processor = input?.InputProcessingConfigurationDescription?.InputLambdaProcessorDescription;
-    const wantedProcessor = this.#config.kplPreprocessorArn;
-    const processorChanged =
-      input !== undefined &&
-      (processor?.ResourceARN !== wantedProcessor || (wantedProcessor !== undefined && processor?.RoleARN !== roleArn));
-    // Without the setting the preprocessor goes (its own call); with it, it is set by the input update.
-    const processorRemoved = processorChanged && wantedProcessor === undefined;
-    const outputUpdates = [...wanted].flatMap(([key, output]) => {
-      const current = described.get(key);
-      return current && !sameOutput(current, output, roleArn) ? [{ current, output }] : [];
-    });
-    const removed = [...described].filter(([key]) => !wanted.has(key)).map(([, o]) => o);
-    const added = [...wanted].filter(([key]) => !described.has(key)).map(([, o]) => o);
-
-    const inputUpdated = inputChanged || (processorChanged && !processorRemoved);
-    if (
-      !codeChanged &&
-      !inputUpdated &&
-      !processorRemoved &&
-      input &&
-      !outputUpdates.length &&
-      !removed.length &&
-      !added.length
-    ) {
-      return false;
-    }
-    if (status !== 'READY' && status !== 'RUNNING') throw ApplicationBusyError.inStatus(name, status);
-
-    // Every configuration change bumps ApplicationVersionId by one, and each call must name the current one.
-    let version = detail.ApplicationVersionId ?? 1;
-    const client = this.#clients.kinesisAnalytics;
-    if (codeChanged || inputUpdated || outputUpdates.length) {
-      await client.send(
-        new UpdateApplicationCommand({
-          ApplicationName: name,
-          CurrentApplicationVersionId: version++,
-          ApplicationUpdate: {
-            ...(codeChanged ? { ApplicationCodeUpdate: code } : {}),
-            ...(inputUpdated && input
-              ? {
-                  InputUpdates: [
-                    {
-                      InputId: input.InputId,
-                      NamePrefixUpdate: INPUT_NAME_PREFIX,
-                      KinesisStreamsInputUpdate: {
-                        ResourceARNUpdate: this.#config.inputStreamArn,
-                        RoleARNUpdate: roleArn,
-                      },
-                      InputSchemaUpdate: {
-                        RecordFormatUpdate: schema.RecordFormat,
-                        RecordEncodingUpdate: schema.RecordEncoding ?? 'UTF-8',
-                        RecordColumnUpdates: schema.RecordColumns,
-                      },
-                      ...(wantedProcessor === undefined
-                        ? {}
-                        : {
-                            InputProcessingConfigurationUpdate: {
-                              InputLambdaProcessorUpdate: {
-                                ResourceARNUpdate: wantedProcessor,
-                                RoleARNUpdate: roleArn,
-                              },
-                            },
-                          }),
-                    },
-                  ],
-                }
-              : {}),
-            ...(outputUpdates.length
-              ? {
-                  OutputUpdates: outputUpdates.map(({ current, output }) => ({
-                    OutputId: current.OutputId,
-                    ...analyticsOutputUpdate(output.streamArn, roleArn),
-                    DestinationSchemaUpdate: { RecordFormatType: DESTINATION_FORMAT },
-                  })),
-                }
-              : {}),
-          },
-        }),
-      );
-    }
-    if (processorRemoved && input?.InputId) {
-      await client.send(
-        new DeleteApplicationInputProcessingConfigurationCommand({
-          ApplicationName: name,
-          CurrentApplicationVersionId: version++,
-          InputId: input.InputId,
-        }),
-      );
-    }
-    if (!input) {
-      await client.send(
-        new AddApplicationInputCommand({
-          ApplicationName: name,
-          CurrentApplicationVersionId: version++,
-          Input: this.#input(schema),
-        }),
-      );
-    }
-    for (const output of removed) {
-      await client.send(
-        new DeleteApplicationOutputCommand({
-          ApplicationName: name,
-          CurrentApplicationVersionId: version++,
-          OutputId: output.OutputId,
-        }),
-      );
-    }
-    for (const output of added) {
-      await client.send(
-        new AddApplicationOutputCommand({
-          ApplicationName: name,
-          CurrentApplicationVersionId: version++,
-          Output: this.#output(output),
-        }),
-      );
-    }
-    return true;
   }
 
   async #describe(name: string): Promise<ApplicationDetail | undefined> {

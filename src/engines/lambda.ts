@@ -12,7 +12,6 @@
  * Rolling an application forward (a new deployment, another schema) moves the same mapping onto a new version: its
  * checkpoints carry over, so no record is lost or handed over twice.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeregisterStreamConsumerCommand,
   DescribeStreamConsumerCommand,
@@ -38,11 +37,11 @@ import {
   type ErrorDestination,
   parseErrorDestination,
 } from '../fanout/environment';
-import { schemaSample } from '../schema-sample';
 import { discoverSchema, UnableToDetectSchemaError } from '../streaming-sql';
 import { ApplicationBusyError, ApplicationNotFoundError, isNamed, SchemaDiscoveryError } from './errors';
 import { FunctionHold } from './lambda-function';
 import { LAMBDA_MAX_OUTPUTS } from './limits';
+import { ENGINE_DEFAULTS, type EngineOptions } from './options';
 import { emptyInputError, putSchemaSample } from './sample';
 import {
   type ApplicationPlan,
@@ -107,16 +106,12 @@ export function loadLambdaSettings(env: Record<string, string | undefined> = pro
   };
 }
 
-export interface LambdaEngineOptions {
-  readonly config: FanoutConfig;
+export interface LambdaEngineOptions extends EngineOptions {
   readonly clients: Pick<AwsClients, 'kinesis' | 'lambda'>;
   readonly settings: LambdaEngineSettings;
-  /** Records put into an empty input stream before discovery; sql/fanout.sample.json by default. */
-  readonly sample?: readonly Record<string, unknown>[];
   /** Checks of a consumer or mapping that is changing state, and the pause between them. */
   readonly waitAttempts?: number;
   readonly waitDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Mapping states (Lambda) -> application statuses (Kinesis Analytics). */
@@ -153,11 +148,10 @@ export class LambdaEngine implements Engine {
     this.#config = options.config;
     this.#clients = options.clients;
     this.#settings = options.settings;
-    this.#sample = options.sample ?? schemaSample;
-    // At most ~10 s of waiting in one call: a step function has 30 s, and the state machine retries busy errors.
-    this.#waitAttempts = options.waitAttempts ?? 10;
-    this.#waitDelayMs = options.waitDelayMs ?? 1000;
-    this.#sleep = options.sleep ?? sleep;
+    this.#sample = options.sample ?? ENGINE_DEFAULTS.sample;
+    this.#waitAttempts = options.waitAttempts ?? ENGINE_DEFAULTS.waitAttempts;
+    this.#waitDelayMs = options.waitDelayMs ?? ENGINE_DEFAULTS.checkDelayMs;
+    this.#sleep = options.sleep ?? ENGINE_DEFAULTS.sleep;
     this.#hold = new FunctionHold({
       lambda: this.#clients.lambda,
       functionName: this.#settings.functionName,
