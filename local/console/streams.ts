@@ -7,6 +7,7 @@ import type { KinesisTwin } from '../kinesis';
 import type { LambdaTwin } from '../lambda';
 import type { RestRoute } from '../service';
 import { intParam, json, notFound } from './http';
+import type { MappingView, RecordsAnswer, RecordView, StreamDetailAnswer, StreamListAnswer } from './streams-api';
 
 export interface StreamsContext {
   kinesis: KinesisTwin;
@@ -16,7 +17,7 @@ export interface StreamsContext {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** How the record browser shows a record's bytes. */
-export function decodeData(data: Buffer): { kind: 'json' | 'text' | 'binary'; text: string } {
+export function decodeData(data: Buffer): Pick<RecordView, 'kind' | 'text'> {
   let text: string;
   try {
     text = utf8.decode(data);
@@ -40,20 +41,22 @@ function sum(values: number[]): number {
 
 export function streamRoutes(ctx: StreamsContext): RestRoute[] {
   const inspect = ctx.kinesis.inspect;
-  const mappingsOf = async (streamArn: string) => {
+  const mappingsOf = async (streamArn: string): Promise<MappingView[]> => {
     if (!ctx.lambda) return [];
     const out = await ctx.lambda.listEventSourceMappings({});
     return (out.EventSourceMappings ?? [])
       .filter((m) => m.EventSourceArn === streamArn || m.EventSourceArn?.startsWith(`${streamArn}/consumer/`))
-      .map((m) => ({
-        uuid: m.UUID,
-        functionArn: m.FunctionArn,
-        state: m.State,
-        batchSize: m.BatchSize,
-        startingPosition: m.StartingPosition,
-        viaConsumer: m.EventSourceArn !== streamArn,
-        lastProcessingResult: m.LastProcessingResult,
-      }));
+      .map(
+        (m): MappingView => ({
+          uuid: m.UUID,
+          functionArn: m.FunctionArn,
+          state: m.State,
+          batchSize: m.BatchSize,
+          startingPosition: m.StartingPosition,
+          viaConsumer: m.EventSourceArn !== streamArn,
+          lastProcessingResult: m.LastProcessingResult,
+        }),
+      );
   };
   return [
     {
@@ -74,7 +77,7 @@ export function streamRoutes(ctx: StreamsContext): RestRoute[] {
                 outgoingLastMinute: sum(shards.map((sh) => sum(sh.metrics.outgoingRecords))),
               };
             }),
-        }),
+        } satisfies StreamListAnswer),
     },
     {
       method: 'GET',
@@ -83,7 +86,7 @@ export function streamRoutes(ctx: StreamsContext): RestRoute[] {
         const seconds = intParam(query, 'seconds', 300, 10, 300);
         const detail = inspect.stream(params['name']!, seconds);
         if (!detail) throw notFound(`Stream ${params['name']}`);
-        return json({ ...detail, mappings: await mappingsOf(detail.arn) });
+        return json({ ...detail, mappings: await mappingsOf(detail.arn) } satisfies StreamDetailAnswer);
       },
     },
     {
@@ -101,7 +104,7 @@ export function streamRoutes(ctx: StreamsContext): RestRoute[] {
             size: r.data.length,
             ...decodeData(r.data),
           })),
-        });
+        } satisfies RecordsAnswer);
       },
     },
   ];

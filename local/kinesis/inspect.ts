@@ -4,37 +4,13 @@
  * no iterator: a person looking at a stream must not throttle the readers under test.
  */
 import { LIMITS } from './limits';
-import { METRIC_SECONDS, type ShardSeries } from './metrics';
+import { METRIC_SECONDS } from './metrics';
 import { sequenceNumber } from './sequence';
 import type { KinesisState } from './state';
 import type { Stream } from './store';
+import type { ShardView, StreamOverview, StreamView } from './views';
 
-export interface StreamOverview {
-  name: string;
-  arn: string;
-  status: string;
-  mode: string;
-  openShards: number;
-  consumers: number;
-  retentionHours: number;
-  /** ms epoch. */
-  created: number;
-}
-
-export interface ShardView {
-  shardId: string;
-  open: boolean;
-  parentShardId?: string;
-  adjacentParentShardId?: string;
-  startingHashKey: string;
-  endingHashKey: string;
-  /** Records still held (within retention). */
-  records: number;
-  bytes: number;
-  /** ms epoch of the newest record, when any. */
-  lastArrival?: number;
-  metrics: ShardSeries;
-}
+export type { ConsumerView, ShardSeries, ShardView, StreamOverview, StreamView } from './views';
 
 export interface PeekedRecord {
   sequenceNumber: string;
@@ -61,7 +37,7 @@ export class KinesisInspector {
   }
 
   /** The stream with its shards (and their counters over the last `seconds`) and consumers; undefined if none. */
-  stream(name: string, seconds = METRIC_SECONDS) {
+  stream(name: string, seconds = METRIC_SECONDS): StreamView | undefined {
     const s: Stream | undefined = this.state.streams.get(name);
     if (!s) return undefined;
     const now = this.state.now();

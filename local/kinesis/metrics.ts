@@ -5,19 +5,10 @@
  * counting is a few array writes per record, cheap enough for the hot paths.
  */
 
+import type { ShardSeries } from './views';
+
 /** Seconds kept. */
 export const METRIC_SECONDS = 300;
-
-export interface ShardSeries {
-  /** ms epoch of the first bucket (each bucket is one second). */
-  start: number;
-  incomingRecords: number[];
-  incomingBytes: number[];
-  outgoingRecords: number[];
-  outgoingBytes: number[];
-  writeThrottled: number[];
-  readThrottled: number[];
-}
 
 const KEYS = [
   'incomingRecords',

@@ -1,72 +1,13 @@
 /** Kinesis: the streams, one stream (counters, shards, consumers, the record browser). */
 import { useState } from 'preact/hooks';
+import type { RecordsAnswer, StreamDetailAnswer, StreamListAnswer } from '../../../local/console/streams-api';
+import type { ShardView } from '../../../local/kinesis/views';
 import { useResource } from '../api';
 import { TimeChart } from '../chart';
 import { Badge, Card, fmtNumber, fmtTime, href, KeyValues, Loading, PageHeader, Problem } from '../ui';
 
-interface StreamSummary {
-  name: string;
-  arn: string;
-  status: string;
-  mode: string;
-  openShards: number;
-  consumers: number;
-  retentionHours: number;
-  created: number;
-  records: number;
-  incomingLastMinute: number;
-  outgoingLastMinute: number;
-}
-
-interface ShardSeries {
-  start: number;
-  incomingRecords: number[];
-  incomingBytes: number[];
-  outgoingRecords: number[];
-  outgoingBytes: number[];
-  writeThrottled: number[];
-  readThrottled: number[];
-}
-
-interface Shard {
-  shardId: string;
-  open: boolean;
-  parentShardId?: string;
-  startingHashKey: string;
-  endingHashKey: string;
-  records: number;
-  bytes: number;
-  lastArrival?: number;
-  metrics: ShardSeries;
-}
-
-interface StreamDetail extends Omit<StreamSummary, 'consumers'> {
-  encryption: string;
-  maxRecordKiB: number;
-  now: number;
-  shards: Shard[];
-  consumers: { name: string; arn: string; status: string; created: number }[];
-  mappings: {
-    uuid: string;
-    functionArn: string;
-    state: string;
-    batchSize: number;
-    startingPosition: string;
-    viaConsumer: boolean;
-  }[];
-}
-
-interface Record_ {
-  sequenceNumber: string;
-  arrival: number;
-  partitionKey: string;
-  size: number;
-  kind: 'json' | 'text' | 'binary';
-  text: string;
-}
-
 export function StreamsPage() {
-  const { data, error } = useResource<{ streams: StreamSummary[] }>('streams', (kind) => kind === 'tick');
+  const { data, error } = useResource<StreamListAnswer>('streams', (kind) => kind === 'tick');
   return (
     <>
       <PageHeader
@@ -123,12 +64,12 @@ function add(a: number[], b: number[]): number[] {
   return a.length === 0 ? [...b] : a.map((v, i) => v + (b[i] ?? 0));
 }
 
-function RecordBrowser(props: { stream: string; shards: Shard[] }) {
+function RecordBrowser(props: { stream: string; shards: ShardView[] }) {
   const [shard, setShard] = useState(props.shards[0]?.shardId ?? '');
   const [limit, setLimit] = useState(25);
   const [follow, setFollow] = useState(true);
   const [open, setOpen] = useState<string | undefined>(undefined);
-  const { data, error, reload } = useResource<{ records: Record_[] }>(
+  const { data, error, reload } = useResource<RecordsAnswer>(
     shard
       ? `streams/${encodeURIComponent(props.stream)}/shards/${encodeURIComponent(shard)}/records?limit=${limit}`
       : undefined,
@@ -215,7 +156,7 @@ function RecordBrowser(props: { stream: string; shards: Shard[] }) {
 
 export function StreamPage(props: { name: string }) {
   const [seconds, setSeconds] = useState(300);
-  const { data, error } = useResource<StreamDetail>(
+  const { data, error } = useResource<StreamDetailAnswer>(
     `streams/${encodeURIComponent(props.name)}?seconds=${seconds}`,
     (k) => k === 'tick',
   );
@@ -410,7 +351,7 @@ export function StreamPage(props: { name: string }) {
             </thead>
             <tbody>
               {data.mappings.map((m) => {
-                const fn = m.functionArn.split(':').pop() ?? '';
+                const fn = m.functionArn?.split(':').pop() ?? '';
                 return (
                   <tr key={m.uuid}>
                     <td>
