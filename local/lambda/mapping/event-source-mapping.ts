@@ -10,6 +10,7 @@ import { type Clock, delay } from '../../clock';
 import type { RequestContext } from '../../service';
 import { deliver } from './delivery';
 import { shardReader } from './readers';
+import { kinesisSourceOf } from './source';
 import type { KinesisRecord, KinesisSource, MappingSettings, MappingState, MappingStats } from './types';
 
 export interface MappingDeps {
@@ -72,7 +73,10 @@ export class EventSourceMapping {
   }
 
   get streamName(): string {
-    return streamNameOfSource(this.settings.eventSourceArn);
+    const source = kinesisSourceOf(this.settings.eventSourceArn);
+    // a mapping is made only for a Kinesis source (createEventSourceMapping checks it)
+    if (!source) throw new Error(`Not a Kinesis event source: ${this.settings.eventSourceArn}`);
+    return source.streamName;
   }
 
   private get ctx(): RequestContext {
@@ -213,14 +217,4 @@ export class EventSourceMapping {
       FunctionResponseTypes: s.functionResponseTypes as EventSourceMappingConfiguration['FunctionResponseTypes'],
     };
   }
-}
-
-/**
- * The stream an event source ARN reads: a stream ARN, or an enhanced fan-out consumer's
- * (`...:stream/<name>/consumer/<consumer>:<timestamp>`), whose records the twin reads from the same shards.
- */
-export function streamNameOfSource(eventSourceArn: string): string {
-  const name = eventSourceArn.slice(eventSourceArn.indexOf(':stream/') + ':stream/'.length);
-  const consumer = name.indexOf('/consumer/');
-  return consumer < 0 ? name : name.slice(0, consumer);
 }

@@ -8,6 +8,7 @@
  */
 import { type Clock, delay } from '../../clock';
 import type { RequestContext } from '../../service';
+import { kinesisSourceOf } from './source';
 import { type SubscribeStart, type Subscription, subscribe } from './subscription';
 import type { KinesisRecord, KinesisSource, MappingSettings } from './types';
 
@@ -40,7 +41,7 @@ export interface ShardReader {
 }
 
 export function shardReader(r: ReaderContext): ShardReader {
-  return r.settings.eventSourceArn.includes('/consumer/') ? new SubscribedShard(r) : new PolledShard(r);
+  return kinesisSourceOf(r.settings.eventSourceArn)?.viaConsumer ? new SubscribedShard(r) : new PolledShard(r);
 }
 
 const NOT_FOUND = 'ResourceNotFoundException';

@@ -15,7 +15,8 @@ import { type Authorizer, IamError } from '../../iam';
 import { kinesisAs } from '../../iam/guard';
 import { errors } from '../errors';
 import type { MappingLifecycle } from '../lifecycle';
-import { EventSourceMapping, type MappingDeps, streamNameOfSource } from '../mapping/event-source-mapping';
+import { EventSourceMapping, type MappingDeps } from '../mapping/event-source-mapping';
+import { type KinesisEventSource, kinesisSourceOf } from '../mapping/source';
 import type { KinesisSource, MappingSettings } from '../mapping/types';
 import { type LambdaStore, parseFunctionRef } from '../store';
 
@@ -49,10 +50,15 @@ export function mappingReader(
  * What Lambda checks of the function's role when a mapping is created: that it can read the stream (and, for a
  * consumer, subscribe through it), with Lambda's message.
  */
-function checkCanRead(c: MappingContext, eventSourceArn: string, who: ReturnType<Authorizer['session']>): void {
+function checkCanRead(
+  c: MappingContext,
+  eventSourceArn: string,
+  source: KinesisEventSource,
+  who: ReturnType<Authorizer['session']>,
+): void {
   if (!c.iam || !who) return;
-  const consumer = eventSourceArn.includes('/consumer/');
-  const stream = consumer ? eventSourceArn.slice(0, eventSourceArn.indexOf('/consumer/')) : eventSourceArn;
+  const consumer = source.viaConsumer;
+  const stream = source.streamArn;
   const needs = [
     ...['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream'].map((action) => ({
       action,
@@ -100,7 +106,8 @@ export async function createEventSourceMapping(
   const { store, kinesis } = c;
   const eventSourceArn = input.EventSourceArn;
   const target = targetArn(c, input.FunctionName!);
-  if (!eventSourceArn?.startsWith('arn:aws:kinesis:') || !eventSourceArn.includes(':stream/'))
+  const source = eventSourceArn === undefined ? undefined : kinesisSourceOf(eventSourceArn);
+  if (eventSourceArn === undefined || !source)
     throw errors.invalid(`Unsupported event source ${eventSourceArn ?? '(none)'}: the twin maps Kinesis streams`);
   if (!kinesis) throw errors.service('The Lambda twin has no Kinesis twin to poll');
   for (const m of store.mappings.values()) {
@@ -126,14 +133,14 @@ export async function createEventSourceMapping(
     settings.startingPositionTimestamp = input.StartingPositionTimestamp.getTime();
   applySettings(settings, input);
   const who = mappingReader(c, settings);
-  checkCanRead(c, eventSourceArn, who.reader);
+  checkCanRead(c, eventSourceArn, source, who.reader);
   const ctx = { region: store.opts.region, accountId: store.opts.accountId, headers: {} };
   try {
-    await kinesis.handle('DescribeStreamSummary', { StreamName: streamNameOfSource(eventSourceArn) }, ctx);
+    await kinesis.handle('DescribeStreamSummary', { StreamName: source.streamName }, ctx);
   } catch (error) {
     throw errors.invalid(`Stream not found: ${eventSourceArn}`, error);
   }
-  if (eventSourceArn.includes('/consumer/')) {
+  if (source.viaConsumer) {
     // an enhanced fan-out consumer must exist and be ACTIVE; its records come from its stream's shards
     const described = await kinesis
       .handle('DescribeStreamConsumer', { ConsumerARN: eventSourceArn }, ctx)
