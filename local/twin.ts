@@ -131,7 +131,17 @@ const KINESIS_CREATE_DELAY_MS = 500;
 const FIREHOSE_STATUS_DELAY_MS = 500;
 
 const services = [
-  part({ key: 'iam', create: (ctx) => new IamTwin({ region: ctx.region, mode: ctx.iam }) }),
+  part({
+    key: 'iam',
+    create: (ctx) =>
+      new IamTwin({
+        region: ctx.region,
+        mode: ctx.iam,
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
+      }),
+    close: (iam) => iam.close(),
+  }),
   part({
     key: 'kinesis',
     create: (ctx) =>
@@ -335,10 +345,12 @@ const services = [
         clock: ctx.clock,
         region: ctx.region,
         codeRoot: p.lambda!.store.codeCacheDir,
+        ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
+        ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
       });
     },
     mounts: (cfn) => [awsQuery(cfn)],
-    close: (cfn) => cfn.settle(),
+    close: (cfn) => cfn.close(),
   }),
   part({
     key: 'console',

@@ -72,7 +72,10 @@ export function register(program: Command): void {
         .argParser(parseSwitch)
         .default(true, 'on'),
     )
-    .option('--data-dir <dir>', 'keep streams across restarts in this directory (default: memory only)')
+    .option(
+      '--data-dir <dir>',
+      'keep state across restarts in this directory: streams, applications, functions, mappings, executions, rules, buckets, stacks, roles (default: memory only)',
+    )
     .addOption(
       new Option(
         '--fsync <on|off>',

@@ -21,6 +21,7 @@ import { cfnError } from './errors';
 import { StackLifecycle } from './lifecycle';
 import * as change from './operations/change';
 import * as describe from './operations/describe';
+import { StackPersistence } from './persistence';
 import { type Stack, StackStore } from './store';
 import { readTemplateSource, validation } from './templates';
 
@@ -31,7 +32,14 @@ export interface CloudFormationTwinOptions {
   region?: string;
   /** Where function code is unpacked (default `<cwd>/.fanout/lambda`). */
   codeRoot?: string;
+  /** Keep stacks, their resources, events, outputs and change sets here (`<dataDir>/cloudformation/journal`). */
+  dataDir?: string;
+  /** With dataDir: a change is durable once fdatasync'd (true, default) or once written to the file. */
+  fsync?: boolean;
 }
+
+/** Operations that change nothing: answered without waiting for the journal. */
+const READS = /^(Describe|List|Get|Validate)/;
 
 const model = new ApiModel(json);
 const validator = new ModelValidator(model, { errorType: 'ValidationError' });
@@ -59,6 +67,7 @@ const OPERATIONS: Record<string, Operation> = {
   UpdateTerminationProtection: (cfn, i: { StackName?: string; EnableTerminationProtection?: boolean }) => {
     const stack = cfn.store.get(String(i.StackName ?? ''));
     stack.terminationProtection = i.EnableTerminationProtection === true;
+    cfn.store.changed({ type: 'stack-put', stack });
     return { StackId: stack.id };
   },
   SetStackPolicy: (cfn, i: { StackName?: string }) => {
@@ -79,6 +88,7 @@ export class CloudFormationTwin implements QueryService {
   readonly s3: S3Twin | undefined;
   private readonly target: DeployTarget;
   private readonly codeRoot: string;
+  private readonly persistence: StackPersistence | undefined;
 
   constructor(opts: CloudFormationTwinOptions) {
     this.region = opts.region ?? 'us-east-1';
@@ -87,12 +97,34 @@ export class CloudFormationTwin implements QueryService {
     this.target = opts.target;
     this.codeRoot = opts.codeRoot ?? join(process.cwd(), '.fanout', 'lambda');
     this.store = new StackStore(this.region, this.accountId);
-    this.lifecycle = new StackLifecycle({
-      target: opts.target,
-      clock: this.clock,
-      codeRoot: this.codeRoot,
-      readArtifact: (code) => this.artifact(code),
-    });
+    const target = opts.target;
+    this.lifecycle = new StackLifecycle(
+      {
+        target,
+        clock: this.clock,
+        codeRoot: this.codeRoot,
+        readArtifact: (code) => this.artifact(code),
+        ...(opts.dataDir !== undefined
+          ? {
+              // the services a deploy changes in process (Kinesis and Firehose answer it once durable)
+              flush: async () => {
+                await Promise.all([
+                  target.lambda.flush(),
+                  target.stepFunctions.flush(),
+                  target.events.flush(),
+                  target.iam?.flush(),
+                ]);
+              },
+            }
+          : {}),
+      },
+      this.store,
+    );
+    if (opts.dataDir !== undefined) {
+      this.persistence = new StackPersistence(opts.dataDir, opts.fsync !== undefined ? { fsync: opts.fsync } : {});
+      this.store.journal = this.persistence;
+      this.persistence.restore(this.store, (stack, status, reason) => this.lifecycle.status(stack, status, reason));
+    }
   }
 
   async handle(action: string, params: URLSearchParams, _ctx: RequestContext): Promise<string | undefined> {
@@ -102,6 +134,7 @@ export class CloudFormationTwin implements QueryService {
     const input = decodeQueryInput(model, model.inputOf(action), queryParams(params));
     validator.validate(action, input);
     const output = op(this, input as never);
+    if (this.persistence && !READS.test(action)) await this.persistence.commit();
     const shape = model.outputOf(action);
     return shape === undefined ? undefined : encodeXmlMembers(model, shape, output ?? {});
   }
@@ -135,5 +168,16 @@ export class CloudFormationTwin implements QueryService {
   /** Waits for the stack operations still running (a twin closes after them). */
   async settle(): Promise<void> {
     await Promise.all(this.store.all().map((s) => s.running));
+  }
+
+  /** Resolves once every change so far is durable (at once without dataDir). */
+  async flush(): Promise<void> {
+    await this.persistence?.commit();
+  }
+
+  /** Waits for the stack operations still running, then closes the journal. */
+  async close(): Promise<void> {
+    await this.settle();
+    await this.persistence?.close();
   }
 }

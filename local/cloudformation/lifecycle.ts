@@ -3,6 +3,9 @@
  * ROLLBACK_IN_PROGRESS -> ROLLBACK_COMPLETE with nothing left), update (-> UPDATE_COMPLETE_CLEANUP_IN_PROGRESS ->
  * UPDATE_COMPLETE, or UPDATE_ROLLBACK_* back to what stood), delete (-> DELETE_COMPLETE, or DELETE_FAILED). Each
  * runs in the background after the call that started it answered, on the deploy engine (local/deploy/stack.ts).
+ * Every event and status goes through the store's `changed()`; with `--data-dir` a status that ends an operation is
+ * written only after what the resources' services were told is durable (`deps.flush`), so a stack kept across a
+ * crash never names a resource its service forgot.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
@@ -19,7 +22,7 @@ import {
   type StackState,
 } from '../deploy';
 import type { Template } from '../deploy/template';
-import type { Stack, StackStatus } from './store';
+import type { Stack, StackStatus, StackStore } from './store';
 
 export interface LifecycleDeps {
   target: DeployTarget;
@@ -27,12 +30,17 @@ export interface LifecycleDeps {
   codeRoot: string;
   /** Function code named by Code.S3Bucket/S3Key (the S3 twin). */
   readArtifact(code: { S3Bucket?: string; S3Key: string }): { bytes: Buffer; source: string };
+  /** Resolves once what the deploy changed in the target's services is durable (at once without a data dir). */
+  flush?(): Promise<void>;
 }
 
 const STACK_TYPE = 'AWS::CloudFormation::Stack';
 
 export class StackLifecycle {
-  constructor(private readonly deps: LifecycleDeps) {}
+  constructor(
+    private readonly deps: LifecycleDeps,
+    private readonly store: StackStore,
+  ) {}
 
   private context(stack: Stack, template: Template): DeployContext {
     const ctx = deployContext(this.deps.target, template, stack.name, {
@@ -63,9 +71,11 @@ export class StackLifecycle {
       ...(e.properties !== undefined ? { ResourceProperties: JSON.stringify(e.properties) } : {}),
     });
     if (e.type !== STACK_TYPE) stack.resourceStatus.set(e.logicalId, e.status);
+    this.store.changed({ type: 'event', stack, index: stack.events.length - 1 });
   }
 
-  private status(stack: Stack, status: StackStatus, reason?: string): void {
+  /** The stack's status (and its event); the stack as it now is goes to the journal. */
+  status(stack: Stack, status: StackStatus, reason?: string): void {
     stack.status = status;
     if (reason === undefined) delete stack.statusReason;
     else stack.statusReason = reason;
@@ -76,6 +86,13 @@ export class StackLifecycle {
       physicalId: stack.id,
       ...(reason !== undefined ? { reason } : {}),
     });
+    this.store.changed({ type: 'stack-put', stack });
+  }
+
+  /** A status that follows resource changes: written once those changes are durable in their services. */
+  private async settled(stack: Stack, status: StackStatus, reason?: string): Promise<void> {
+    await this.deps.flush?.();
+    this.status(stack, status, reason);
   }
 
   private onResource(stack: Stack): (e: ResourceEvent) => void {
@@ -127,19 +144,19 @@ export class StackLifecycle {
         });
         stack.state = applied.state;
         pruneCodeCache(ctx);
-        this.status(stack, 'CREATE_COMPLETE');
+        await this.settled(stack, 'CREATE_COMPLETE');
       } catch (error) {
         const { failure, reason } = this.stackFailed(stack, error, 'create');
         if (stack.disableRollback) {
-          this.status(stack, 'CREATE_FAILED', reason);
+          await this.settled(stack, 'CREATE_FAILED', reason);
           return;
         }
         this.status(stack, 'ROLLBACK_IN_PROGRESS', `${reason} Rollback requested by user.`);
         try {
           await rollback(ctx, template, failure, this.onResource(stack));
-          this.status(stack, 'ROLLBACK_COMPLETE');
+          await this.settled(stack, 'ROLLBACK_COMPLETE');
         } catch (rollbackError) {
-          this.status(stack, 'ROLLBACK_FAILED', (rollbackError as Error).message);
+          await this.settled(stack, 'ROLLBACK_FAILED', (rollbackError as Error).message);
         }
       }
     });
@@ -157,14 +174,15 @@ export class StackLifecycle {
         const applied = await applyTemplate(ctx, template, previous, parameters, this.onResource(stack), {
           unknownTypes: 'fail',
         });
-        this.status(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+        // what stands is the new state from here (written with the status)
         stack.state = applied.state;
+        await this.settled(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
         // CloudFormation finishes an update whose cleanup fails: what it could not remove is DELETE_FAILED
         await destroy(ctx, previous.template, applied.cleanup, this.onResource(stack)).catch(() => undefined);
         for (const r of applied.cleanup)
           if (!applied.state.resources.has(r.logicalId)) stack.resourceStatus.delete(r.logicalId);
         pruneCodeCache(ctx);
-        this.status(stack, 'UPDATE_COMPLETE');
+        await this.settled(stack, 'UPDATE_COMPLETE');
       } catch (error) {
         const { failure, reason } = this.stackFailed(stack, error, 'update');
         this.status(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reason);
@@ -175,9 +193,9 @@ export class StackLifecycle {
           stack.templateBody = previousBody;
           for (const id of [...stack.resourceStatus.keys()])
             if (!previous.resources.has(id)) stack.resourceStatus.delete(id);
-          this.status(stack, 'UPDATE_ROLLBACK_COMPLETE');
+          await this.settled(stack, 'UPDATE_ROLLBACK_COMPLETE');
         } catch (rollbackError) {
-          this.status(stack, 'UPDATE_ROLLBACK_FAILED', (rollbackError as Error).message);
+          await this.settled(stack, 'UPDATE_ROLLBACK_FAILED', (rollbackError as Error).message);
         }
       }
     });
@@ -206,15 +224,19 @@ export class StackLifecycle {
           );
         } catch {
           const failed = [...stack.resourceStatus].filter(([, s]) => s === 'DELETE_FAILED').map(([id]) => id);
-          this.status(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
           for (const r of resources)
             if (stack.resourceStatus.get(r.logicalId) === 'DELETE_COMPLETE') state.resources.delete(r.logicalId);
+          await this.settled(
+            stack,
+            'DELETE_FAILED',
+            `The following resource(s) failed to delete: [${failed.join(', ')}]. `,
+          );
           return;
         }
       }
       stack.deleted = this.deps.clock.now();
       stack.resourceStatus.clear();
-      this.status(stack, 'DELETE_COMPLETE');
+      await this.settled(stack, 'DELETE_COMPLETE');
     });
   }
 }

@@ -1,4 +1,8 @@
-/** Stacks (live and deleted), their events and change sets. */
+/**
+ * Stacks (live and deleted), their events and change sets. Every change goes through `changed()`, the one seam
+ * `--data-dir` writes through (./persistence.ts): a stack's fields as a whole when its status or what it holds
+ * changes, each event on its own as it happens.
+ */
 import { randomUUID } from 'node:crypto';
 import type { StackState } from '../deploy';
 import type { Template } from '../deploy/template';
@@ -93,14 +97,36 @@ export interface Stack {
   running?: Promise<void>;
 }
 
+/** A change of the store, as a journal writes it. */
+export type StoreChange =
+  | { type: 'stack-put'; stack: Stack }
+  | { type: 'stack-forgotten'; stack: Stack }
+  /** `stack.events[index]` was added. */
+  | { type: 'event'; stack: Stack; index: number };
+
+export interface Journal {
+  append(change: StoreChange): void;
+}
+
 export class StackStore {
   /** Stacks by id, deleted ones included (DescribeStacks by id still finds them, as on AWS). */
   private readonly stacks = new Map<string, Stack>();
+  /** Where changes are written (`--data-dir`); set by the twin. */
+  journal: Journal | undefined;
 
   constructor(
     private readonly region: string,
     private readonly accountId: string,
   ) {}
+
+  changed(change: StoreChange): void {
+    this.journal?.append(change);
+  }
+
+  /** A kept stack, as a journal brings it back. */
+  restore(stack: Stack): void {
+    this.stacks.set(stack.id, stack);
+  }
 
   newStack(name: string, fields: Omit<Stack, 'id' | 'name' | 'events' | 'resourceStatus' | 'changeSets'>): Stack {
     const id = `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/${name}/${randomUUID()}`;
@@ -134,5 +160,6 @@ export class StackStore {
   /** Drops a stack that never got past REVIEW_IN_PROGRESS (its only change set deleted). */
   forget(stack: Stack): void {
     this.stacks.delete(stack.id);
+    this.changed({ type: 'stack-forgotten', stack });
   }
 }

@@ -21,6 +21,7 @@ import { stepFunctionsActions } from './actions/stepfunctions';
 import type { CallEnv, Need, ServiceTable } from './actions/types';
 import { type DenialShape, denialMessage, IamError } from './errors';
 import { type AuthorizationRequest, type Decision, evaluate } from './evaluate';
+import { IamPersistence } from './persistence';
 import { type Credentials, IamStore, type InlinePolicyInput } from './store';
 
 export type { CallEnv, Need } from './actions/types';
@@ -90,6 +91,10 @@ export interface IamTwinOptions {
   mode?: IamMode;
   /** Where `warn` writes each would-be denial (once per role, action and resource); default stderr. */
   warn?: (line: string) => void;
+  /** Keep roles and policies here (`<dataDir>/iam/journal`): a restarted twin evaluates the same grants. */
+  dataDir?: string;
+  /** With dataDir: a change is durable once fdatasync'd (true, default) or once written to the file. */
+  fsync?: boolean;
 }
 
 /** The role a template declares, with its properties resolved. */
@@ -108,12 +113,27 @@ export class IamTwin implements Authorizer, CredentialIssuer {
   private readonly region: string;
   private readonly warned = new Set<string>();
   private readonly warn: (line: string) => void;
+  private readonly persistence: IamPersistence | undefined;
 
   constructor(opts: IamTwinOptions = {}) {
     this.accountId = opts.accountId ?? '000000000000';
     this.region = opts.region ?? 'us-east-1';
     this.mode = opts.mode ?? 'enforce';
     this.warn = opts.warn ?? ((line) => process.stderr.write(`${line}\n`));
+    if (opts.dataDir !== undefined) {
+      this.persistence = new IamPersistence(opts.dataDir, opts.fsync !== undefined ? { fsync: opts.fsync } : {});
+      this.persistence.restore(this.store);
+      this.store.journal = this.persistence;
+    }
+  }
+
+  /** Resolves once every change of roles and policies so far is durable; at once without dataDir. */
+  async flush(): Promise<void> {
+    await this.persistence?.commit();
+  }
+
+  async close(): Promise<void> {
+    await this.persistence?.close();
   }
 
   /** Records (or replaces) a role and its inline and managed policies. @throws IamError on a bad document */

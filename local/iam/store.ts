@@ -1,7 +1,9 @@
 /**
  * What the IAM twin holds: the roles a template declares (inline policies, attached managed policy ARNs), the
  * customer-managed policies and `AWS::IAM::Policy` resources that attach to them, and the credentials the twin
- * issued for a role (an access key id it maps back to the role and the session: Lambda's function name).
+ * issued for a role (an access key id it maps back to the role and the session: Lambda's function name). Every
+ * change of roles and policies goes through `changed()`, the one seam `--data-dir` writes through (./persistence.ts).
+ * Issued keys are not kept: a key is derived from its role and session, so a restarted twin issues the same one.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { IamError } from './errors';
@@ -19,9 +21,22 @@ export interface RoleRecord {
 }
 
 /** A policy resource attached to roles by name (`AWS::IAM::Policy`, or a managed policy's `Roles`). */
-interface Attachment {
+export interface Attachment {
   readonly policy: Policy;
   readonly roleNames: readonly string[];
+}
+
+/** A change of the store, as a journal writes it. */
+export type StoreChange =
+  | { type: 'role-put'; role: RoleRecord }
+  | { type: 'role-deleted'; arn: string }
+  | { type: 'managed-put'; arn: string; policy: Policy }
+  | { type: 'managed-deleted'; arn: string }
+  | { type: 'attachment-put'; id: string; attachment: Attachment }
+  | { type: 'attachment-deleted'; id: string };
+
+export interface Journal {
+  append(change: StoreChange): void;
 }
 
 export interface IssuedKey {
@@ -52,10 +67,17 @@ function keyId(seed: string): string {
 }
 
 export class IamStore {
-  private readonly roles = new Map<string, RoleRecord>();
-  private readonly managed = new Map<string, Policy>();
-  private readonly attachments = new Map<string, Attachment>();
+  /** Read by the journal's restore; changed only through the methods below. */
+  readonly roles = new Map<string, RoleRecord>();
+  readonly managed = new Map<string, Policy>();
+  readonly attachments = new Map<string, Attachment>();
   private readonly keys = new Map<string, IssuedKey>();
+  /** Where changes are written (`--data-dir`); set by the twin. */
+  journal: Journal | undefined;
+
+  changed(change: StoreChange): void {
+    this.journal?.append(change);
+  }
 
   putRole(arn: string, name: string, inline: readonly InlinePolicyInput[], managedArns: readonly string[]): void {
     const policies = new Map<string, Policy>();
@@ -67,12 +89,15 @@ export class IamStore {
         );
       }
     }
-    this.roles.set(arn, { arn, name, inline: policies, documents: [...inline], managedArns: [...managedArns] });
+    const role = { arn, name, inline: policies, documents: [...inline], managedArns: [...managedArns] };
+    this.roles.set(arn, role);
+    this.changed({ type: 'role-put', role });
   }
 
   deleteRole(arn: string): void {
     this.roles.delete(arn);
     for (const [id, key] of this.keys) if (key.roleArn === arn) this.keys.delete(id);
+    this.changed({ type: 'role-deleted', arn });
   }
 
   role(arn: string): RoleRecord | undefined {
@@ -80,20 +105,26 @@ export class IamStore {
   }
 
   putManagedPolicy(arn: string, document: unknown): void {
-    this.managed.set(arn, parsePolicy(arn, document));
+    const policy = parsePolicy(arn, document);
+    this.managed.set(arn, policy);
+    this.changed({ type: 'managed-put', arn, policy });
   }
 
   deleteManagedPolicy(arn: string): void {
     this.managed.delete(arn);
+    this.changed({ type: 'managed-deleted', arn });
   }
 
   /** An `AWS::IAM::Policy` (or a managed policy's `Roles`): `id` is its physical id. */
   attach(id: string, name: string, document: unknown, roleNames: readonly string[]): void {
-    this.attachments.set(id, { policy: parsePolicy(name, document), roleNames: [...roleNames] });
+    const attachment = { policy: parsePolicy(name, document), roleNames: [...roleNames] };
+    this.attachments.set(id, attachment);
+    this.changed({ type: 'attachment-put', id, attachment });
   }
 
   detach(id: string): void {
     this.attachments.delete(id);
+    this.changed({ type: 'attachment-deleted', id });
   }
 
   /** Every policy that applies to the role: inline, managed (AWS or customer), and attached by name. */

@@ -165,6 +165,7 @@ export function createChangeSet(cfn: CloudFormationTwin, input: CreateChangeSetI
       physicalId: stack.id,
       reason: 'User Initiated',
     });
+    cfn.store.changed({ type: 'stack-put', stack });
   }
   if ([...stack.changeSets.values()].some((c) => c.name === csName))
     throw cfnError('AlreadyExistsException', `ChangeSet ${csName} already exists`);
@@ -194,6 +195,7 @@ export function createChangeSet(cfn: CloudFormationTwin, input: CreateChangeSetI
     tags: (input.Tags ?? []).map((t) => ({ Key: String(t.Key), Value: String(t.Value) })),
   };
   stack.changeSets.set(changeSet.id, changeSet);
+  cfn.store.changed({ type: 'stack-put', stack });
   return { Id: changeSet.id, StackId: stack.id };
 }
 
@@ -258,6 +260,7 @@ export function deleteChangeSet(cfn: CloudFormationTwin, input: DeleteChangeSetI
     for (const cs of s.changeSets.values())
       if (cs.name === name || cs.id === name) {
         s.changeSets.delete(cs.id);
+        cfn.store.changed({ type: 'stack-put', stack: s });
         return {};
       }
   // a change set name the stack does not hold is nothing to delete (only an ARN that names none is an error)

@@ -8,33 +8,20 @@
  * deploys take the package the other integration tests share (`osls deploy --package`, the framework's own way to
  * deploy a package made earlier; the framework still compares it with what the bucket holds, so the second one
  * proves "no changes" as the twin answers it), and only the deploy after the SQL edit packages, as `osls deploy`
- * does for a user. The stage is dev, the stage of that shared package. The bundles hold the paths of their
- * sources relative to where they were built (source maps), so the copy sits as deep under the repository as the
- * shared package's directory (.fanout/package/dev): functions whose sources did not change get the same bytes, as
- * they would in the user's one project directory.
+ * does for a user. The stage is dev, the stage of that shared package (the copy and the runs: ./osls.ts).
  */
-import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { ensurePackaged, stageProject } from '../../../local/package';
+import { appendFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTwin, type Twin } from '../../../local/twin';
-import { ROOT } from '../twin/project';
-
-const run = promisify(execFile);
+import { frameworkProject, osls as runOsls, SHARED_PACKAGE } from './osls';
 
 describe('Integration: the Serverless Framework against the twin', () => {
   let twin: Twin;
   let dir: string;
-  // the framework reads a package given with --package from a directory not named .serverless, copying it in
-  const shared = 'package-dev';
+  const shared = SHARED_PACKAGE;
 
   beforeAll(async () => {
-    const { templatePath } = await ensurePackaged({ projectDir: ROOT });
-    mkdirSync(join(ROOT, '.fanout', 'osls'), { recursive: true });
-    dir = mkdtempSync(join(ROOT, '.fanout', 'osls', 'run-'));
-    stageProject(ROOT, dir);
-    cpSync(dirname(templatePath), join(dir, shared), { recursive: true });
+    dir = await frameworkProject();
     twin = await startTwin({ port: 0, fast: true, codeDir: join(dir, '.fanout') });
   }, 900_000);
 
@@ -43,30 +30,7 @@ describe('Integration: the Serverless Framework against the twin', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const osls = async (...args: string[]): Promise<string> => {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), ...args, '--stage', 'dev'],
-      {
-        cwd: dir,
-        maxBuffer: 64 * 1024 * 1024,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL: twin.endpoint,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_REGION: 'us-east-1',
-          // the engine the shared package was made with (local/package.ts)
-          FANOUT_ENGINE: process.env['FANOUT_ENGINE'] || 'kinesis-analytics',
-          // the framework polls stack events every 5 s by default
-          SLS_AWS_MONITORING_FREQUENCY: '200',
-          SLS_TELEMETRY_DISABLED: '1',
-          FORCE_COLOR: '0',
-        },
-      },
-    );
-    return `${stdout}${stderr}`;
-  };
+  const osls = (...args: string[]): Promise<string> => runOsls(dir, twin.endpoint, ...args);
 
   it('deploys, skips an unchanged deploy, updates only what an SQL edit changed, informs, invokes, logs and removes', async () => {
     // Act
