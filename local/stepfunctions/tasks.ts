@@ -139,22 +139,38 @@ function retryWait(retriers: Retrier[], attempts: number[], error: TaskError, sc
   return undefined;
 }
 
-/** One attempt of a Task state, under its timeout. */
+/**
+ * One attempt of a Task state, under its timeout, and over when the execution stops: the invocation may answer
+ * later (Lambda is not told), but the attempt settles at once and its late answer records nothing. Until the
+ * attempt settles, the library holds a timer of its own for the state (its Task timeout, on the wall clock), which
+ * would keep the process alive after the twin closed.
+ */
 async function attempt(spec: TaskSpec, input: unknown, ctx: TaskContext): Promise<unknown> {
   // the library queues its StateEntered event before calling us; let the history take it first
   await new Promise((resolve) => setImmediate(resolve));
   const seconds =
     spec.timeoutSecondsPath !== undefined ? integerAt(spec.timeoutSecondsPath, input, ctx, 1) : spec.timeoutSeconds;
   const call = new TaskCall(spec.resource, ctx);
-  if (seconds === undefined) return call.run(input);
   let timer: unknown;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = ctx.clock.setTimeout(() => reject(call.timeOut()), seconds * 1000);
-  });
+  let onAbort: (() => void) | undefined;
+  const ends: Promise<never>[] = [
+    new Promise<never>((_, reject) => {
+      onAbort = () => reject(call.stop());
+      if (ctx.signal.aborted) onAbort();
+      else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    }),
+  ];
+  if (seconds !== undefined)
+    ends.push(
+      new Promise<never>((_, reject) => {
+        timer = ctx.clock.setTimeout(() => reject(call.timeOut()), seconds * 1000);
+      }),
+    );
   try {
-    return await Promise.race([call.run(input), timedOut]);
+    return await Promise.race([call.run(input), ...ends]);
   } finally {
     ctx.clock.clearTimeout(timer);
+    if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -185,6 +201,12 @@ class TaskCall {
     else this.add('TaskFailed', 'taskFailedEventDetails', { ...this.task, error, cause });
     this.over = true;
     return new TaskError(error, cause);
+  }
+
+  /** The execution stopped (StopExecution, its TimeoutSeconds, the twin closing): nothing more is recorded. */
+  stop(): TaskError {
+    this.over = true;
+    return runtimeError('The execution stopped while the task ran');
   }
 
   /** The state's TimeoutSeconds ran out. */

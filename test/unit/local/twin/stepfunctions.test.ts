@@ -202,6 +202,92 @@ describe('Class: StepFunctionsTwin', () => {
         cause: 'by the test',
       });
     });
+
+    it('ends a Task under way at once: the invocation that answers after the stop records nothing', async () => {
+      // Prepare
+      let answer: (v: { payload: string }) => void = () => undefined;
+      let invoked: () => void = () => undefined;
+      const started = new Promise<void>((resolve) => {
+        invoked = resolve;
+      });
+      const sfn = new StepFunctionsTwin({
+        invoke: () =>
+          new Promise((resolve) => {
+            answer = resolve;
+            invoked();
+          }),
+      });
+      const definition = { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: fn('work'), End: true } } };
+      const { stateMachineArn } = sfn.createStateMachine({
+        name: 't',
+        definition: JSON.stringify(definition),
+        roleArn: ROLE,
+      });
+      const { executionArn } = sfn.startExecution({ stateMachineArn });
+      await started;
+
+      // Act
+      await sfn.handle('StopExecution', { executionArn });
+      await sfn.execution(executionArn).done;
+      answer({ payload: '{"late":true}' });
+      await new Promise((r) => setImmediate(r));
+      const history = sfn.getExecutionHistory({ executionArn }).events?.map((e) => e.type);
+
+      // Assess
+      expect(sfn.describeExecution({ executionArn }).status).toBe('ABORTED');
+      expect(history?.slice(-3)).toEqual(['LambdaFunctionScheduled', 'LambdaFunctionStarted', 'ExecutionAborted']);
+    });
+  });
+
+  describe('Method: close', () => {
+    it('settles everything it started with a Task invocation under way that never answers: no timer is left', async () => {
+      // Prepare: (the interpreter's own Task timer stayed armed until the invocation settled, so jest in band never
+      // exited after such a test)
+      const armed = new Set<NodeJS.Timeout>();
+      const { setTimeout: set, clearTimeout: clear } = globalThis;
+      const setSpy = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+        const timer = set(() => {
+          armed.delete(timer);
+          fn();
+        }, ms);
+        armed.add(timer);
+        return timer;
+      }) as typeof setTimeout);
+      const clearSpy = jest.spyOn(globalThis, 'clearTimeout').mockImplementation((timer) => {
+        armed.delete(timer as NodeJS.Timeout);
+        clear(timer);
+      });
+      let invoked: () => void = () => undefined;
+      const started = new Promise<void>((resolve) => {
+        invoked = resolve;
+      });
+      const sfn = new StepFunctionsTwin({
+        invoke: () => {
+          invoked();
+          return new Promise(() => undefined);
+        },
+      });
+      const definition = { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: fn('work'), End: true } } };
+      const { stateMachineArn } = sfn.createStateMachine({
+        name: 'c',
+        definition: JSON.stringify(definition),
+        roleArn: ROLE,
+      });
+      const { executionArn } = sfn.startExecution({ stateMachineArn });
+      await started;
+
+      // Act
+      await sfn.close();
+      await new Promise((r) => setImmediate(r));
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+      const left = [...armed].filter((t) => t.hasRef());
+      for (const t of left) clear(t);
+
+      // Assess
+      expect(sfn.describeExecution({ executionArn }).status).toBe('ABORTED');
+      expect(left).toHaveLength(0);
+    });
   });
 
   describe('Method: CreateStateMachine', () => {
