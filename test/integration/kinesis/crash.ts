@@ -47,15 +47,20 @@ interface Ack {
   seq: bigint;
 }
 
-class Child {
+/**
+ * A twin in a child process (`node --require tsx/cjs <script> <args>`, so that SIGKILL reaches the twin itself),
+ * ready once it printed `listening <url>`.
+ */
+export class Child {
   private constructor(
     readonly process: ChildProcess,
     readonly url: string,
     readonly stderr: string[],
   ) {}
 
-  static start(dataDir: string): Promise<Child> {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', CHILD, dataDir], {
+  /** The Kinesis twin of crash-twin.ts on `dataDir`, or another child script with its arguments. */
+  static start(dataDir: string, script = CHILD, args: readonly string[] = []): Promise<Child> {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', script, dataDir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stderr: string[] = [];
