@@ -16,11 +16,11 @@ import { ConsoleService } from './console';
 import { EcrTwin } from './ecr';
 import { EventsTwin } from './events';
 import { EventsWire } from './events/wire';
-import { FirehoseTwin } from './firehose';
+import { type FirehoseFaults, FirehoseTwin } from './firehose';
 import { IamError, type IamMode, IamTwin } from './iam';
 import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin, lambdaPortOf } from './kinesis-analytics';
-import { LambdaTwin } from './lambda';
+import { type LambdaFaults, LambdaTwin } from './lambda';
 import { LogsTwin } from './logs';
 import type { AccessOptions } from './protocols/access';
 import { S3Twin } from './s3';
@@ -49,6 +49,18 @@ export interface TwinOptions {
   codeDir?: string;
   /** Test only: share of Kinesis Analytics output rows to drop/duplicate/misroute (default: env FANOUT_TWIN_FAULTS). */
   faults?: Faults;
+  /**
+   * Test only: faults of Firehose puts by delivery stream name (local/firehose: `failRecords` answered
+   * ServiceUnavailableException in FailedPutCount, `throttleCalls` refused whole), e.g. `{ archive: { failRecords:
+   * 0.25 } }`. Exact shares; a failed record is not buffered, so one sent again is delivered once.
+   */
+  firehoseFaults?: Readonly<Record<string, FirehoseFaults>>;
+  /**
+   * Test only: faults of Lambda Invoke by function name (local/lambda/faults.ts: `throttle` TooManyRequestsException,
+   * `functionErrors` answered Unhandled, `deliveryFailed` records of a destination event answered DeliveryFailed),
+   * all before the function sees the records they fail. Exact shares.
+   */
+  lambdaFaults?: Readonly<Record<string, LambdaFaults>>;
   /**
    * `auth` (default true): refuse requests without a well-formed SigV4 Authorization, as AWS does (signatures
    * are not verified; `--auth off` on the CLI for tools that send none). `allowedOrigins`: origins besides the
@@ -102,6 +114,8 @@ export interface TwinContext {
   /** With dataDir: acknowledge changes once fdatasync'd (default) or once written. */
   fsync?: boolean;
   faults?: Faults;
+  firehoseFaults?: Readonly<Record<string, FirehoseFaults>>;
+  lambdaFaults?: Readonly<Record<string, LambdaFaults>>;
   /** Where function code is unpacked (`<codeDir>/lambda`). */
   codeDir?: string;
   iam: IamMode;
@@ -172,6 +186,7 @@ const services = [
         ...(ctx.codeDir !== undefined ? { codeCacheDir: join(ctx.codeDir, 'lambda') } : {}),
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
         ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
+        ...(ctx.lambdaFaults !== undefined ? { faults: ctx.lambdaFaults } : {}),
       }),
     mounts: (lambda) => [restJson(lambda.routes)],
     started: (lambda, endpoint) => {
@@ -208,6 +223,7 @@ const services = [
         ...(ctx.fast ? { bufferIntervalMs: 0, retryMs: 10 } : {}),
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
         ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
+        ...(ctx.firehoseFaults !== undefined ? { faults: ctx.firehoseFaults } : {}),
       }),
     mounts: (firehose) => [awsJson(firehose)],
     close: (firehose) => firehose.close(),
@@ -389,6 +405,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     ...(opts.fsync !== undefined ? { fsync: opts.fsync } : {}),
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
+    ...(opts.firehoseFaults !== undefined ? { firehoseFaults: opts.firehoseFaults } : {}),
+    ...(opts.lambdaFaults !== undefined ? { lambdaFaults: opts.lambdaFaults } : {}),
     ...(opts.codeDir !== undefined ? { codeDir: opts.codeDir } : {}),
     iam: opts.iam ?? 'enforce',
   };

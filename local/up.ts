@@ -13,7 +13,7 @@ import { type DeployEvent, type DeployedStack, deploy, readTemplate } from './de
 import type { IamMode } from './iam';
 import { ensurePackaged, type PackageResult } from './package';
 import type { AccessOptions } from './protocols/access';
-import { startTwin, type Twin } from './twin';
+import { startTwin, type Twin, type TwinOptions } from './twin';
 
 // Finding, starting and following executions is the same against AWS and the twin: it lives in src/.
 export { findStateMachine, followExecution, StateMachineNotFoundError, startExecution } from '../src/executions';
@@ -30,6 +30,8 @@ export interface UpOptions {
   access?: AccessOptions;
   /** IAM evaluation of the roles' calls (TwinOptions.iam; default enforce). */
   iam?: IamMode;
+  /** Test only: the twin's fault injection (TwinOptions: Kinesis Analytics rows, Firehose puts, Lambda Invoke). */
+  faults?: Pick<TwinOptions, 'faults' | 'firehoseFaults' | 'lambdaFaults'>;
   clock?: Clock;
   /** The stage to package and deploy (default dev): the stack `kinesis-fanout-<stage>`. */
   stage?: string;
@@ -81,6 +83,7 @@ export async function up(opts: UpOptions): Promise<Up> {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.access ? { access: opts.access } : {}),
     ...(opts.iam ? { iam: opts.iam } : {}),
+    ...opts.faults,
   });
   if (opts.onFunctionLog) twin.lambda.onLog = opts.onFunctionLog;
   twin.stepFunctions.validationCacheDir = join(opts.projectDir, '.fanout', 'validated-definitions');

@@ -17,13 +17,14 @@ import type {
   PutRecordBatchOutput,
 } from '@aws-sdk/client-firehose';
 import { type Clock, systemClock } from '../clock';
+import { checkShares } from '../faults';
 import type { Authorizer } from '../iam';
 import type { Answer } from '../sdk-shapes';
 import { toWireJson } from '../sdk-shapes';
 import type { AwsJsonService, RequestContext } from '../service';
 import { Delivery, type ObjectSink } from './delivery';
 import { errors } from './errors';
-import type { FirehoseFaults, OperationContext } from './operations/context';
+import type { FaultCounts, FirehoseFaults, OperationContext } from './operations/context';
 import { putRecord, putRecordBatch } from './operations/records';
 import {
   createDeliveryStream,
@@ -38,7 +39,7 @@ import { firehoseModel, validateInput } from './validation';
 
 export type { ObjectSink } from './delivery';
 export { objectKey } from './delivery';
-export type { FirehoseFaults } from './operations/context';
+export type { FaultCounts, FirehoseFaults } from './operations/context';
 
 export interface FirehoseTwinOptions {
   /** Where objects are delivered (the S3 twin). */
@@ -60,6 +61,13 @@ export interface FirehoseTwinOptions {
   warn?: (message: string) => void;
   /** IAM: checks each call of a role session (a function's SigV4 key) before the operation runs. */
   iam?: Authorizer;
+  /**
+   * Test only: fault injection by delivery stream name, e.g. `{ archive: { failRecords: 0.25, throttleCalls: 0.1 } }`
+   * (every 4th record answered ServiceUnavailableException in FailedPutCount, every 10th call refused whole). The
+   * failed records are not buffered: a writer that sends them again delivers each once. `setFaults` changes them
+   * later, `faultCounts` says what they did.
+   */
+  faults?: Readonly<Record<string, FirehoseFaults>>;
 }
 
 type Operation = (ctx: OperationContext, input: never) => unknown;
@@ -115,6 +123,7 @@ export class FirehoseTwin implements AwsJsonService {
       statusDelayMs: opts.statusDelayMs ?? 0,
       faults: new Map(),
     };
+    for (const [name, faults] of Object.entries(opts.faults ?? {})) this.setFaults(name, faults);
     if (opts.dataDir !== undefined) {
       this.journal = new FirehoseJournal(
         opts.dataDir,
@@ -174,7 +183,18 @@ export class FirehoseTwin implements AwsJsonService {
   /** Test only: fail a share of a stream's records and calls with ServiceUnavailableException (exact shares). */
   setFaults(name: string, faults: FirehoseFaults | undefined): void {
     if (faults === undefined) this.ctx.faults.delete(name);
-    else this.ctx.faults.set(name, { faults, records: 0, calls: 0 });
+    else
+      this.ctx.faults.set(name, {
+        faults: checkShares(`Firehose twin faults of ${name}`, faults),
+        records: 0,
+        calls: 0,
+        injected: { failedRecords: 0, throttledCalls: 0 },
+      });
+  }
+
+  /** Test only: the faults injected into a stream's puts since its faults were set (zeros when none are). */
+  faultCounts(name: string): FaultCounts {
+    return { ...(this.ctx.faults.get(name)?.injected ?? { failedRecords: 0, throttledCalls: 0 }) };
   }
 
   /** Delivers every stream's buffer now, whatever its hints; true when S3 took everything. */

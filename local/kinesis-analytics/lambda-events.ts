@@ -28,23 +28,6 @@ export interface PreprocessingResponse {
   records: { recordId: string; result: 'Ok' | 'Dropped' | 'ProcessingFailed'; data?: string }[];
 }
 
-/** To a destination function. */
-export interface OutputDeliveryEvent {
-  invocationId: string;
-  applicationArn: string;
-  records: {
-    recordId: string;
-    /** Rises with every failed delivery of the record; not kept across a restart of the application. */
-    lambdaDeliveryRecordMetadata: { retryHint: number };
-    data: string;
-  }[];
-}
-
-/** Every record of the event must be acknowledged Ok or DeliveryFailed; anything else counts as DeliveryFailed. */
-export interface OutputDeliveryResponse {
-  records: { recordId: string; result: 'Ok' | 'DeliveryFailed' }[];
-}
-
 /** Lambda's limit on a synchronous invocation's request payload (6 MB). */
 export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
 

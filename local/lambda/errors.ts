@@ -12,7 +12,8 @@ export type LambdaErrorName =
   | 'ResourceConflictException'
   | 'ResourceInUseException'
   | 'ResourceNotFoundException'
-  | 'ServiceException';
+  | 'ServiceException'
+  | 'TooManyRequestsException';
 
 function error(type: LambdaErrorName, message: string, status: number): AwsServiceError {
   return new AwsServiceError(type, message, status);
@@ -49,4 +50,6 @@ export const errors = {
   conflict: (message: string) => error('ResourceConflictException', message, 409),
   precondition: (message: string) => error('PreconditionFailedException', message, 412),
   service: (message: string) => error('ServiceException', message, 500),
+  /** Invoke over the concurrency the function may use (the twin's fault injection: faults.throttle). */
+  tooManyRequests: () => error('TooManyRequestsException', 'Rate Exceeded.', 429),
 };

@@ -48,6 +48,7 @@ import { type Clock, systemClock } from '../clock';
 import type { Authorizer, CredentialIssuer } from '../iam';
 import type { Answer } from '../sdk-shapes';
 import type { RequestContext, RestRoute } from '../service';
+import { InvokeFaults, type LambdaFaultCounts, type LambdaFaults } from './faults';
 import type { InvokeResult, LambdaFunction } from './function';
 import { MappingLifecycle } from './lifecycle';
 import { type FunctionLogListener, LogSink } from './logs';
@@ -62,6 +63,7 @@ import { routes } from './routes';
 import { type Journal, LambdaStore } from './store';
 import { validateInput } from './validation';
 
+export type { LambdaFaultCounts, LambdaFaults } from './faults';
 export type { InvokeResult } from './function';
 export { LambdaFunction } from './function';
 export type { FunctionLogEvent, FunctionLogListener } from './logs';
@@ -98,6 +100,12 @@ export interface LambdaTwinOptions {
   fsync?: boolean;
   /** Where restore problems are reported (default: standard error). */
   warn?: (message: string) => void;
+  /**
+   * Test only: fault injection on Invoke by function name, e.g. `{ 'kinesis-fanout-dev-audit': { deliveryFailed:
+   * 0.25, functionErrors: 0.1, throttle: 0.1 } }` (./faults.ts: every fault hits before the function sees the records,
+   * so each is delivered once when sent again). `setFaults` changes them later, `faultCounts` says what they did.
+   */
+  faults?: Readonly<Record<string, LambdaFaults>>;
 }
 
 /** Operations that change nothing: answered without waiting for the journal. */
@@ -119,7 +127,7 @@ const OPERATIONS: Record<string, (t: LambdaTwin, input: Input) => unknown> = {
       for (const m of [...t.store.mappings.values()])
         if (m.settings.functionArn === arn || m.settings.functionArn.startsWith(`${arn}:`)) await t.lifecycle.drop(m);
     }),
-  Invoke: (t, i) => invoke(t.store, i as never),
+  Invoke: (t, i) => invoke(t.store, i as never, t.faults),
   PublishVersion: (t, i) => versions.publishVersion(t.store, i as never),
   ListVersionsByFunction: (t, i) => versions.listVersionsByFunction(t.store, i as never),
   CreateAlias: (t, i) => versions.createAlias(t.store, i as never),
@@ -148,6 +156,8 @@ export class LambdaTwin {
   /** @internal what mapping operations need */
   readonly mappingContext: mappings.MappingContext;
   private readonly persistence: LambdaPersistence | undefined;
+  /** @internal Invoke's injected faults (test only) */
+  readonly faults: InvokeFaults;
   /** Sets the mappings kept across a restart reading again (once the twin's endpoint is known). */
   private resume: (() => void) | undefined;
 
@@ -155,6 +165,7 @@ export class LambdaTwin {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '000000000000';
     this.iam = opts.iam;
+    this.faults = new InvokeFaults(opts.faults);
     const clock = opts.clock ?? systemClock;
     const warn = opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
     if (opts.dataDir !== undefined) {
@@ -249,6 +260,16 @@ export class LambdaTwin {
 
   functionArn(name: string): string {
     return this.store.functionArn(name);
+  }
+
+  /** Test only: faults injected into Invoke of `functionName` (./faults.ts); undefined clears them. */
+  setFaults(functionName: string, faults: LambdaFaults | undefined): void {
+    this.faults.set(functionName, faults);
+  }
+
+  /** Test only: the faults Invoke of `functionName` met since they were set. */
+  faultCounts(functionName: string): LambdaFaultCounts {
+    return this.faults.counts(functionName);
   }
 
   /**

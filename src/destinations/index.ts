@@ -16,11 +16,13 @@ export {
 } from './arn';
 export { FIREHOSE_LIMITS, firehoseBatches, firehosePut, sdkFirehosePut } from './firehose';
 export {
+  type InvokeFunction,
   invocationBatches,
   type LambdaDeliveryAnswer,
   LambdaDeliveryError,
   type LambdaDeliveryEvent,
   type LambdaPutOptions,
+  lambdaPut,
   parseDeliveryAnswer,
   sdkLambdaPut,
 } from './lambda-function';

@@ -96,24 +96,46 @@ export interface LambdaPutOptions {
   readonly applicationArn: string;
 }
 
+/** One synchronous invocation: the function's answer as text, and Lambda's FunctionError when it failed. */
+export type InvokeFunction = (
+  functionArn: string,
+  payload: string,
+) => Promise<{ readonly payload: string; readonly functionError?: string | undefined }>;
+
 /**
- * The writer's port on synchronous Invoke of a destination function.
+ * The writer's port on synchronous Invoke of a destination function (the SDK's).
  *
  * @param client - the Lambda client (its endpoint comes from the environment)
  */
 export function sdkLambdaPut(client: Pick<LambdaClient, 'send'>, options: LambdaPutOptions): KinesisPut {
-  // the writer sends the same entry objects again: their earlier attempts are the retryHint
-  const attempts = new WeakMap<PutEntry, number>();
+  return lambdaPut(async (functionArn, payload) => {
+    const response = await client.send(new InvokeCommand({ FunctionName: functionArn, Payload: Buffer.from(payload) }));
+    return {
+      payload: Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8'),
+      functionError: response.FunctionError,
+    };
+  }, options);
+}
+
+/**
+ * The writer's port on any synchronous invocation (the SDK's, or the Lambda twin's in process for Kinesis Analytics'
+ * LambdaOutput). A record keeps its recordId across the writer's attempts, and its `retryHint` counts them.
+ *
+ * @param invoke - one invocation with the event as JSON text
+ */
+export function lambdaPut(invoke: InvokeFunction, options: LambdaPutOptions): KinesisPut {
+  // the writer sends the same entry objects again: their id and earlier attempts go with them
+  const sent = new WeakMap<PutEntry, { recordId: string; attempts: number }>();
   return {
     async putRecords(functionArn, entries) {
       const outcomes: PutOutcome[] = [];
       for (const batch of invocationBatches(entries)) {
         const records = batch.map((entry) => {
-          const retryHint = attempts.get(entry) ?? 0;
-          attempts.set(entry, retryHint + 1);
+          const earlier = sent.get(entry) ?? { recordId: randomUUID(), attempts: 0 };
+          sent.set(entry, { recordId: earlier.recordId, attempts: earlier.attempts + 1 });
           return {
-            recordId: randomUUID(),
-            lambdaDeliveryRecordMetadata: { retryHint },
+            recordId: earlier.recordId,
+            lambdaDeliveryRecordMetadata: { retryHint: earlier.attempts },
             data: Buffer.from(entry.data).toString('base64'),
           };
         });
@@ -122,15 +144,12 @@ export function sdkLambdaPut(client: Pick<LambdaClient, 'send'>, options: Lambda
           applicationArn: options.applicationArn,
           records,
         };
-        const response = await client.send(
-          new InvokeCommand({ FunctionName: functionArn, Payload: Buffer.from(JSON.stringify(event)) }),
-        );
-        const payload = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
-        if (response.FunctionError)
+        const answer = await invoke(functionArn, JSON.stringify(event));
+        if (answer.functionError)
           throw new LambdaDeliveryError(
-            `The destination function ${functionArn} failed (${response.FunctionError}): ${payload.slice(0, 300)}`,
+            `The destination function ${functionArn} failed (${answer.functionError}): ${answer.payload.slice(0, 300)}`,
           );
-        const results = parseDeliveryAnswer(payload);
+        const results = parseDeliveryAnswer(answer.payload);
         for (const r of records) {
           const result = results.get(r.recordId);
           outcomes.push(

@@ -2,7 +2,11 @@
 import type { Delivery } from '../delivery';
 import type { FirehoseStore } from '../store';
 
-/** Test-only fault injection: shares (0..1) of records failed with ServiceUnavailableException, of calls throttled. */
+/**
+ * Test-only fault injection, by delivery stream: shares (0..1, exact: 0.25 hits every 4th) of records failed with
+ * ServiceUnavailableException, of calls throttled. A fault hits before the record is buffered, so a record it fails
+ * is never delivered: a writer that sends it again delivers it once.
+ */
 export interface FirehoseFaults {
   /** Records of PutRecordBatch answered ErrorCode ServiceUnavailableException (a partial failure). */
   failRecords?: number;
@@ -18,10 +22,13 @@ export interface OperationContext {
   /** CREATING -> ACTIVE and DELETING -> gone take this long on the Clock (ms). */
   statusDelayMs: number;
   /** By stream name, with the counters that make a share exact (0.1 hits every 10th). */
-  faults: Map<string, { faults: FirehoseFaults; records: number; calls: number }>;
+  faults: Map<string, { faults: FirehoseFaults; records: number; calls: number; injected: FaultCounts }>;
 }
 
-/** True for the `n`th event of a share: a share of 0.25 hits the 4th, 8th, ... exactly. */
-export function hits(share: number | undefined, n: number): boolean {
-  return share !== undefined && share > 0 && Math.floor(n * share) > Math.floor((n - 1) * share);
+/** What fault injection did to a stream so far. */
+export interface FaultCounts {
+  /** Records answered ServiceUnavailableException (in a PutRecordBatch's FailedPutCount, or a PutRecord refused). */
+  failedRecords: number;
+  /** Calls refused whole with ServiceUnavailableException. */
+  throttledCalls: number;
 }

@@ -13,11 +13,12 @@ import type {
   PutRecordInput,
   PutRecordOutput,
 } from '@aws-sdk/client-firehose';
+import { hits } from '../../faults';
 import type { Answer } from '../../sdk-shapes';
 import { errors, SLOW_DOWN } from '../errors';
 import { LIMITS } from '../limits';
 import type { BufferedRecord, DeliveryStream } from '../store';
-import { hits, type OperationContext } from './context';
+import type { OperationContext } from './context';
 
 /** Firehose's record ids are long opaque strings. */
 function recordId(): string {
@@ -29,7 +30,10 @@ function takeCall(ctx: OperationContext, stream: DeliveryStream): void {
   const second = Math.floor(ctx.store.clock.now() / 1000);
   if (stream.window[0] !== second) stream.window = [second, 0, 0, 0];
   const fault = ctx.faults.get(stream.name);
-  if (fault && hits(fault.faults.throttleCalls, ++fault.calls)) throw errors.slowDown();
+  if (fault && hits(fault.faults.throttleCalls, ++fault.calls)) {
+    fault.injected.throttledCalls++;
+    throw errors.slowDown();
+  }
   if (ctx.limits && stream.window[1] >= LIMITS.requestsPerSecond) throw errors.slowDown();
   stream.window[1]++;
 }
@@ -37,7 +41,10 @@ function takeCall(ctx: OperationContext, stream: DeliveryStream): void {
 /** Whether one more record of `bytes` fits the second's quota (and is not failed by injection); counts it if so. */
 function takeRecord(ctx: OperationContext, stream: DeliveryStream, bytes: number): boolean {
   const fault = ctx.faults.get(stream.name);
-  if (fault && hits(fault.faults.failRecords, ++fault.records)) return false;
+  if (fault && hits(fault.faults.failRecords, ++fault.records)) {
+    fault.injected.failedRecords++;
+    return false;
+  }
   const w = stream.window;
   if (ctx.limits && (w[2] + 1 > LIMITS.recordsPerSecond || w[3] + bytes > LIMITS.bytesPerSecond)) return false;
   w[2]++;

@@ -4,6 +4,7 @@
  */
 import type { InvocationRequest, InvocationResponse } from '@aws-sdk/client-lambda';
 import { errors } from '../errors';
+import { type InvokeFaults, withDeliveryFailed } from '../faults';
 import { FunctionGoneError, type InvokeResult } from '../function';
 import type { FunctionRecord, FunctionVersion, LambdaStore } from '../store';
 
@@ -45,10 +46,15 @@ export async function invokeText(
   }
 }
 
-/** Invoke with the SDK's request and response (plus the request id Lambda sends as a header). */
+/**
+ * Invoke with the SDK's request and response (plus the request id Lambda sends as a header). A RequestResponse
+ * invocation of a function with injected faults (./faults.ts) may be throttled, answer a function error or have
+ * records answered DeliveryFailed before the function runs.
+ */
 export async function invoke(
   store: LambdaStore,
   input: InvocationRequest,
+  faults?: InvokeFaults,
 ): Promise<InvocationResponse & { RequestId?: string }> {
   const { record, qualifier } = store.find(input.FunctionName!, input.Qualifier);
   const bytes = input.Payload ?? new Uint8Array();
@@ -66,10 +72,29 @@ export async function invoke(
     return { StatusCode: 202 };
   }
   if (type !== 'RequestResponse') throw errors.invalid(`Invalid InvocationType: ${String(type)}`);
-  const result = await invokeText(store, record.arn, payload, qualifier);
+  const fault = faults?.decide(record.name, payload);
+  if (fault?.kind === 'throttle') throw errors.tooManyRequests();
+  if (fault?.kind === 'functionError')
+    return {
+      StatusCode: 200,
+      Payload: Buffer.from(fault.payload),
+      FunctionError: 'Unhandled',
+      ExecutedVersion: '$LATEST',
+    };
+  if (fault?.kind === 'run' && !fault.invoke)
+    return {
+      StatusCode: 200,
+      Payload: Buffer.from(withDeliveryFailed(undefined, fault.failed)),
+      ExecutedVersion: '$LATEST',
+    };
+  const result = await invokeText(store, record.arn, fault?.payload ?? payload, qualifier);
+  const answer =
+    fault?.kind === 'run' && fault.failed.length > 0 && !result.functionError
+      ? withDeliveryFailed(result.payload, fault.failed)
+      : result.payload;
   return {
     StatusCode: 200,
-    Payload: Buffer.from(result.payload),
+    Payload: Buffer.from(answer),
     ExecutedVersion: result.executedVersion,
     RequestId: result.requestId,
     ...(result.functionError ? { FunctionError: result.functionError } : {}),

@@ -90,8 +90,16 @@ function rowsOf(body: string): Row[] {
     .map((line) => JSON.parse(line) as Row);
 }
 
+/** One packaged copy of the project for every twin of this file: packaging is what costs. */
+let project: Awaited<ReturnType<typeof packagedCopy>>;
+
+beforeAll(async () => {
+  project = await packagedCopy({ 'fanout.yml': THREE_KINDS_YML });
+}, 900_000);
+
+afterAll(() => project?.remove());
+
 describe('Integration: a stream, a delivery stream and a function as outputs, through the lifecycle on both engines', () => {
-  let project: Awaited<ReturnType<typeof packagedCopy>>;
   let session: Up;
   let client: SFNClient;
   let s3: S3Client;
@@ -101,7 +109,6 @@ describe('Integration: a stream, a delivery stream and a function as outputs, th
   const seen = new Set<string>();
 
   beforeAll(async () => {
-    project = await packagedCopy({ 'fanout.yml': THREE_KINDS_YML });
     session = await up({ projectDir: project.dir, templatePath: project.templatePath, fast: true });
     client = sfnClient(session.twin.endpoint);
     s3 = new S3Client({ ...clientConfig(session.twin.endpoint), forcePathStyle: true });
@@ -109,14 +116,13 @@ describe('Integration: a stream, a delivery stream and a function as outputs, th
     const described = await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'archive' }));
     const arn = described.DeliveryStreamDescription!.Destinations![0]!.ExtendedS3DestinationDescription!.BucketARN!;
     bucket = arn.slice(arn.lastIndexOf(':') + 1);
-  }, 900_000);
+  }, 300_000);
 
   afterAll(async () => {
     client?.destroy();
     s3?.destroy();
     firehose?.destroy();
     await session?.close();
-    project?.remove();
   }, 60_000);
 
   /** The objects the delivery stream wrote since the last call, listed and read through the SDK. */
@@ -190,5 +196,56 @@ describe('Integration: a stream, a delivery stream and a function as outputs, th
       expect(rowsOf(copied).length).toBeGreaterThan(0);
     },
     60_000,
+  );
+});
+
+/** The function the stack creates for `function: audit`, as the report names it. */
+const AUDIT = 'kinesis-fanout-dev-audit';
+const FIREHOSE_FAULTS = { failRecords: 0.25, throttleCalls: 0.2 };
+const LAMBDA_FAULTS = { deliveryFailed: 0.25, functionErrors: 0.2, throttle: 0.2 };
+
+describe('Integration: the three kinds with Firehose and Lambda faults injected in the twin, on both engines', () => {
+  let session: Up;
+  let client: SFNClient;
+
+  beforeAll(async () => {
+    // every 4th record of the archive answered ServiceUnavailableException (FailedPutCount), every 5th call refused;
+    // every 4th record for the function answered DeliveryFailed, every 5th invocation a function error, every 5th
+    // Invoke throttled: all before the record is stored or seen, so each row sent again is delivered once
+    session = await up({
+      projectDir: project.dir,
+      templatePath: project.templatePath,
+      fast: true,
+      faults: { firehoseFaults: { archive: FIREHOSE_FAULTS }, lambdaFaults: { [AUDIT]: LAMBDA_FAULTS } },
+    });
+    client = sfnClient(session.twin.endpoint);
+  }, 300_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await session?.close();
+  }, 60_000);
+
+  it.each(['lambda', 'kinesis-analytics'])(
+    '%s: every row reaches every output exactly once, though deliveries failed and were retried',
+    async (engine) => {
+      // Prepare: the counts start again for this engine
+      session.twin.firehose.setFaults('archive', FIREHOSE_FAULTS);
+      session.twin.lambda.setFaults(AUDIT, LAMBDA_FAULTS);
+
+      // Act
+      const report = await lifecycle(client, { engine });
+
+      // Assess: the faults were met (the writer had records to send again) and nothing was lost or doubled
+      const hose = session.twin.firehose.faultCounts('archive');
+      const fn = session.twin.lambda.faultCounts(AUDIT);
+      expect(hose.failedRecords).toBeGreaterThan(0);
+      expect(hose.throttledCalls).toBeGreaterThan(0);
+      expect(fn.deliveryFailed).toBeGreaterThan(0);
+      expect(fn.functionErrors).toBeGreaterThan(0);
+      expect(fn.throttled).toBeGreaterThan(0);
+      expectThreeWhole(report);
+    },
+    600_000,
   );
 });

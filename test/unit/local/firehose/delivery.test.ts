@@ -131,6 +131,32 @@ describe('Firehose twin: delivery to S3', () => {
     });
   });
 
+  it('takes faults on its options, counts what they did, and never delivers a record it failed', async () => {
+    // Prepare
+    const flaky = new FirehoseTwin({
+      s3: sink,
+      clock,
+      bufferIntervalMs: 0,
+      warn: () => undefined,
+      faults: { flaky: { failRecords: 0.5, throttleCalls: 0.5 } },
+    });
+    create(flaky, 'flaky');
+
+    // Act: the first call goes through (half its records failed), the second is refused whole
+    const first = await put(flaky, 'flaky', 'a', 'b', 'c', 'd');
+    const second = put(flaky, 'flaky', 'e');
+    await expect(second).rejects.toMatchObject({ name: 'ServiceUnavailableException' });
+    await clock.advance(0);
+
+    // Assess
+    expect(first.FailedPutCount).toBe(2);
+    expect(flaky.faultCounts('flaky')).toEqual({ failedRecords: 2, throttledCalls: 1 });
+    expect(flaky.faultCounts('other')).toEqual({ failedRecords: 0, throttledCalls: 0 });
+    expect([...sink.objects.values()].map(String).join('')).toBe('ac');
+    expect(() => flaky.setFaults('flaky', { failRecords: 2 })).toThrow(/between 0 and 1/);
+    await flaky.close();
+  });
+
   it('refuses what it cannot deliver as asked, with InvalidArgumentException', () => {
     expect(() => create(twin, 'x', { CompressionFormat: 'Snappy' })).toThrow(/CompressionFormat Snappy/);
     expect(() => create(twin, 'y', { Prefix: 'p/!{timestamp:yyyy}/' })).toThrow(/ErrorOutputPrefix/);

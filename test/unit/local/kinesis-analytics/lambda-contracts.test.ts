@@ -70,7 +70,10 @@ function destination(lambda: LambdaPort) {
   return { clock, ctx, counters, destination: open };
 }
 
-const rows = (...values: string[]) => values.map((v) => ({ data: Buffer.from(v), partitionKey: 'k' }));
+/** Rows of partition keys of their own (an invocation carries one row of each key at most). */
+const rows = (...values: string[]) => values.map((v) => ({ data: Buffer.from(v), partitionKey: `k-${v}` }));
+/** Rows of one partition key. */
+const keyed = (...values: string[]) => values.map((v) => ({ data: Buffer.from(v), partitionKey: 'k' }));
 const decoded = (event: ScriptedLambda['events'][number]) =>
   event.records.map((r) => Buffer.from(r.data, 'base64').toString());
 
@@ -105,6 +108,29 @@ describe('Destination: Lambda function (how-it-works-output-lambda.md)', () => {
       lambda.events[0]!.records.slice(1).map((r) => r.recordId),
     );
     expect(counters).toMatchObject({ records: 3, okRecords: 3, deliveryFailedRecords: 2, successes: 1, failures: 1 });
+  });
+
+  it("keeps a partition key's order: a later row waits for the earlier one the function failed", async () => {
+    // Prepare: b is failed the first time it comes
+    let failedB = false;
+    const lambda = new ScriptedLambda((event) => ({
+      records: event.records.map((r) => {
+        const fail = !failedB && Buffer.from(r.data, 'base64').toString() === 'b';
+        if (fail) failedB = true;
+        return { recordId: r.recordId, result: fail ? 'DeliveryFailed' : 'Ok' };
+      }),
+    }));
+    const { clock, destination: d, counters } = destination(lambda);
+    d.queue.push(...keyed('a', 'b', 'c'));
+
+    // Act
+    const delivered = await settle(clock, d.deliver(new AbortController().signal));
+
+    // Assess: c goes only once b is in
+    expect(delivered).toBe(true);
+    expect(lambda.events.map(decoded)).toEqual([['a'], ['b'], ['b'], ['c']]);
+    expect(lambda.events.map((e) => e.records[0]!.lambdaDeliveryRecordMetadata?.retryHint)).toEqual([0, 0, 1, 0]);
+    expect(counters).toMatchObject({ records: 3, okRecords: 3, deliveryFailedRecords: 1 });
   });
 
   it('retries a function that fails as a whole, or answers something else, until it takes the records', async () => {
