@@ -44,18 +44,28 @@ export function jsonDocuments(body: Uint8Array): Uint8Array[] {
   return out;
 }
 
-/** The bucket and prefix a delivery stream writes. */
+/** Firehose's buffering interval when a destination names none (the API model's default). */
+export const DEFAULT_BUFFER_SECONDS = 300;
+
+/**
+ * The bucket and prefix a delivery stream writes, and its buffering interval: an object appears up to that long after
+ * its first record went in.
+ */
 export async function deliveryTarget(
   firehose: Pick<FirehoseClient, 'send'>,
   deliveryStreamArn: string,
-): Promise<{ bucket: string; prefix: string }> {
+): Promise<{ bucket: string; prefix: string; bufferSeconds: number }> {
   const described = await firehose.send(
     new DescribeDeliveryStreamCommand({ DeliveryStreamName: deliveryStreamNameOf(deliveryStreamArn) }),
   );
   const destination = described.DeliveryStreamDescription?.Destinations?.[0];
   const s3 = destination?.ExtendedS3DestinationDescription ?? destination?.S3DestinationDescription;
   if (!s3?.BucketARN) throw new Error(`${deliveryStreamArn} delivers to no S3 bucket the load test can read`);
-  return { bucket: s3.BucketARN.slice(s3.BucketARN.lastIndexOf(':') + 1), prefix: s3.Prefix ?? '' };
+  return {
+    bucket: s3.BucketARN.slice(s3.BucketARN.lastIndexOf(':') + 1),
+    prefix: s3.Prefix ?? '',
+    bufferSeconds: s3.BufferingHints?.IntervalInSeconds ?? DEFAULT_BUFFER_SECONDS,
+  };
 }
 
 /** Reads the delivery stream's objects until `state` says stop. */

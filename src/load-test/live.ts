@@ -12,7 +12,7 @@ import type { RecordEncoding } from './encoding';
 import { compileForLoadTest, computeExpectation } from './expected';
 import { type ConsumedRecord, consume, countSdkThrottles } from './kinesis-io';
 import { newRunId } from './partition-keys';
-import { type OutputClients, readOutput } from './readers';
+import { type OutputClients, outputWait, readOutput } from './readers';
 import type { LoadTestReport, OutputBinding, ProgressLog, RunContext, Timer } from './types';
 import { systemTimer } from './types';
 import { Verifier } from './verifier';
@@ -146,14 +146,21 @@ export async function runLiveTest(
     const readUntil = deadline - RESERVE_MS;
     let drainSince: number | undefined;
     let cutShort = false;
-    const timeoutAt = Math.max(windowEnd, timer.now()) + options.timeoutSeconds * 1000;
+    const waitFrom = Math.max(windowEnd, timer.now());
+    // a Firehose output's rows appear in S3 up to its buffering interval after they went in: waited for on top of the timeout
+    const wait = await outputWait(options.outputs, {
+      timeoutSeconds: options.timeoutSeconds,
+      outstandingOf: (o) => verifier.outstandingOf(o),
+      log,
+      ...(deps.readers ? { clients: deps.readers } : {}),
+    });
     const state = (): 'go' | 'drain' | 'stop' => {
       const now = timer.now();
       if (now >= readUntil) {
         cutShort ||= !verifier.complete;
         return 'stop';
       }
-      if (drainSince === undefined && (verifier.complete || now >= timeoutAt)) drainSince = now;
+      if (drainSince === undefined && (verifier.complete || wait.over(now - waitFrom))) drainSince = now;
       if (drainSince === undefined) return 'go';
       return now - drainSince > DRAIN_MAX_MS ? 'stop' : 'drain';
     };
@@ -181,6 +188,7 @@ export async function runLiveTest(
       sendEndedAt: windowEnd,
       endedAt: timer.now(),
       timeoutSeconds: options.timeoutSeconds,
+      ...wait.facts,
       requested: watched,
       throttles,
       rejected: expectation.rejected,

@@ -10,12 +10,12 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parse as parseArn } from '@aws-sdk/util-arn-parser';
-import { destinationKindOf } from '../destinations/arn';
+import { destinationKindOf, destinationNameOf } from '../destinations/arn';
 import type { RecordEncoding } from './encoding';
-import { consumeFirehose } from './firehose-io';
+import { consumeFirehose, deliveryTarget } from './firehose-io';
 import { consumeFunctionLog } from './function-io';
 import { type ConsumedRecord, consume } from './kinesis-io';
-import type { Timer } from './types';
+import type { ProgressLog, Timer } from './types';
 
 /** The output kind an ARN names is not one the load test can read, or no client to read it was given. */
 export class UnsupportedOutputError extends Error {
@@ -47,6 +47,72 @@ export function outputKindOf(arn: string): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * How much longer than the timeout the load test waits for an output: a Firehose delivery stream's buffering
+ * interval (DescribeDeliveryStream; its objects appear up to that long after their rows went in), 0 for the other
+ * kinds. 0 too when no Firehose client was given (the reader then says why it cannot read).
+ */
+export async function bufferMsOf(arn: string, clients: OutputClients = {}): Promise<number> {
+  if (outputKindOf(arn) !== 'firehose' || !clients.firehose) return 0;
+  return (await deliveryTarget(clients.firehose, arn)).bufferSeconds * 1000;
+}
+
+export interface OutputWait {
+  /**
+   * Whether every output still waited for is past its wait, `sinceEnd` ms after the last put (or the live window's
+   * end): the timeout, and for a Firehose output the timeout plus its buffering interval. The first time only a
+   * buffer is left to wait for, the progress log says so ("waiting for the Firehose buffer").
+   */
+  over(sinceEnd: number): boolean;
+  /** For the verifier's report: each output's buffer (absent when no output has one). */
+  readonly facts: { bufferMs?: readonly number[] };
+}
+
+/** The wait for the outputs of a run, from their kinds (each Firehose output described once). */
+export async function outputWait(
+  outputs: readonly { streamArn: string }[],
+  options: {
+    timeoutSeconds: number;
+    outstandingOf: (output: number) => number;
+    log: ProgressLog;
+    clients?: OutputClients;
+  },
+): Promise<OutputWait> {
+  const { log, outstandingOf } = options;
+  const bufferMs = await Promise.all(
+    outputs.map((o) =>
+      bufferMsOf(o.streamArn, options.clients).catch((error: unknown) => {
+        log('delivery stream not described; waiting the timeout alone for it', {
+          output: destinationNameOf(o.streamArn),
+          error: String(error),
+        });
+        return 0;
+      }),
+    ),
+  );
+  const timeoutMs = options.timeoutSeconds * 1000;
+  let noted = false;
+  return {
+    facts: bufferMs.some((ms) => ms > 0) ? { bufferMs } : {},
+    over(sinceEnd) {
+      if (sinceEnd < timeoutMs) return false;
+      const buffered = bufferMs.flatMap((ms, o) =>
+        ms > 0 && outstandingOf(o) > 0 && sinceEnd < timeoutMs + ms ? [{ o, ms }] : [],
+      );
+      if (buffered.length > 0 && !noted) {
+        noted = true;
+        log('waiting for the Firehose buffer', {
+          outputs: buffered.map((w) => destinationNameOf(outputs[w.o]!.streamArn)),
+          timeoutSeconds: options.timeoutSeconds,
+          bufferSeconds: Math.max(...buffered.map((w) => w.ms)) / 1000,
+          outstanding: buffered.reduce((n, w) => n + outstandingOf(w.o), 0),
+        });
+      }
+      return buffered.length === 0;
+    },
+  };
 }
 
 /** Reads an output until `state` says stop; throws UnsupportedOutputError for a kind it cannot read. */

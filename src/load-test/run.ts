@@ -10,7 +10,7 @@ import { compileForLoadTest, computeExpectation } from './expected';
 import { tagOf } from './identity';
 import { consume, countSdkThrottles, listShards, openShards, produce } from './kinesis-io';
 import { DEFAULT_KEYS_PER_SHARD, MAX_KEYS_PER_SHARD, newRunId, partitionKeysForShards } from './partition-keys';
-import { type OutputClients, readOutput } from './readers';
+import { type OutputClients, outputWait, readOutput } from './readers';
 import type { RecordSourceSpec } from './records';
 import { RecordSource } from './source';
 import type { LoadTestReport, OutputBinding, ProgressLog, RunContext, Timer } from './types';
@@ -29,7 +29,10 @@ export interface LoadTestOptions {
   records: number;
   /** Target records per second. */
   rate: number;
-  /** How long to wait for the outputs after the last record was put. */
+  /**
+   * How long to wait for the outputs after the last record was put; for a Firehose output, this plus its buffering
+   * interval (the report says so when that wait is needed).
+   */
   timeoutSeconds: number;
   /** Pad each record to this many bytes. */
   recordSize?: number;
@@ -193,6 +196,13 @@ export async function runLoadTest(
     else throttles.get++;
   });
   try {
+    // a Firehose output's rows appear in S3 up to its buffering interval after they went in: waited for on top of the timeout
+    const wait = await outputWait(options.outputs, {
+      timeoutSeconds: options.timeoutSeconds,
+      outstandingOf: (o) => verifier.outstandingOf(o),
+      log,
+      ...(deps.readers ? { clients: deps.readers } : {}),
+    });
     const startedAt = timer.now();
     const from = new Date(startedAt - SKEW_MS);
     let sendEndedAt: number | undefined;
@@ -210,8 +220,7 @@ export async function runLoadTest(
         return 'stop';
       }
       if (sendEndedAt === undefined) return 'go';
-      if (drainSince === undefined && (verifier.complete || now >= sendEndedAt + options.timeoutSeconds * 1000))
-        drainSince = now;
+      if (drainSince === undefined && (verifier.complete || wait.over(now - sendEndedAt))) drainSince = now;
       if (drainSince === undefined) return 'go';
       return now - drainSince > DRAIN_MAX_MS ? 'stop' : 'drain';
     };
@@ -291,6 +300,7 @@ export async function runLoadTest(
       sendEndedAt: sending.endedAt,
       endedAt: timer.now(),
       timeoutSeconds: options.timeoutSeconds,
+      ...wait.facts,
       requested: total,
       targetRate: options.rate,
       throttles,

@@ -54,6 +54,11 @@ export interface RunFacts {
   sendEndedAt: number;
   endedAt: number;
   timeoutSeconds: number;
+  /**
+   * Per output (by index), how much longer than the timeout its rows may take: a Firehose delivery stream's buffer
+   * interval (its objects appear up to that long after the rows went in). Absent or 0: none.
+   */
+  bufferMs?: readonly number[];
   requested: number;
   /** Target records per second (synthetic mode). */
   targetRate?: number;
@@ -266,6 +271,11 @@ export class Verifier {
     return this.states.every((s) => s.outstanding <= 0);
   }
 
+  /** Acknowledged records not yet seen on output `o` (by its index). */
+  outstandingOf(o: number): number {
+    return Math.max(0, this.states[o]?.outstanding ?? 0);
+  }
+
   /** Acknowledged records not yet seen where they are bound, over all outputs. */
   get outstandingCount(): number {
     return this.states.reduce((a, s) => a + Math.max(0, s.outstanding), 0);
@@ -279,7 +289,9 @@ export class Verifier {
   /** The report: counts per output, latency, histogram, timeline, verdict and reasons. */
   report(facts: RunFacts): LoadTestReport {
     const { outputs } = this.options;
-    const deadline = facts.sendEndedAt + facts.timeoutSeconds * 1000;
+    const timeoutAt = facts.sendEndedAt + facts.timeoutSeconds * 1000;
+    const deadlineOf = (o: number) => timeoutAt + (facts.bufferMs?.[o] ?? 0);
+    const deadline = outputs.reduce((latest, _, o) => Math.max(latest, deadlineOf(o)), timeoutAt);
     const outputReports: Record<string, OutputReport> = {};
     const latencies: number[][] = outputs.map(() => []);
     let lastArrival = facts.sendEndedAt;
@@ -308,7 +320,7 @@ export class Verifier {
         expected++;
         const at = state.firstArrival[item]!;
         if (Number.isNaN(at)) return;
-        if (at > deadline) {
+        if (at > deadlineOf(o)) {
           late++;
           return;
         }
@@ -364,7 +376,7 @@ export class Verifier {
     const reasons: string[] = [];
     if (facts.cutShort)
       reasons.push(
-        "the run was cut short to return its report before the function's time limit: ask for fewer records, a higher rate or a shorter timeout",
+        `the run was cut short to return its report before the function's time limit: ask for fewer records, a higher rate or a shorter timeout${facts.bufferMs?.some((ms) => ms > 0) ? ", or give the Firehose outputs a shorter buffer (bufferSeconds: the load test waits the timeout plus a delivery stream's buffering interval)" : ''}`,
       );
     if (this.acked < facts.requested) {
       const why = facts.firstSendError ? `: ${facts.firstSendError}` : '';
@@ -382,10 +394,9 @@ export class Verifier {
       reasons.push('the SQL routes none of the records to any output stream');
     for (const [name, o] of Object.entries(outputs)) {
       if (o.missing > 0) {
-        const late =
-          o.late > 0
-            ? ` (${o.late.toLocaleString('en-US')} of them arrived after the ${facts.timeoutSeconds} s timeout)`
-            : '';
+        const bufferMs = facts.bufferMs?.[this.options.outputs.indexOf(name)] ?? 0;
+        const waited = `the ${facts.timeoutSeconds} s timeout${bufferMs > 0 ? ` + the ${bufferMs / 1000} s Firehose buffer` : ''}`;
+        const late = o.late > 0 ? ` (${o.late.toLocaleString('en-US')} of them arrived after ${waited})` : '';
         reasons.push(`${name}: ${o.missing.toLocaleString('en-US')} of ${plural(o.expected, 'record')} missing${late}`);
       }
       if (o.duplicates > 0) reasons.push(`${name}: ${plural(o.duplicates, 'duplicate')}`);
