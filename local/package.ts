@@ -32,6 +32,7 @@ import { configFileOf, configInputs } from '../src/fanout-config/load';
 export const PACKAGE_INPUTS = [
   'serverless.yml',
   'serverless.resolver.js',
+  'serverless.one-build.js',
   'fanout.yml',
   'statemachines',
   'handlers',
