@@ -13,6 +13,12 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 
+/**
+ * Events per GetExecutionHistory page while following: a look at a running execution mostly finds none or a few
+ * new ones, and a page is read (and sent) whole even when its first event is one already handed over.
+ */
+const HISTORY_PAGE = 10;
+
 /** Raised when no state machine matches the name given. */
 export class StateMachineNotFoundError extends Error {
   constructor(name: string, known: string[]) {
@@ -69,7 +75,8 @@ export async function startExecution(
 
 /**
  * Follows an execution's history until it stops: hands over each new event in order, then returns the final
- * DescribeExecution.
+ * DescribeExecution. Each look reads the history newest first and stops at the last event already handed over, so
+ * a look costs what is new, not the whole history (which grows with every state, and was read again every 50 ms).
  */
 export async function followExecution(
   client: SFNClient,
@@ -80,14 +87,19 @@ export async function followExecution(
   let seen = 0;
   for (;;) {
     const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-    let index = 0;
-    for await (const page of paginateGetExecutionHistory({ client }, { executionArn, maxResults: 1000 })) {
+    const fresh = new Map<number, HistoryEvent>();
+    newest: for await (const page of paginateGetExecutionHistory(
+      { client, pageSize: HISTORY_PAGE },
+      { executionArn, reverseOrder: true },
+    )) {
       for (const event of page.events ?? []) {
-        if (index++ >= seen) {
-          seen++;
-          onEvent(event);
-        }
+        if (event.id === undefined || event.id <= seen) break newest;
+        fresh.set(event.id, event);
       }
+    }
+    for (const id of [...fresh.keys()].sort((a, b) => a - b)) {
+      seen = id;
+      onEvent(fresh.get(id)!);
     }
     if (described.status !== 'RUNNING') return described;
     if (opts.signal?.aborted) return described;

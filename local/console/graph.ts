@@ -4,8 +4,7 @@
  * Catch edges, Start and End. elkjs lays it out (layered, top to bottom); the page only draws what comes back,
  * in absolute coordinates. Layouts are cached by definition text, since a definition never changes in place.
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkExtendedEdge, ElkLabel, ElkNode } from 'elkjs/lib/elk-api';
+import type { ELK, ElkExtendedEdge, ElkLabel, ElkNode } from 'elkjs/lib/elk-api';
 
 interface Flow {
   StartAt?: string;
@@ -201,7 +200,14 @@ const ROOT_OPTIONS = {
   'elk.padding': '[top=16,left=16,bottom=16,right=16]',
 };
 
-const elk = new ELK();
+// loaded at the first layout: most twins (every `fanout run`) never open the console, and elkjs's 1.5 MB bundle
+// took ~0.3 s of each start-up to load (more on a busy machine)
+let elk: Promise<ELK> | undefined;
+const elkLayouter = (): Promise<ELK> =>
+  (elk ??= import('elkjs/lib/elk.bundled.js').then(
+    // a CommonJS module whose module.exports is the class: import() hands it over as default
+    (m) => new (m as unknown as { default: new () => ELK }).default(),
+  ));
 const cache = new Map<string, Promise<StateGraph>>();
 
 /** Lays out the graph of a definition (ASL as JSON text); the same text gives the same (cached) graph. */
@@ -220,7 +226,7 @@ async function layout(definition: Flow): Promise<StateGraph> {
   const types = new Map<string, AslState>();
   const built = buildFlow([definition], true, types);
   const input: ElkNode = { id: 'root', layoutOptions: ROOT_OPTIONS, children: built.children, edges: built.edges };
-  const root: ElkNode = await elk.layout(input);
+  const root: ElkNode = await (await elkLayouter()).layout(input);
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const walk = (node: ElkNode, parent: string | undefined): void => {
