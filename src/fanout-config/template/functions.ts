@@ -14,7 +14,10 @@ import { type SettingName, type SettingScope, settingsOf } from './settings';
 export interface FunctionRow {
   readonly handler: string;
   readonly description: string;
-  /** Seconds; the provider default (60) otherwise. The state machine's TimeoutSeconds match these. */
+  /**
+   * Seconds; the provider default (60) otherwise. Each state machine Task that calls it has TimeoutSeconds 15 s more
+   * (Lambda's Init phase + the Invoke; test/unit/statemachines/lifecycle.test.ts checks it).
+   */
   readonly timeout?: number;
   readonly memorySize?: number;
   readonly grants: readonly GrantName[];

@@ -13,6 +13,14 @@ const root = join(__dirname, '..', '..', '..');
 
 export const FUNCTION_ARN_PREFIX = 'arn:aws:lambda:us-east-1:123456789012:function:';
 
+/** serverless.yml's `provider.timeout`: the seconds of a function whose row in the functions table names none. */
+export function providerTimeout(): number {
+  const service = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { merge: true }) as {
+    provider: { timeout: number };
+  };
+  return service.provider.timeout;
+}
+
 /**
  * The default params of serverless.yml, with `${env:NAME, 'fallback'}` resolved against `env` as the framework
  * resolves it (an empty environment by default: what a deploy from a clean shell gets).

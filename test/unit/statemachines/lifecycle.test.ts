@@ -1,6 +1,7 @@
 import { logger } from '../../../handlers/runtime';
+import { FUNCTIONS, type FunctionRow } from '../../../src/fanout-config/template/functions';
 import { makeEnv } from '../engines/fixtures';
-import { defaultParams } from './asl';
+import { defaultParams, loadStateMachine, providerTimeout } from './asl';
 import { FakeService, machine, type Stub } from './fake-service';
 
 const lifecycle = machine('lifecycle.asl.yml');
@@ -297,19 +298,96 @@ describe('State machine: lifecycle', () => {
     expect(states).not.toContain('Teardown');
   });
 
-  it('sets a timeout on every task', () => {
-    // Assess
-    const tasks: Record<string, unknown>[] = [];
-    const walk = (states: Record<string, Record<string, unknown>>) => {
-      for (const state of Object.values(states)) {
-        if (state['Type'] === 'Task') tasks.push(state);
-        const processor = state['ItemProcessor'] as { States: Record<string, Record<string, unknown>> } | undefined;
-        if (processor) walk(processor.States);
-      }
+  it.each(['lifecycle.asl.yml', 'teardown.asl.yml'])(
+    "%s: every task waits its function's timeout + Lambda's 10 s Init + 5 s for the Invoke, and no longer",
+    (file) => {
+      // Prepare: a cold start's Init (up to 10 s) is not counted in an on-demand function's own timeout
+      const loaded = loadStateMachine(file);
+      const tasks: [string, number | undefined][] = [];
+      const walk = (states: Record<string, Record<string, unknown>>) => {
+        for (const [name, state] of Object.entries(states)) {
+          if (state['Type'] === 'Task') tasks.push([name, state['TimeoutSeconds'] as number | undefined]);
+          const processor = state['ItemProcessor'] as { States: Record<string, Record<string, unknown>> } | undefined;
+          if (processor) walk(processor.States);
+        }
+      };
+      walk(loaded.definition['States'] as Record<string, Record<string, unknown>>);
+      const functionTimeout = (state: string) =>
+        (FUNCTIONS[loaded.taskFunctions[state] as keyof typeof FUNCTIONS] as FunctionRow).timeout ?? providerTimeout();
+
+      // Assess
+      expect(tasks.length).toBeGreaterThanOrEqual(file === 'lifecycle.asl.yml' ? 9 : 6);
+      expect(tasks.map(([name, timeout]) => [name, timeout])).toEqual(
+        tasks.map(([name]) => [name, functionTimeout(name) + 15]),
+      );
+    },
+  );
+
+  it.each(['States.Timeout', 'Sandbox.Timedout'])(
+    'runs a step again after %s (a cold start on a busy host, the function at its limit) and goes on',
+    async (timeout) => {
+      // Prepare: ValidateInput times out twice (its Retry allows two more attempts), the describe once
+      const service = new FakeService(1);
+      const stubs = service.stubs();
+      let validations = 0;
+      let describes = 0;
+      const timedOut = () => Object.assign(new Error(`injected ${timeout}`), { name: timeout });
+      const validateInput: Stub = async (event) => {
+        if (validations++ < 2) throw timedOut();
+        return stubs['validateInput']!(event);
+      };
+      const describeApplication: Stub = async (event) => {
+        if (describes++ === 0) throw timedOut();
+        return stubs['describeApplication']!(event);
+      };
+
+      // Act
+      const { error, output } = await run(service, {}, { validateInput, describeApplication });
+
+      // Assess
+      expect(error).toBeUndefined();
+      expect(output?.['report']).toMatchObject({ verdict: 'pass' });
+      expect(validations).toBe(3);
+      expect(service.applications.size).toBe(0);
+    },
+  );
+
+  it('fails on a third time-out in a row, and tears down what it made', async () => {
+    // Prepare
+    const service = new FakeService(1);
+    let starts = 0;
+    const startApplication: Stub = async () => {
+      starts++;
+      throw Object.assign(new Error('injected States.Timeout'), { name: 'States.Timeout' });
     };
-    walk(lifecycle.definition['States'] as Record<string, Record<string, unknown>>);
-    expect(tasks.length).toBeGreaterThanOrEqual(9);
-    expect(tasks.every((t) => typeof t['TimeoutSeconds'] === 'number')).toBe(true);
+
+    // Act
+    const { error, states } = await run(service, {}, { startApplication });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'States.Timeout' });
+    expect(starts).toBe(3);
+    expect(states).toContain('Teardown');
+    expect(service.applications.size).toBe(0);
+  });
+
+  it('does not run a timed-out load test again (it would put its records twice): it tears down and fails', async () => {
+    // Prepare
+    const service = new FakeService(1);
+    let tests = 0;
+    const loadTest: Stub = async () => {
+      tests++;
+      throw Object.assign(new Error('injected States.Timeout'), { name: 'States.Timeout' });
+    };
+
+    // Act
+    const { error, states } = await run(service, {}, { loadTest });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'States.Timeout' });
+    expect(tests).toBe(1);
+    expect(states).toContain('Teardown');
+    expect(service.applications.size).toBe(0);
   });
 });
 
