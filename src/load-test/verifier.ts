@@ -105,10 +105,14 @@ class OutputState {
   readonly arrivedOf: Uint16Array;
   duplicates = 0;
   misrouted = 0;
-  outOfOrder = 0;
   rows = 0;
   outstanding = 0;
-  readonly lastOrder = new Map<string, number>();
+  /**
+   * Per output shard and input partition key, the records in the order they were read here. Their order is judged
+   * at the report, once every put is acknowledged: a record may be read on an output before its put's
+   * acknowledgement is handled (a busy producer), and its place is not known until then.
+   */
+  readonly arrivalsByKey = new Map<string, number[]>();
 
   constructor(
     readonly expectation: OutputExpectation,
@@ -258,12 +262,31 @@ export class Verifier {
     state.firstArrival[item] = arrival.arrivalMs;
     state.arrivedOf[seq]!++;
     if (!Number.isNaN(this.putOrder[seq]!)) state.outstanding--;
-    const acked = this.putOrder[seq]!;
-    const order = this.options.inputOrderOf?.(seq) ?? (Number.isNaN(acked) ? seq : acked);
     const key = `${arrival.shardId}\u0000${this.options.partitionKeyOf(seq)}`;
-    const last = state.lastOrder.get(key);
-    if (last !== undefined && order < last) state.outOfOrder++;
-    else state.lastOrder.set(key, order);
+    const list = state.arrivalsByKey.get(key);
+    if (list) list.push(seq);
+    else state.arrivalsByKey.set(key, [seq]);
+  }
+
+  /**
+   * Records read after a later record of their key: by the input's order when known up front (live), else by the
+   * put acknowledgement's (each key's order on its shard), a record never acknowledged placed by its sequence.
+   */
+  private outOfOrder(state: OutputState): number {
+    const orderOf = (seq: number): number => {
+      const acked = this.putOrder[seq]!;
+      return this.options.inputOrderOf?.(seq) ?? (Number.isNaN(acked) ? seq : acked);
+    };
+    let count = 0;
+    for (const seqs of state.arrivalsByKey.values()) {
+      let last = Number.NEGATIVE_INFINITY;
+      for (const seq of seqs) {
+        const order = orderOf(seq);
+        if (order < last) count++;
+        else last = order;
+      }
+    }
+    return count;
   }
 
   /** Every record acknowledged so far has arrived on every output it is bound for (counted outputs aside). */
@@ -335,7 +358,7 @@ export class Verifier {
         missing: expected - received,
         duplicates: state.duplicates,
         misrouted: state.misrouted,
-        outOfOrder: state.outOfOrder,
+        outOfOrder: this.outOfOrder(state),
         late,
         matchedBy: state.by === 'token' ? `token in ${state.expectation.tokenColumn}` : 'content',
       };

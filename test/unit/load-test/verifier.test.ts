@@ -185,6 +185,45 @@ describe('Class: Verifier', () => {
       expect(report.outputs['Positive']!.outOfOrder).toBe(0);
     });
 
+    it('judges order once the puts are acknowledged: a record read on an output before its acknowledgement is not a reorder', () => {
+      // Prepare: three keys (k0: records 0, 3, 6); k0's producer lane runs ahead of the others, so its records'
+      // acknowledgement places (0, 1, 2) are below their sequence numbers; on a busy machine record 3 is read on the
+      // output before its put's acknowledgement is handled here (what the KA engine's 8-15 "out of order" were)
+      const total = 9;
+      const copy = () =>
+        new Verifier({
+          runId,
+          tag: runId,
+          total,
+          outputs: ['Copy'],
+          expectations: expect_([Uint8Array.from({ length: total }, () => 1)]),
+          partitionKeyOf: (seq) => `k${seq % 3}`,
+        });
+      const early = copy();
+      const swapped = copy();
+
+      // Act
+      early.sent(0, T0);
+      deliver(early, 0, 50, 0);
+      deliver(early, 3, 50, 0);
+      early.sent(3, T0 + 30);
+      early.sent(6, T0 + 60);
+      deliver(early, 6, 50, 0);
+      for (const seq of [1, 2, 4, 5, 7, 8]) {
+        early.sent(seq, T0 + seq * 10);
+        deliver(early, seq, 50, 0);
+      }
+      // the same early reads, but 6 really overtakes 3
+      for (const seq of [0, 6, 3, 1, 2, 4, 5, 7, 8]) deliver(swapped, seq, 50, 0);
+      for (let seq = 0; seq < total; seq++) swapped.sent(seq, T0 + seq * 10);
+
+      // Assess
+      const report = early.report(facts(total));
+      expect(report.outputs['Copy']).toMatchObject({ received: 9, outOfOrder: 0 });
+      expect(report.verdict).toBe('pass');
+      expect(swapped.report(facts(total)).outputs['Copy']).toMatchObject({ received: 9, outOfOrder: 1 });
+    });
+
     it('counts a record that arrives after the timeout as late and missing', () => {
       // Prepare
       const verifier = setup();
