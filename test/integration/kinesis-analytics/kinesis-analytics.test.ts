@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CreateStreamCommand,
   GetRecordsCommand,
@@ -20,26 +18,11 @@ import {
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
 import { type TwinClients, twinClients } from '../twin/clients';
-
-const ROLE = 'arn:aws:iam::000000000000:role/analytics';
-const SQL = readFileSync(join(__dirname, '../../../sql/fanout.sql'), 'utf8');
-const SCHEMA = {
-  RecordFormat: {
-    RecordFormatType: 'JSON' as const,
-    MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } },
-  },
-  RecordEncoding: 'UTF-8',
-  RecordColumns: [
-    { Name: 'ID', SqlType: 'INTEGER', Mapping: '$.ID' },
-    { Name: 'USERNAME', SqlType: 'VARCHAR(200)', Mapping: '$.USERNAME' },
-    { Name: 'AMOUNT', SqlType: 'DECIMAL(5,2)', Mapping: '$.AMOUNT' },
-  ],
-};
+import { streamArn as arn, ROLE, SCHEMA, SQL } from './fixtures';
 
 let clients: TwinClients;
 let kinesis: KinesisClient;
 let analytics: KinesisAnalyticsClient;
-const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 
 beforeAll(async () => {
   clients = await twinClients();

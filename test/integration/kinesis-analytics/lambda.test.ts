@@ -23,23 +23,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics';
 import type { Twin } from '../../../local/twin';
 import { type TwinClients, twinClients } from '../twin/clients';
-
-const ROLE = 'arn:aws:iam::000000000000:role/analytics';
-const SQL = readFileSync(join(__dirname, '../../../sql/fanout.sql'), 'utf8');
-const streamArn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
-const functionArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
-const SCHEMA = {
-  RecordFormat: {
-    RecordFormatType: 'JSON' as const,
-    MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } },
-  },
-  RecordEncoding: 'UTF-8',
-  RecordColumns: [
-    { Name: 'ID', SqlType: 'INTEGER', Mapping: '$.ID' },
-    { Name: 'USERNAME', SqlType: 'VARCHAR(200)', Mapping: '$.USERNAME' },
-    { Name: 'AMOUNT', SqlType: 'DECIMAL(5,2)', Mapping: '$.AMOUNT' },
-  ],
-};
+import { functionArn, ROLE, SCHEMA, SQL, streamArn } from './fixtures';
 
 /** The functions: each appends what it saw to the file named by OUT_FILE, one JSON line per record. */
 const CODE = `

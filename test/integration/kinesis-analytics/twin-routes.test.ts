@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,21 +13,7 @@ import {
   StartApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics';
 import { type TwinClients, twinClients } from '../twin/clients';
-
-const ROLE = 'arn:aws:iam::000000000000:role/analytics';
-const SQL = readFileSync(join(__dirname, '../../../sql/fanout.sql'), 'utf8');
-const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
-const SCHEMA = {
-  RecordFormat: {
-    RecordFormatType: 'JSON' as const,
-    MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } },
-  },
-  RecordColumns: [
-    { Name: 'ID', SqlType: 'INTEGER', Mapping: '$.ID' },
-    { Name: 'USERNAME', SqlType: 'VARCHAR(200)', Mapping: '$.USERNAME' },
-    { Name: 'AMOUNT', SqlType: 'DECIMAL(5,2)', Mapping: '$.AMOUNT' },
-  ],
-};
+import { streamArn as arn, ROLE, SCHEMA, SQL } from './fixtures';
 
 async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (let i = 0; i < 200; i++) {
