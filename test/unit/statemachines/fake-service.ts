@@ -4,10 +4,31 @@
  * the real handler.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
+import { logger } from '../../../handlers/runtime';
 import { handler as validateInput } from '../../../handlers/validate-input';
+import { makeEnv } from '../engines/fixtures';
 import { type LoadedStateMachine, loadStateMachine } from './asl';
 
 export type Stub = (event: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * For every test of the calling file: the environment the handlers read (`makeEnv()` over the process's), and the
+ * handlers' logger silenced; both restored after each test.
+ *
+ * @returns the process's own environment, for a test that sets another one
+ */
+export function useHandlerEnv(): NodeJS.ProcessEnv {
+  const savedEnv = process.env;
+  beforeEach(() => {
+    process.env = { ...savedEnv, ...makeEnv() };
+    for (const level of ['info', 'warn', 'error'] as const) jest.spyOn(logger, level).mockImplementation(() => {});
+  });
+  afterEach(() => {
+    process.env = savedEnv;
+    jest.restoreAllMocks();
+  });
+  return savedEnv;
+}
 type Input = Parameters<StateMachine['run']>[0];
 
 /** A fault: the `call`-th call (from 0) of `fn`, and the `times - 1` after it, throw an error named `error`. */

@@ -2,24 +2,12 @@
  * The execution input, field by field, through the real lifecycle ASL and the real ValidateInput handler: every
  * invalid value fails before anything is created, naming its field; values at the edges run and tear down.
  */
-import { logger } from '../../../handlers/runtime';
 import { MAX_RECORDS } from '../../../src/load-test';
-import { makeEnv } from '../engines/fixtures';
-import { FakeService, machine } from './fake-service';
+import { FakeService, machine, useHandlerEnv } from './fake-service';
 
 const lifecycle = machine('lifecycle.asl.yml');
 const teardown = machine('teardown.asl.yml');
-const savedEnv = process.env;
-
-beforeEach(() => {
-  process.env = { ...savedEnv, ...makeEnv() };
-  for (const level of ['info', 'warn', 'error'] as const) jest.spyOn(logger, level).mockImplementation(() => {});
-});
-
-afterEach(() => {
-  process.env = savedEnv;
-  jest.restoreAllMocks();
-});
+useHandlerEnv();
 
 const invalid: [string, unknown[]][] = [
   ['records', [-1, 1.5, '10', null, true, MAX_RECORDS + 1, {}]],

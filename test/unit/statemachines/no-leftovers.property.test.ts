@@ -5,22 +5,10 @@
  * naming what is left. An invalid input never gets as far as CreateApplication.
  */
 import fc from 'fast-check';
-import { logger } from '../../../handlers/runtime';
-import { makeEnv } from '../engines/fixtures';
-import { FakeService, type Fault, machine } from './fake-service';
+import { FakeService, type Fault, machine, useHandlerEnv } from './fake-service';
 
 const lifecycle = machine('lifecycle.asl.yml');
-const savedEnv = process.env;
-
-beforeEach(() => {
-  process.env = { ...savedEnv, ...makeEnv() };
-  for (const level of ['info', 'warn', 'error'] as const) jest.spyOn(logger, level).mockImplementation(() => {});
-});
-
-afterEach(() => {
-  process.env = savedEnv;
-  jest.restoreAllMocks();
-});
+useHandlerEnv();
 
 /** A field drawn valid or invalid; the generator says which, so the property needs no copy of the rules. */
 type Drawn = { readonly value: unknown; readonly valid: boolean };
