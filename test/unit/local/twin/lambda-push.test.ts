@@ -86,17 +86,27 @@ describe('Event source mappings on a ManualClock: when batches are delivered', (
     return out.Consumer.ConsumerARN;
   }
 
-  it('pushes records to an enhanced fan-out mapping as they arrive, without waiting for a poll', async () => {
-    // Prepare
-    const created = await lambda.createEventSourceMapping({
-      FunctionName: 'consume',
-      EventSourceArn: await consumer(),
-      StartingPosition: 'LATEST',
-    });
+  /** A mapping of the function `consume`, Enabled, its workers given real time to settle. */
+  async function enabledMapping(input: Omit<Parameters<LambdaTwin['createEventSourceMapping']>[0], 'FunctionName'>) {
+    const created = await lambda.createEventSourceMapping({ FunctionName: 'consume', ...input });
     const m = lambda.mapping(created.UUID!);
     await advanceUntil(() => m.state === 'Enabled', 10, 100);
     await pause(50);
+    return m;
+  }
+
+  /** The same through an enhanced fan-out consumer, at LATEST, with its subscription settled on the clock. */
+  async function enabledConsumerMapping(
+    settings: { MaximumBatchingWindowInSeconds?: number; BatchSize?: number } = {},
+  ) {
+    const m = await enabledMapping({ EventSourceArn: await consumer(), StartingPosition: 'LATEST', ...settings });
     await clock.advance(100);
+    return m;
+  }
+
+  it('pushes records to an enhanced fan-out mapping as they arrive, without waiting for a poll', async () => {
+    // Prepare
+    const m = await enabledConsumerMapping();
 
     // Act
     const putAt = clock.now();
@@ -111,15 +121,7 @@ describe('Event source mappings on a ManualClock: when batches are delivered', (
 
   it('wakes an enhanced fan-out subscription on the put itself: the batch starts with no time passing', async () => {
     // Prepare
-    const created = await lambda.createEventSourceMapping({
-      FunctionName: 'consume',
-      EventSourceArn: await consumer(),
-      StartingPosition: 'LATEST',
-    });
-    const m = lambda.mapping(created.UUID!);
-    await advanceUntil(() => m.state === 'Enabled', 10, 100);
-    await pause(50);
-    await clock.advance(100);
+    const m = await enabledConsumerMapping();
 
     // Act: the clock only fires what is due now (advance(0)), so the subscription's 50 ms look never comes
     const putAt = clock.now();
@@ -133,17 +135,7 @@ describe('Event source mappings on a ManualClock: when batches are delivered', (
 
   it('gathers records for MaximumBatchingWindowInSeconds before invoking, unless the batch fills', async () => {
     // Prepare
-    const created = await lambda.createEventSourceMapping({
-      FunctionName: 'consume',
-      EventSourceArn: await consumer(),
-      StartingPosition: 'LATEST',
-      MaximumBatchingWindowInSeconds: 2,
-      BatchSize: 3,
-    });
-    const m = lambda.mapping(created.UUID!);
-    await advanceUntil(() => m.state === 'Enabled', 10, 100);
-    await pause(50);
-    await clock.advance(100);
+    const m = await enabledConsumerMapping({ MaximumBatchingWindowInSeconds: 2, BatchSize: 3 });
 
     // Act
     const putAt = clock.now();
@@ -165,14 +157,7 @@ describe('Event source mappings on a ManualClock: when batches are delivered', (
 
   it('polls a stream mapping once per poll period when idle, and delivers what one poll finds at once', async () => {
     // Prepare
-    const created = await lambda.createEventSourceMapping({
-      FunctionName: 'consume',
-      EventSourceArn: STREAM,
-      StartingPosition: 'TRIM_HORIZON',
-    });
-    const m = lambda.mapping(created.UUID!);
-    await advanceUntil(() => m.state === 'Enabled', 10, 100);
-    await pause(50);
+    const m = await enabledMapping({ EventSourceArn: STREAM, StartingPosition: 'TRIM_HORIZON' });
 
     // Act
     const putAt = clock.now();
