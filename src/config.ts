@@ -4,8 +4,9 @@
  * typed, validated object. The other readers of the environment, each for its own variables and each taking it as a
  * parameter (`process.env` by default): the lambda engine's settings (src/engines/lambda.ts, `FANOUT_FUNCTION_NAME`
  * ...), the fan-out processor's application (src/fanout/environment.ts, `FANOUT_APPLICATION_NAME`, `FANOUT_SCHEMA`,
- * `FANOUT_ERROR_DESTINATION`), the CLI's fan-out file (src/fanout-config/load.ts, `FANOUT_CONFIG`), and the
- * handlers' Powertools names and region (handlers/runtime.ts, handlers/fanout.ts).
+ * `FANOUT_ERROR_DESTINATION`), the CLI's fan-out file (src/fanout-config/load.ts, `FANOUT_CONFIG`), the
+ * handlers' Powertools names and region (handlers/runtime.ts, handlers/fanout.ts), and src/aws.ts, which asks only
+ * whether `AWS_ENDPOINT_URL` is set (S3 by path on an endpoint of its own; the SDK reads the variable itself).
  */
 
 import { isStreamArn, parseFunctionArn, streamNameOf } from './arn';
