@@ -5,17 +5,10 @@
 import { KinesisClient, ListStreamConsumersCommand } from '@aws-sdk/client-kinesis';
 import { LambdaClient, ListEventSourceMappingsCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import {
-  findReport,
-  findStateMachine,
-  followExecution,
-  sfnClient,
-  startExecution,
-  type Up,
-  up,
-} from '../../../local/up';
+import { sfnClient, type Up, up } from '../../../local/up';
 import { clientConfig } from '../twin/clients';
 import { packagedProject, ROOT } from '../twin/project';
+import { runLifecycle } from '../twin/run';
 
 interface Report {
   verdict: string;
@@ -44,19 +37,16 @@ describe('Integration: the lifecycle with both engines', () => {
     await session?.close();
   });
 
-  async function runLifecycle(engine: string): Promise<{ status: string; report: Report }> {
-    const lifecycle = await findStateMachine(client, 'lifecycle');
-    const executionArn = await startExecution(client, lifecycle, { records: 300, engine });
-    const events: Parameters<Parameters<typeof followExecution>[2]>[0][] = [];
-    const described = await followExecution(client, executionArn, (e) => events.push(e));
-    return { status: described.status ?? '', report: findReport(described.output, events) as unknown as Report };
+  async function runWith(engine: string): Promise<{ status: string; report: Report }> {
+    const { execution, report } = await runLifecycle(client, { records: 300, engine });
+    return { status: execution.status ?? '', report: report as unknown as Report };
   }
 
   it.each(['lambda', 'kinesis-analytics'])(
     'passes the load test with the %s engine',
     async (engine) => {
       // Act
-      const { status, report } = await runLifecycle(engine);
+      const { status, report } = await runWith(engine);
 
       // Assess
       expect(status).toBe('SUCCEEDED');
@@ -77,7 +67,7 @@ describe('Integration: the lifecycle with both engines', () => {
     const input = session.stack.outputs['InputStreamArn']!;
 
     // Act
-    await runLifecycle('lambda');
+    await runWith('lambda');
     // every mapping of the account: the engine's point at a version of the function, which FunctionName would not list
     const mappings = await lambda.send(new ListEventSourceMappingsCommand({}));
     const consumers = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: input }));

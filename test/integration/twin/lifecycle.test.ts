@@ -6,17 +6,10 @@ import { promisify } from 'node:util';
 import { KinesisAnalyticsClient, ListApplicationsCommand } from '@aws-sdk/client-kinesis-analytics';
 import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { ManualClock } from '../../../local/clock';
-import {
-  findReport,
-  findStateMachine,
-  followExecution,
-  sfnClient,
-  startExecution,
-  type Up,
-  up,
-} from '../../../local/up';
+import { findStateMachine, followExecution, sfnClient, startExecution, type Up, up } from '../../../local/up';
 import { tool } from '../../tools';
 import { packagedProject, ROOT } from './project';
+import { runLifecycle } from './run';
 
 const run = promisify(execFile);
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -65,14 +58,7 @@ describe('Integration: the lifecycle on the twin', () => {
       const lifecycle = await findStateMachine(client, 'lifecycle');
 
       // Act
-      const executionArn = await startExecution(client, lifecycle, { records: 300 });
-      const events: Parameters<Parameters<typeof followExecution>[2]>[0][] = [];
-      const described = await followExecution(client, executionArn, (e) => events.push(e));
-      const report = findReport(described.output, events) as {
-        verdict: string;
-        sent: number;
-        outputs: Record<string, { expected: number; received: number; missing: number }>;
-      };
+      const { execution: described, events, report } = await runLifecycle(client, { records: 300 });
 
       // Assess
       expect({ status: described.status, error: described.error, cause: described.cause }).toEqual({
@@ -80,9 +66,9 @@ describe('Integration: the lifecycle on the twin', () => {
         error: undefined,
         cause: undefined,
       });
-      expect(report.verdict).toBe('pass');
-      expect(report.sent).toBe(300);
-      const outputs = Object.values(report.outputs);
+      expect(report?.verdict).toBe('pass');
+      expect(report?.sent).toBe(300);
+      const outputs = Object.values(report?.outputs ?? {});
       expect(outputs.reduce((n, o) => n + o.received, 0)).toBe(300);
       expect(outputs.every((o) => o.missing === 0)).toBe(true);
       const entered = events.flatMap((e) =>
