@@ -84,7 +84,8 @@ export interface ApplicationMetrics {
   }[];
 }
 
-const zeroInput = (): InputCounters => ({
+/** An input's counters before its first record (also what a one-off preprocessing run, as discovery's, counts into). */
+export const zeroInput = (): InputCounters => ({
   records: 0,
   bytes: 0,
   okRecords: 0,

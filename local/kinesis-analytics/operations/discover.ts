@@ -6,6 +6,7 @@
  */
 import { systemClock } from '../../clock';
 import type { RequestOf, ResponseOf } from '../api';
+import { zeroInput } from '../counters';
 import type { SqlEngine } from '../engine';
 import { invalidArgument, kinesisAnalyticsError } from '../errors';
 import type { InputRecord } from '../input-reader';
@@ -103,17 +104,7 @@ async function preprocess(
     lambda,
     clock: systemClock,
     timing: DEFAULT_TIMING,
-    counters: {
-      records: 0,
-      bytes: 0,
-      okRecords: 0,
-      okBytes: 0,
-      droppedRecords: 0,
-      processingFailedRecords: 0,
-      invocations: 0,
-      failedInvocations: 0,
-      durationMs: 0,
-    },
+    counters: zeroInput(),
     rowtime: () => 0,
     attempts: 1,
   });
