@@ -7,7 +7,7 @@ import type { ApplicationState } from '../../../../local/kinesis-analytics/state
 import { ApplicationStore } from '../../../../local/kinesis-analytics/store';
 import { DEFAULT_TIMING } from '../../../../local/kinesis-analytics/timing';
 import * as streamingSql from '../../../../src/streaming-sql';
-import { CODE, ROLE, SCHEMA, streamArn } from './fakes';
+import { CODE, ROLE, runnableApplication, streamArn } from './fakes';
 
 function setup() {
   const clock = new ManualClock();
@@ -24,37 +24,7 @@ function setup() {
 }
 
 function app(): ApplicationState {
-  return {
-    name: 'app',
-    arn: 'arn:aws:kinesisanalytics:us-east-1:000000000000:application/app',
-    status: 'READY',
-    createTimestamp: 0,
-    versionId: 1,
-    code: CODE,
-    inputs: [
-      {
-        InputId: '1.1',
-        NamePrefix: 'SOURCE_SQL_STREAM',
-        InAppStreamNames: ['SOURCE_SQL_STREAM_001'],
-        InputSchema: SCHEMA as ApplicationState['inputs'][0]['InputSchema'],
-        InputParallelism: { Count: 1 },
-        InputStartingPositionConfiguration: {},
-        KinesisStreamsInputDescription: { ResourceARN: streamArn('in'), RoleARN: ROLE },
-      },
-    ],
-    outputs: [
-      {
-        OutputId: '1.1',
-        Name: 'OUT_A',
-        DestinationSchema: { RecordFormatType: 'JSON' },
-        KinesisStreamsOutputDescription: { ResourceARN: streamArn('a'), RoleARN: ROLE },
-      },
-    ],
-    referenceDataSources: [],
-    cloudWatchLoggingOptions: [],
-    tags: [],
-    checkpoints: {},
-  };
+  return runnableApplication({ status: 'READY', code: CODE, output: 'a' });
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {

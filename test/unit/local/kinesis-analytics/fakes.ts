@@ -91,3 +91,45 @@ export function output(name: string, stream: string) {
     DestinationSchema: { RecordFormatType: 'JSON' },
   };
 }
+
+/**
+ * An application as the store keeps it, ready for the data plane: one input (stream `in`, SCHEMA) and one output
+ * (in-application stream OUT_A to the stream `output`).
+ */
+export function runnableApplication(opts: {
+  status: ApplicationState['status'];
+  code: string;
+  output: string;
+}): ApplicationState {
+  return {
+    name: 'app',
+    arn: 'arn:aws:kinesisanalytics:us-east-1:000000000000:application/app',
+    status: opts.status,
+    createTimestamp: 0,
+    versionId: 1,
+    code: opts.code,
+    inputs: [
+      {
+        InputId: '1.1',
+        NamePrefix: 'SOURCE_SQL_STREAM',
+        InAppStreamNames: ['SOURCE_SQL_STREAM_001'],
+        InputSchema: SCHEMA as ApplicationState['inputs'][0]['InputSchema'],
+        InputParallelism: { Count: 1 },
+        InputStartingPositionConfiguration: {},
+        KinesisStreamsInputDescription: { ResourceARN: streamArn('in'), RoleARN: ROLE },
+      },
+    ],
+    outputs: [
+      {
+        OutputId: '1.1',
+        Name: 'OUT_A',
+        DestinationSchema: { RecordFormatType: 'JSON' },
+        KinesisStreamsOutputDescription: { ResourceARN: streamArn(opts.output), RoleARN: ROLE },
+      },
+    ],
+    referenceDataSources: [],
+    cloudWatchLoggingOptions: [],
+    tags: [],
+    checkpoints: {},
+  };
+}

@@ -6,7 +6,7 @@ import type { ApplicationState } from '../../../../local/kinesis-analytics/state
 import { ApplicationStore } from '../../../../local/kinesis-analytics/store';
 import { DEFAULT_TIMING } from '../../../../local/kinesis-analytics/timing';
 import * as streamingSql from '../../../../src/streaming-sql';
-import { ROLE, SCHEMA, streamArn } from './fakes';
+import { runnableApplication } from './fakes';
 
 /** Passes each JSON record through to OUT_A; a record that is not JSON becomes an error-stream row. */
 const passThrough = {
@@ -51,37 +51,7 @@ const passThrough = {
 } as unknown as SqlEngine;
 
 function application(): ApplicationState {
-  return {
-    name: 'app',
-    arn: 'arn:aws:kinesisanalytics:us-east-1:000000000000:application/app',
-    status: 'RUNNING',
-    createTimestamp: 0,
-    versionId: 1,
-    code: '-- pass through',
-    inputs: [
-      {
-        InputId: '1.1',
-        NamePrefix: 'SOURCE_SQL_STREAM',
-        InAppStreamNames: ['SOURCE_SQL_STREAM_001'],
-        InputSchema: SCHEMA as ApplicationState['inputs'][0]['InputSchema'],
-        InputParallelism: { Count: 1 },
-        InputStartingPositionConfiguration: {},
-        KinesisStreamsInputDescription: { ResourceARN: streamArn('in'), RoleARN: ROLE },
-      },
-    ],
-    outputs: [
-      {
-        OutputId: '1.1',
-        Name: 'OUT_A',
-        DestinationSchema: { RecordFormatType: 'JSON' },
-        KinesisStreamsOutputDescription: { ResourceARN: streamArn('out'), RoleARN: ROLE },
-      },
-    ],
-    referenceDataSources: [],
-    cloudWatchLoggingOptions: [],
-    tags: [],
-    checkpoints: {},
-  };
+  return runnableApplication({ status: 'RUNNING', code: '-- pass through', output: 'out' });
 }
 
 function setup(opts: { limits?: boolean; faults?: { drop?: number; duplicate?: number }; engine?: SqlEngine } = {}) {
