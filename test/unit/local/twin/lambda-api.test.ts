@@ -34,6 +34,16 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
   const call = async (name: string, payload: unknown = {}): Promise<Record<string, unknown>> =>
     JSON.parse((await lambda.invokeText(name, JSON.stringify(payload))).payload) as Record<string, unknown>;
 
+  /** Creates function `name` running `code` (index.handler, the test role), with `extra` settings. */
+  const createFn = (name: string, code: string, extra: Partial<Parameters<LambdaTwin['createFunction']>[0]> = {}) =>
+    lambda.createFunction({
+      Role: 'arn:aws:iam::000000000000:role/lambda-role',
+      FunctionName: name,
+      Handler: 'index.handler',
+      Code: { ZipFile: zip(code) },
+      ...extra,
+    });
+
   describe('Method: createFunction', () => {
     it('runs code given as zip bytes and reports its CodeSha256 and CodeSize as Lambda does', async () => {
       // Prepare
@@ -99,11 +109,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
   describe('Method: updateFunctionCode', () => {
     it('runs the new code from the next invocation while one under way finishes on the old code', async () => {
       // Prepare
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'f',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(SLOW) },
+      await createFn('f', SLOW, {
         Timeout: 60, // a cold environment on a loaded machine takes seconds
       });
       await call('f', { ms: 0 });
@@ -126,11 +132,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
   describe('Method: updateFunctionConfiguration', () => {
     it('gives the next invocation the new environment, keeps the code, and leaves one under way alone', async () => {
       // Prepare
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'f',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(SLOW) },
+      await createFn('f', SLOW, {
         Environment: { Variables: { COLOR: 'red' } },
         Timeout: 60, // the invocation under way starts a cold environment: 3 s is not enough on a loaded machine
       });
@@ -155,12 +157,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
   describe('Method: warm', () => {
     it('warms the new environment of a function warmed ahead when its configuration changes', async () => {
       // Prepare
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'f',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(V1) },
-      });
+      await createFn('f', V1);
       await lambda.warm('f');
 
       // Act
@@ -180,12 +177,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
     it('removes the function and its event source mappings', async () => {
       // Prepare
       await kinesis.handle('CreateStream', { StreamName: 's', ShardCount: 1 });
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'f',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(V2) },
-      });
+      await createFn('f', V2);
       const mapping = await lambda.createEventSourceMapping({
         FunctionName: 'f',
         EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
@@ -208,12 +200,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
   describe('Versions and aliases', () => {
     it('keeps a published version as it was, and an alias invokes the version it points to', async () => {
       // Prepare
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'f',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(V1) },
-      });
+      await createFn('f', V1);
       const v1 = await lambda.publishVersion({ FunctionName: 'f' });
       await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: v1.Version! });
 
@@ -238,12 +225,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
 
     it('refuses to delete a version an alias points to, and an alias to a version that does not exist', async () => {
       // Prepare
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'f',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(V1) },
-      });
+      await createFn('f', V1);
       await lambda.publishVersion({ FunctionName: 'f' });
       await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: '1' });
 
@@ -261,12 +243,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
     it('moves an event source mapping to an alias with UpdateEventSourceMapping, its checkpoint kept', async () => {
       // Prepare
       await kinesis.handle('CreateStream', { StreamName: 's', ShardCount: 1 });
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'f',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(V1) },
-      });
+      await createFn('f', V1);
       await lambda.publishVersion({ FunctionName: 'f' });
       await lambda.createAlias({ FunctionName: 'f', Name: 'live', FunctionVersion: '1' });
       const created = await lambda.createEventSourceMapping({
@@ -296,12 +273,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       // Prepare
       const events: FunctionLogEvent[] = [];
       lambda.onFunctionLog((e) => events.push(e));
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'f',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(V1) },
-      });
+      await createFn('f', V1);
 
       // Act
       const first = await lambda.invokeText('f', '{"n":1}');
@@ -337,12 +309,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       // Prepare
       const events: FunctionLogEvent[] = [];
       lambda.onFunctionLog((e) => events.push(e));
-      await lambda.createFunction({
-        Role: 'arn:aws:iam::000000000000:role/lambda-role',
-        FunctionName: 'bad',
-        Handler: 'index.handler',
-        Code: { ZipFile: zip(FAILS) },
-      });
+      await createFn('bad', FAILS);
 
       // Act
       const result = await lambda.invokeText('bad', '{}');
