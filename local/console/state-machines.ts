@@ -13,6 +13,7 @@ import type { Execution, StepFunctionsTwin } from '../stepfunctions';
 import { REPORT_HEADERS } from './assets';
 import { stateGraph } from './graph';
 import { badRequest, bodyOf, intParam, json, notFound, requireOwnOrigin } from './http';
+import type { ExecutionSummary, MachineDetailAnswer, StateMachineListAnswer } from './state-machines-api';
 
 export interface StepFunctionsContext {
   stepFunctions: StepFunctionsTwin;
@@ -28,7 +29,7 @@ const StartBody = z.object({
   name: z.string().optional(),
 });
 
-function summary(e: Execution) {
+function summary(e: Execution): ExecutionSummary {
   return {
     executionArn: e.arn,
     name: e.name,
@@ -76,7 +77,7 @@ export function stepFunctionsRoutes(ctx: StepFunctionsContext): RestRoute[] {
                 ...(latest ? { latest: summary(latest) } : {}),
               };
             }),
-        });
+        } satisfies StateMachineListAnswer);
       },
     },
     {
@@ -100,7 +101,7 @@ export function stepFunctionsRoutes(ctx: StepFunctionsContext): RestRoute[] {
             .filter((e) => e.stateMachineArn === m.arn)
             .sort((a, b) => b.startDate - a.startDate)
             .map(summary),
-        });
+        } satisfies MachineDetailAnswer);
       },
     },
     {

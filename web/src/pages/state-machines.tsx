@@ -1,37 +1,16 @@
 /** Step Functions: the state machines, one state machine (graph, Start execution, executions). */
 import { useState } from 'preact/hooks';
+import type {
+  ExecutionSummary,
+  MachineDetailAnswer,
+  StateMachineListAnswer,
+} from '../../../local/console/state-machines-api';
 import { postJson, useResource } from '../api';
-import { Graph, type StateGraph } from '../graph';
+import { Graph } from '../graph';
 import { Badge, Card, fmtDuration, fmtTime, href, KeyValues, Loading, PageHeader, Problem } from '../ui';
 
-interface ExecutionSummary {
-  executionArn: string;
-  name: string;
-  status: string;
-  startDate: number;
-  stopDate?: number;
-}
-
-interface MachineSummary {
-  stateMachineArn: string;
-  name: string;
-  type: string;
-  creationDate: number;
-  executions: number;
-  running: number;
-  latest?: ExecutionSummary;
-}
-
-interface MachineDetail extends Omit<MachineSummary, 'executions'> {
-  roleArn: string;
-  revisionId: string;
-  definition: string;
-  graph: StateGraph;
-  executions: ExecutionSummary[];
-}
-
 export function StateMachinesPage() {
-  const { data, error } = useResource<{ stateMachines: MachineSummary[] }>(
+  const { data, error } = useResource<StateMachineListAnswer>(
     'state-machines',
     (kind, d) => kind === 'change' && 'topic' in d && d.topic === 'state-machine',
   );
@@ -134,7 +113,7 @@ export function inputProblem(text: string): string | undefined {
   return undefined;
 }
 
-function StartExecutionDialog(props: { machine: MachineDetail; onClose: () => void }) {
+function StartExecutionDialog(props: { machine: MachineDetailAnswer; onClose: () => void }) {
   const [input, setInput] = useState('{}');
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
@@ -214,10 +193,13 @@ function StartExecutionDialog(props: { machine: MachineDetail; onClose: () => vo
 export function StateMachinePage(props: { arn: string }) {
   const [starting, setStarting] = useState(false);
   const [now, setNow] = useState(Date.now());
-  const { data, error } = useResource<MachineDetail>(`state-machines/${encodeURIComponent(props.arn)}`, (kind, d) => {
-    if (kind === 'tick') setNow(Date.now());
-    return kind === 'change' && 'topic' in d && d.topic === 'state-machine' && d.ids.includes(props.arn);
-  });
+  const { data, error } = useResource<MachineDetailAnswer>(
+    `state-machines/${encodeURIComponent(props.arn)}`,
+    (kind, d) => {
+      if (kind === 'tick') setNow(Date.now());
+      return kind === 'change' && 'topic' in d && d.topic === 'state-machine' && d.ids.includes(props.arn);
+    },
+  );
   return (
     <>
       <PageHeader
