@@ -11,6 +11,7 @@ import { ModelValidator } from '../api-model/validator';
 import { decodeQueryInput, encodeXmlMembers } from '../api-model/xml';
 import { type Clock, systemClock } from '../clock';
 import { ACCOUNT_ID, type DeployTarget, deployContext, plan } from '../deploy';
+import { resourceType } from '../deploy/resources';
 import type { PlannedChange } from '../deploy/stack';
 import type { Template } from '../deploy/template';
 import { queryParams } from '../protocols/aws-query';
@@ -124,6 +125,32 @@ export class CloudFormationTwin implements QueryService {
       this.persistence = new StackPersistence(opts.dataDir, opts.fsync !== undefined ? { fsync: opts.fsync } : {});
       this.store.journal = this.persistence;
       this.persistence.restore(this.store, (stack, status, reason) => this.lifecycle.status(stack, status, reason));
+      this.restoreOutside();
+    }
+  }
+
+  /**
+   * What the kept stacks' resources hold outside the data directory, made whole again: function code lies in the
+   * project's code cache (`<project>/.fanout/lambda`, where the bundles' external modules resolve), which a user
+   * may delete or another twin prune; it is unpacked again from the artifact the S3 twin kept.
+   */
+  private restoreOutside(): void {
+    for (const stack of this.store.live()) {
+      const state = stack.state;
+      if (!state) continue;
+      const ctx = deployContext(this.target, state.template, stack.name, {
+        codeRoot: this.codeRoot,
+        artifacts: (code) => this.artifact(code),
+      });
+      for (const held of state.resources.values()) {
+        try {
+          resourceType(held.type)?.restore?.({ ...ctx, stackId: stack.id }, held);
+        } catch (error) {
+          process.stderr.write(
+            `twin: cloudformation: ${stack.name}: ${held.logicalId} cannot be restored: ${(error as Error).message}\n`,
+          );
+        }
+      }
     }
   }
 

@@ -129,11 +129,15 @@ export class LambdaPersistence implements Journal {
    */
   restore(c: MappingContext, warn: (message: string) => void): () => void {
     const store = c.store;
+    // said once every service is built (the CloudFormation twin unpacks again the code of the stacks it keeps)
+    const codeGone = (): void => {
+      for (const r of store.functions.values())
+        if (!existsSync(r.latest.runtime.config.codeDir))
+          warn(`Lambda: the code of ${r.name} (${r.latest.runtime.config.codeDir}) is gone; its invocations will fail`);
+    };
     for (const [key, value] of this.map.entries()) {
       if (!key.startsWith('f/')) continue;
       const saved = value as SavedFunction;
-      if (!existsSync(saved.latest.config.codeDir))
-        warn(`Lambda: the code of ${saved.name} (${saved.latest.config.codeDir}) is gone; its invocations will fail`);
       const record: FunctionRecord = {
         name: saved.name,
         arn: store.functionArn(saved.name),
@@ -147,7 +151,7 @@ export class LambdaPersistence implements Journal {
       store.functions.set(record.name, record);
     }
     const resume: EventSourceMapping[] = [];
-    if (!c.kinesis) return () => undefined;
+    if (!c.kinesis) return codeGone;
     for (const [key, value] of this.map.entries()) {
       if (!key.startsWith('m/')) continue;
       const saved = value as SavedMapping;
@@ -170,6 +174,7 @@ export class LambdaPersistence implements Journal {
       resume.push(mapping);
     }
     return () => {
+      codeGone();
       for (const m of resume) {
         if (m.state === 'Deleting') c.lifecycle.delete(m);
         else if (m.state !== 'Disabled') {

@@ -166,6 +166,10 @@ export const LAMBDA_TYPES: Record<string, ResourceType> = {
     update: updateFunction,
     delete: deleteFunction,
     fingerprint: functionFingerprint,
+    // the Lambda twin keeps the directory by path; unpacking the same artifact again makes the same directory
+    restore: (ctx, held) => {
+      codeDirOf(ctx, (held.properties['Code'] ?? {}) as Code);
+    },
   },
   'AWS::Lambda::EventSourceMapping': {
     live: true,

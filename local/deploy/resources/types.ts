@@ -22,6 +22,11 @@ export interface ResourceType {
   update?(ctx: DeployContext, held: HeldResource, properties: Record<string, unknown>): Promise<Made | undefined>;
   /** Removes the resource (absent: nothing to remove, as for recorded types). */
   delete?(ctx: DeployContext, held: HeldResource): Promise<void> | void;
+  /**
+   * Makes whole again what a resource kept across a restart (`--data-dir`) has outside the data directory (a
+   * function's unpacked code, which lies in the project's code cache: deleted, or pruned by another twin).
+   */
+  restore?(ctx: DeployContext, held: HeldResource): void;
   /** What a change is judged by (default: the resolved properties); function code by the SHA-256 of its zip. */
   fingerprint?(ctx: DeployContext, properties: Record<string, unknown>): unknown;
 }

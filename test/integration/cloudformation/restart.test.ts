@@ -3,7 +3,9 @@
  * `osls deploy` (issue 11 §3): the stack is still there (before, the kept functions and streams met no stack, and
  * the second deploy failed with CreateFunction -> ResourceConflictException), the deploy finds nothing to change,
  * `aws cloudformation describe-stacks` shows the stack with its outputs, and IAM still denies what a role of the
- * template does not allow. On the package the other integration tests share (./osls.ts).
+ * template does not allow. The function code the twin unpacked into the project's code cache is deleted while it is
+ * down: a kept stack's functions are unpacked again from the artifacts S3 kept, and `osls invoke` runs one. On the
+ * package the other integration tests share (./osls.ts).
  */
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -42,10 +44,21 @@ describe('Integration: osls deploy again after the twin restarts on its data dir
       const first = await osls(dir, twin.endpoint, 'deploy', '--package', SHARED_PACKAGE);
       const rolesBefore = [...twin.iam.store.roles.keys()].sort();
       await twin.close();
+      // the unpacked function code lies in the project's code cache, outside the data directory: a user may delete it
+      rmSync(join(dir, '.fanout', 'lambda'), { recursive: true, force: true });
 
       // Act
       twin = await start();
       const second = await osls(dir, twin.endpoint, 'deploy', '--package', SHARED_PACKAGE);
+      const invoked = await osls(
+        dir,
+        twin.endpoint,
+        'invoke',
+        '-f',
+        'validateInput',
+        '--data',
+        '{"machine":"teardown","input":{"engine":"lambda"}}',
+      );
       const described = await run(
         'aws',
         [
@@ -74,6 +87,10 @@ describe('Integration: osls deploy again after the twin restarts on its data dir
       expect(first).toContain(`Service deployed to stack ${STACK}`);
       expect(second).not.toContain('ResourceConflictException');
       expect(second).toContain('No changes to deploy. Deployment skipped.');
+      // the kept stack's function code was unpacked again from the artifacts the S3 twin kept
+      expect(JSON.parse(invoked.slice(invoked.indexOf('{'), invoked.lastIndexOf('}') + 1))).toEqual({
+        options: { engines: ['lambda'] },
+      });
       expect(stack.StackStatus).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
       expect(stack.Outputs.map((o) => o.OutputKey)).toContain('LifecycleStateMachineArn');
       expect([...twin.iam.store.roles.keys()].sort()).toEqual(rolesBefore);
