@@ -1,23 +1,12 @@
-import { logger } from '../../../handlers/runtime';
 import { FUNCTIONS, type FunctionRow } from '../../../src/fanout-config/template/functions';
 import { makeEnv } from '../engines/fixtures';
 import { defaultParams, loadStateMachine, providerTimeout } from './asl';
-import { FakeService, machine, type Stub } from './fake-service';
+import { FakeService, machine, type Stub, useHandlerEnv } from './fake-service';
 
 const lifecycle = machine('lifecycle.asl.yml');
 const run = (service: FakeService, input: unknown, replace: Record<string, Stub> = {}) =>
   lifecycle.run(service, input, replace);
-const savedEnv = process.env;
-
-beforeEach(() => {
-  process.env = { ...savedEnv, ...makeEnv() };
-  for (const level of ['info', 'warn', 'error'] as const) jest.spyOn(logger, level).mockImplementation(() => {});
-});
-
-afterEach(() => {
-  process.env = savedEnv;
-  jest.restoreAllMocks();
-});
+const savedEnv = useHandlerEnv();
 
 function fail(name: string, message: string): Stub {
   return async () => {
