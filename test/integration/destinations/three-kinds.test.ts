@@ -9,20 +9,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
-import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import {
-  findReport,
-  findStateMachine,
-  followExecution,
-  sfnClient,
-  startExecution,
-  type Up,
-  up,
-} from '../../../local/up';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { sfnClient, type Up, up } from '../../../local/up';
 import type { LoadTestReport } from '../../../src/load-test';
 import { awsCliEnv, tool } from '../../tools';
+import { expectEveryOutputWhole } from '../fanout-shapes/lifecycle';
 import { clientConfig } from '../twin/clients';
 import { packagedCopy } from '../twin/project';
+import { runLifecycle } from '../twin/run';
 
 const run = promisify(execFile);
 
@@ -53,29 +47,15 @@ interface Row {
 }
 
 async function lifecycle(client: SFNClient, input: Record<string, unknown>): Promise<LoadTestReport> {
-  const arn = await findStateMachine(client, 'lifecycle');
-  const executionArn = await startExecution(client, arn, input);
-  const events: HistoryEvent[] = [];
-  const described = await followExecution(client, executionArn, (e) => events.push(e));
-  expect({ status: described.status, cause: described.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
-  return findReport(described.output, events) as LoadTestReport;
+  const { execution, report } = await runLifecycle(client, input);
+  expect({ status: execution.status, cause: execution.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+  return report as LoadTestReport;
 }
 
 /** The three outputs in the report, each whole: every expected row once, none elsewhere. */
 function expectThreeWhole(report: LoadTestReport): void {
-  expect({ verdict: report.verdict, reasons: report.reasons }).toEqual({ verdict: 'pass', reasons: [] });
+  expectEveryOutputWhole(report, OUTPUTS, 'synthetic');
   expect(report.sent).toBe(100);
-  expect(Object.keys(report.outputs).sort()).toEqual([...OUTPUTS].sort());
-  for (const [name, o] of Object.entries(report.outputs)) {
-    expect({ name, missing: o.missing, duplicates: o.duplicates, misrouted: o.misrouted }).toEqual({
-      name,
-      missing: 0,
-      duplicates: 0,
-      misrouted: 0,
-    });
-    expect(o.expected).toBeGreaterThan(0);
-    expect(o.received).toBe(o.expected);
-  }
   // the stream and the archive carry the same rows (POSITIVE), the function the others (NEGATIVE)
   expect(report.outputs['archive']!.expected).toBe(report.outputs['PositiveTransactions']!.expected);
   expect(report.outputs['archive']!.expected + report.outputs['kinesis-fanout-dev-audit']!.expected).toBe(100);

@@ -3,8 +3,8 @@
  * the input each run of a state entered with, and the check that every output of a report is whole.
  */
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { findReport, findStateMachine, followExecution, startExecution } from '../../../local/up';
 import type { LoadTestReport } from '../../../src/load-test';
+import { runLifecycle } from '../twin/run';
 
 export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -17,12 +17,8 @@ export interface Run {
 
 /** Starts the lifecycle with `input` and follows it to its end. */
 export async function lifecycle(client: SFNClient, input: Record<string, unknown>): Promise<Run> {
-  const arn = await findStateMachine(client, 'lifecycle');
-  const executionArn = await startExecution(client, arn, input);
-  const events: HistoryEvent[] = [];
-  const described = await followExecution(client, executionArn, (e) => events.push(e));
-  const report = findReport(described.output, events) as LoadTestReport;
-  return { status: described.status, cause: described.cause, report, events };
+  const { execution, events, report } = await runLifecycle(client, input);
+  return { status: execution.status, cause: execution.cause, report: report as LoadTestReport, events };
 }
 
 /** The input each execution of `state` entered with. */

@@ -4,8 +4,6 @@
  * injected) are sent again until every row is in, each partition key's rows in order; a missing delivery stream is
  * refused at StartApplication.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
@@ -16,23 +14,9 @@ import {
 } from '@aws-sdk/client-kinesis-analytics';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startTwin, type Twin } from '../../../local/twin';
+import { ROLE, SCHEMA, SQL, streamArn } from './fixtures';
 
-const ROLE = 'arn:aws:iam::000000000000:role/analytics';
-const SQL = readFileSync(join(__dirname, '../../../sql/fanout.sql'), 'utf8');
-const streamArn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 const hoseArn = (name: string) => `arn:aws:firehose:us-east-1:000000000000:deliverystream/${name}`;
-const SCHEMA = {
-  RecordFormat: {
-    RecordFormatType: 'JSON' as const,
-    MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } },
-  },
-  RecordEncoding: 'UTF-8',
-  RecordColumns: [
-    { Name: 'ID', SqlType: 'INTEGER', Mapping: '$.ID' },
-    { Name: 'USERNAME', SqlType: 'VARCHAR(200)', Mapping: '$.USERNAME' },
-    { Name: 'AMOUNT', SqlType: 'DECIMAL(5,2)', Mapping: '$.AMOUNT' },
-  ],
-};
 
 // a budget for a loaded machine, not a timing assertion
 jest.setTimeout(60_000);
