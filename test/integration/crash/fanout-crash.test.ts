@@ -13,9 +13,8 @@
  *   ENABLED — and the teardown (the cost guard the failed lifecycle did not reach) leaves no application and no
  *   execution running.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import {
   GetRecordsCommand,
@@ -35,7 +34,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { RESTART_CAUSE } from '../../../local/stepfunctions/persistence';
 import { Child } from '../kinesis/crash';
-import { packagedProject, ROOT } from '../twin/project';
+import { packagedProject } from '../twin/project';
+import { crashRun } from './harness';
 
 const SCRIPT = join(__dirname, 'fanout-twin.ts');
 const INPUT = 'Transactions';
@@ -47,7 +47,6 @@ const config = (url: string) => ({
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   maxAttempts: 1,
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The IDs of our records in a stream, in the order its one shard holds them. */
 async function idsIn(kinesis: KinesisClient, stream: string): Promise<number[]> {
@@ -77,23 +76,7 @@ const amountOf = (id: number) => (id % 2 === 0 ? 12.5 : -7.25);
 jest.setTimeout(900_000);
 
 describe('Integration: a running fan-out killed with SIGKILL and restarted on its data directory', () => {
-  let dataDir: string;
-  let codeDir: string;
-  let child: Child | undefined;
-  const clients: { destroy(): void }[] = [];
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'fanout-crash-'));
-    mkdirSync(join(ROOT, '.fanout', 'osls'), { recursive: true });
-    codeDir = mkdtempSync(join(ROOT, '.fanout', 'osls', 'crash-'));
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.destroy();
-    await child?.kill();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(codeDir, { recursive: true, force: true });
-  });
+  const run = crashRun('fanout-crash-');
 
   const connect = (url: string) => {
     const c = {
@@ -103,15 +86,15 @@ describe('Integration: a running fan-out killed with SIGKILL and restarted on it
       lambda: new LambdaClient(config(url)),
       events: new EventBridgeClient(config(url)),
     };
-    clients.push(...Object.values(c));
+    run.clients.push(...Object.values(c));
     return c;
   };
 
   it('keeps every acknowledged record, delivers each at least once (twice only in the round in flight), fails the running execution, and leaves nothing running after the teardown', async () => {
     // Prepare: deploy, start the lifecycle (live mode: it watches the traffic), wait for the application to run
     const templatePath = await packagedProject();
-    child = await Child.start(dataDir, SCRIPT, [codeDir, templatePath]);
-    let c = connect(child.url);
+    run.child = await Child.start(run.dataDir, SCRIPT, [run.codeDir, templatePath]);
+    let c = connect(run.child.url);
     const machines = (await c.sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? [];
     const lifecycle = machines.find((m) => m.name === 'kinesis-fanout-dev-lifecycle')!.stateMachineArn!;
     const teardown = machines.find((m) => m.name === 'kinesis-fanout-dev-teardown')!.stateMachineArn!;
@@ -168,13 +151,13 @@ describe('Integration: a running fan-out killed with SIGKILL and restarted on it
       await sleep(100);
     }
     await sleep(300 + Math.random() * 700);
-    await child.kill();
+    await run.child.kill();
     stop = true;
     await Promise.all(producers);
     const delivered = acked.size;
 
-    child = await Child.start(dataDir, SCRIPT, [codeDir]);
-    c = connect(child.url);
+    run.child = await Child.start(run.dataDir, SCRIPT, [run.codeDir]);
+    c = connect(run.child.url);
     const input = await idsIn(c.kinesis, INPUT);
     const execution = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
     const appsAfter = await running();

@@ -7,9 +7,9 @@
  * read on from its kept checkpoint (not from the stream's start): what it handed over again is the run of records
  * after the last durable checkpoint, in order, with no gap (Lambda's at-least-once).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   CreateEventSourceMappingCommand,
@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { strToU8, zipSync } from 'fflate';
 import { Child } from '../kinesis/crash';
-import { ROOT } from '../twin/project';
+import { crashRun } from './harness';
 
 const SCRIPT = join(__dirname, 'fanout-twin.ts');
 const HANDLER = `const fs = require('node:fs');
@@ -35,38 +35,21 @@ const config = (url: string) => ({
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   maxAttempts: 1,
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 jest.setTimeout(300_000);
 
 describe('Integration: an event source mapping killed with SIGKILL and restarted on its data directory', () => {
-  let dataDir: string;
-  let codeDir: string;
-  let child: Child | undefined;
-  const clients: { destroy(): void }[] = [];
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'mapping-crash-'));
-    mkdirSync(join(ROOT, '.fanout', 'osls'), { recursive: true });
-    codeDir = mkdtempSync(join(ROOT, '.fanout', 'osls', 'mapping-crash-'));
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.destroy();
-    await child?.kill();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(codeDir, { recursive: true, force: true });
-  });
+  const run = crashRun('mapping-crash-');
 
   const connect = (url: string) => {
     const c = { kinesis: new KinesisClient(config(url)), lambda: new LambdaClient(config(url)) };
-    clients.push(c.kinesis, c.lambda);
+    run.clients.push(c.kinesis, c.lambda);
     return c;
   };
 
   it('keeps the mapping and its checkpoint: every record at least once, again only what followed the durable checkpoint', async () => {
     // Prepare
-    const seenFile = join(dataDir, 'seen.txt');
+    const seenFile = join(run.dataDir, 'seen.txt');
     const seen = (): string[] => {
       try {
         return readFileSync(seenFile, 'utf8').split('\n').filter(Boolean);
@@ -74,8 +57,8 @@ describe('Integration: an event source mapping killed with SIGKILL and restarted
         return [];
       }
     };
-    child = await Child.start(join(dataDir, 'twin'), SCRIPT, [codeDir]);
-    let c = connect(child.url);
+    run.child = await Child.start(join(run.dataDir, 'twin'), SCRIPT, [run.codeDir]);
+    let c = connect(run.child.url);
     await c.kinesis.send(new CreateStreamCommand({ StreamName: 'mapped', ShardCount: 1 }));
     const fn = await c.lambda.send(
       new CreateFunctionCommand({
@@ -113,10 +96,10 @@ describe('Integration: an event source mapping killed with SIGKILL and restarted
       if (i === 24_000) throw new Error(`the function saw ${seen().length} records in 2 minutes`);
       await sleep(5);
     }
-    await child.kill();
+    await run.child.kill();
     const beforeRestart = seen();
-    child = await Child.start(join(dataDir, 'twin'), SCRIPT, [codeDir]);
-    c = connect(child.url);
+    run.child = await Child.start(join(run.dataDir, 'twin'), SCRIPT, [run.codeDir]);
+    c = connect(run.child.url);
     await put(300, 50);
     for (let i = 0; new Set(seen()).size < 350; i++) {
       if (i === 1200) throw new Error(`after the restart the function saw ${new Set(seen()).size} of 350 records`);
