@@ -354,19 +354,38 @@ export interface ConsumerOptions {
   intervalMs?: number;
   /** How records travel in Kinesis records (default: one each); an aggregated record is handed on as its parts. */
   encoding?: RecordEncoding;
+  /**
+   * A shard is read until a record that arrived at or after this time (ms) is read: a shard's records arrive in
+   * order, so everything before it has been read then (the record itself is handed on too).
+   */
+  until?: number;
+}
+
+/** How the read of one shard ended, and how far it got. */
+export interface ShardRead {
+  shardId: string;
+  /**
+   * `until`: a record at or after `until` was read; `caught-up`: read to the tip while draining; `closed`: a closed
+   * shard read to its end; `stopped`: `state` said stop first (the shard may hold more, unread).
+   */
+  ended: 'until' | 'caught-up' | 'closed' | 'stopped';
+  /** The arrival time of the last record read (undefined: none was). */
+  lastArrivalMs: number | undefined;
 }
 
 /** Reads every shard of a stream concurrently from `from`, each at most once per `intervalMs`. */
-export async function consume(kinesis: KinesisClient, options: ConsumerOptions): Promise<void> {
+export async function consume(kinesis: KinesisClient, options: ConsumerOptions): Promise<ShardRead[]> {
   const shards = await listShards(kinesis, options.streamArn);
-  await Promise.all(shards.map((s) => consumeShard(kinesis, s.ShardId!, options)));
+  return Promise.all(shards.map((s) => consumeShard(kinesis, s.ShardId!, options)));
 }
 
-async function consumeShard(kinesis: KinesisClient, shardId: string, options: ConsumerOptions): Promise<void> {
+async function consumeShard(kinesis: KinesisClient, shardId: string, options: ConsumerOptions): Promise<ShardRead> {
   const { timer, streamArn } = options;
   const interval = options.intervalMs ?? READ_INTERVAL_MS;
   let iterator: string | undefined;
   let lastSequence: string | undefined;
+  let lastArrivalMs: number | undefined;
+  const end = (ended: ShardRead['ended']): ShardRead => ({ shardId, ended, lastArrivalMs });
   let backoffMs = 0;
   let lastCall = Number.NEGATIVE_INFINITY;
   const pace = async () => {
@@ -380,7 +399,7 @@ async function consumeShard(kinesis: KinesisClient, shardId: string, options: Co
   };
   for (;;) {
     const state = options.state();
-    if (state === 'stop') return;
+    if (state === 'stop') return end('stopped');
     await pace();
     if (iterator === undefined) {
       try {
@@ -398,7 +417,7 @@ async function consumeShard(kinesis: KinesisClient, shardId: string, options: Co
         );
         iterator = res.ShardIterator;
         backoffMs = 0;
-        if (iterator === undefined) return;
+        if (iterator === undefined) return end('closed');
       } catch (error) {
         if (!isThrottle(error)) throw error;
         throttled(error);
@@ -422,7 +441,9 @@ async function consumeShard(kinesis: KinesisClient, shardId: string, options: Co
     }
     const records = res.Records ?? [];
     if (records.length > 0) {
-      lastSequence = records[records.length - 1]!.SequenceNumber;
+      const lastRecord = records[records.length - 1]!;
+      lastSequence = lastRecord.SequenceNumber;
+      lastArrivalMs = lastRecord.ApproximateArrivalTimestamp?.getTime() ?? lastArrivalMs;
       const encoding = options.encoding ?? plainEncoding;
       options.onRecords(
         records.flatMap((r) =>
@@ -438,8 +459,10 @@ async function consumeShard(kinesis: KinesisClient, shardId: string, options: Co
       );
     }
     iterator = res.NextShardIterator;
+    if (options.until !== undefined && lastArrivalMs !== undefined && lastArrivalMs >= options.until)
+      return end('until');
     // A closed shard that has been read to its end.
-    if (iterator === undefined) return;
-    if (state === 'drain' && records.length === 0 && (res.MillisBehindLatest ?? 0) === 0) return;
+    if (iterator === undefined) return end('closed');
+    if (state === 'drain' && records.length === 0 && (res.MillisBehindLatest ?? 0) === 0) return end('caught-up');
   }
 }

@@ -10,12 +10,12 @@ import { destinationNameOf } from '../destinations/arn';
 import type { SourceSchema } from '../streaming-sql';
 import type { RecordEncoding } from './encoding';
 import { compileForLoadTest, computeExpectation } from './expected';
-import { type ConsumedRecord, consume, countSdkThrottles } from './kinesis-io';
+import { type ConsumedRecord, consume, countSdkThrottles, type ShardRead } from './kinesis-io';
 import { newRunId } from './partition-keys';
 import { type OutputClients, outputWait, readOutput } from './readers';
 import type { LoadTestReport, OutputBinding, ProgressLog, RunContext, Timer } from './types';
 import { systemTimer } from './types';
-import { Verifier } from './verifier';
+import { plural, Verifier } from './verifier';
 import { warningsOf } from './warnings';
 
 export interface LiveOptions {
@@ -57,6 +57,16 @@ const LEAD_MS = 10_000;
 const DRAIN_MAX_MS = 5000;
 const RESERVE_MS = 15_000;
 
+/**
+ * Up to when (exclusive) every shard of the input was read: a shard that ended early (`stopped`) was read only
+ * to its last record; the others were read past the window or to their tip.
+ */
+function readThrough(reads: readonly ShardRead[], from: number): number {
+  let end = Number.POSITIVE_INFINITY;
+  for (const read of reads) if (read.ended === 'stopped') end = Math.min(end, read.lastArrivalMs ?? from);
+  return end;
+}
+
 /** Verifies live traffic; never throws for a failing verdict. */
 export async function runLiveTest(
   kinesis: KinesisClient,
@@ -86,19 +96,25 @@ export async function runLiveTest(
       input: streamNameOf(options.inputStreamArn),
     });
 
-    // 1. What arrives on the input during the window (and just before it, see LEAD_MS).
+    // 1. What arrives on the input during the window (and just before it, see LEAD_MS). A shard is read until a
+    // record from after the window is read (or the shard is read to its tip): a producer keeps writing, so the input
+    // is never caught up for good. Other consumers share a shard's 5 reads a second, so a throttled read may lag
+    // behind the window: it is given the output timeout to catch up, and what it could not read is said, not guessed.
     const seen: ConsumedRecord[] = [];
     let overflow = false;
-    await consume(kinesis, {
+    const inputReadUntil = Math.min(
+      windowEnd + Math.max(DRAIN_MAX_MS, options.timeoutSeconds * 1000),
+      deadline - RESERVE_MS,
+    );
+    const shardReads = await consume(kinesis, {
       streamArn: options.inputStreamArn,
       from: new Date(startedAt - LEAD_MS),
+      until: windowEnd,
       timer,
       ...(options.encoding ? { encoding: options.encoding } : {}),
-      // A producer keeps writing, so the input is never caught up for good: after the window, read on only until
-      // what arrived in it is read (a shard read to its tip), and not longer than the drain allowance.
       state: () => {
         const now = timer.now();
-        if (overflow || now >= windowEnd + DRAIN_MAX_MS) return 'stop';
+        if (overflow || now >= inputReadUntil) return 'stop';
         return now < windowEnd ? 'go' : 'drain';
       },
       onThrottle: () => throttles.get++,
@@ -110,6 +126,14 @@ export async function runLiveTest(
         }
       },
     });
+    // The window verified: up to where every shard was read. A shard stopped short was read to its last record
+    // (later records of that millisecond may be unread), so the verified window ends before it.
+    const verifiedEnd = overflow ? windowEnd : Math.min(windowEnd, readThrough(shardReads, startedAt - LEAD_MS));
+    if (verifiedEnd < windowEnd) {
+      const kept = seen.filter((r) => r.arrivalMs < verifiedEnd);
+      seen.length = 0;
+      seen.push(...kept);
+    }
     // In arrival order, as the application reads them (a stable sort keeps each shard's order).
     seen.sort((a, b) => a.arrivalMs - b.arrivalMs);
     const total = seen.length;
@@ -134,7 +158,7 @@ export async function runLiveTest(
       partitionKeyOf: (i) => seen[i]!.partitionKey,
       // numbered in arrival order: a record from just before the window (never "sent") and the window's compare
       inputOrderOf: (i) => i,
-      liveUntil: windowEnd,
+      liveUntil: verifiedEnd,
     });
     // Only the window's records are expected; those before it may only explain rows that arrive.
     seen.forEach((r, i) => {
@@ -196,7 +220,12 @@ export async function runLiveTest(
       cutShort,
     });
     report.mode = 'live';
-    report.achievedRate = Math.round((watched / options.liveSeconds) * 10) / 10;
+    // per second of the window verified (the whole window unless the input read stopped short)
+    const verifiedSeconds = Math.max(
+      0.1,
+      (Math.min(verifiedEnd, startedAt + options.liveSeconds * 1000) - startedAt) / 1000,
+    );
+    report.achievedRate = Math.round((watched / verifiedSeconds) * 10) / 10;
     if (options.context) report.run = options.context;
     report.records = { source: 'live' };
     if (expectation.truncated.length > 0) report.truncated = expectation.truncated;
@@ -206,6 +235,12 @@ export async function runLiveTest(
         `no record arrived on the input stream ${input} in the ${options.liveSeconds} s window, so there was nothing to verify: is a producer writing? (mode: synthetic puts test records instead)`,
       );
       report.verdict = 'fail';
+    }
+    if (verifiedEnd < windowEnd) {
+      const second = (ms: number) => `${(Math.max(0, ms - startedAt) / 1000).toFixed(1)} s`;
+      report.warnings = [
+        `the input ${input} could be read only to ${second(verifiedEnd)} of the ${options.liveSeconds} s window (GetRecords throttled ${plural(throttles.get, 'time')}: other consumers share a shard's 5 reads a second); what arrived after that was not verified`,
+      ];
     }
     if (overflow)
       report.warnings = [

@@ -124,7 +124,10 @@ export async function readOutput(
 ): Promise<void> {
   const kind = outputKindOf(arn);
   const { from, timer, state, onRecords } = options;
-  if (kind === 'kinesis') return consume(kinesis, { streamArn: arn, ...options });
+  if (kind === 'kinesis') {
+    await consume(kinesis, { streamArn: arn, ...options });
+    return;
+  }
   if (kind === 'firehose') {
     if (!clients.firehose || !clients.s3)
       throw new UnsupportedOutputError(`no Firehose and S3 clients to read the delivery stream ${arn}`);

@@ -20,9 +20,9 @@ export interface VerifierOptions {
   /** The partition key record `seq` was put with. */
   partitionKeyOf: (seq: number) => string;
   /**
-   * Live mode: the end of the window. A row matched by content whose every expected copy has arrived is a duplicate
-   * before this time, and after it is taken for the output of a later record (records after the window are not
-   * followed), so it counts as foreign.
+   * Live mode: the end of the window verified (exclusive). A row matched by content whose every expected copy has
+   * arrived is a duplicate before this time, and from it on is taken for the output of a later record (records after
+   * the window are not followed), so it counts as foreign.
    */
   liveUntil?: number;
   /**
@@ -243,7 +243,7 @@ export class Verifier {
     const item = state.takeByKey(contentKey(values, state.excluded), arrival.arrivalMs, (i) => this.sentTime(seqs[i]!));
     if (item === -2) this.foreign++;
     else if (item === -1) {
-      if (this.options.liveUntil !== undefined && arrival.arrivalMs > this.options.liveUntil) this.foreign++;
+      if (this.options.liveUntil !== undefined && arrival.arrivalMs >= this.options.liveUntil) this.foreign++;
       else state.duplicates++;
     } else if (item !== undefined) this.arrive(state, item, seqs[item]!, arrival);
     else if (this.expectedElsewhere(o, values) || this.seqAnywhere(values) !== undefined) state.misrouted++;

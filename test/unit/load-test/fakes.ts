@@ -7,6 +7,7 @@ import {
   KinesisClient,
   ListShardsCommand,
   type ListShardsCommandInput,
+  ProvisionedThroughputExceededException,
   PutRecordsCommand,
   type PutRecordsCommandInput,
 } from '@aws-sdk/client-kinesis';
@@ -42,7 +43,12 @@ interface Stored {
  */
 export function fakeKinesis(
   now: () => number,
-  options: { lose?: (n: number) => boolean; throttleFirstPut?: boolean } = {},
+  options: {
+    lose?: (n: number) => boolean;
+    throttleFirstPut?: boolean;
+    /** GetRecords on `stream` answers ProvisionedThroughputExceededException while this says so. */
+    throttleReads?: (stream: string) => boolean;
+  } = {},
 ) {
   const streams = new Map<string, Stored[]>([
     ['Input', []],
@@ -93,6 +99,8 @@ export function fakeKinesis(
   });
   kinesisMock.on(GetRecordsCommand).callsFake((input: GetRecordsCommandInput) => {
     const [name, at] = input.ShardIterator!.split('|');
+    if (options.throttleReads?.(name!))
+      throw new ProvisionedThroughputExceededException({ message: 'Rate exceeded for shard', $metadata: {} });
     const all = streams.get(name!)!;
     // only what has arrived by now is visible
     const visible = all.filter((r) => r.at <= now()).length;

@@ -324,6 +324,46 @@ describe('Function: consume', () => {
     });
   });
 
+  it('stops a shard once it read a record from `until` on, and says how each read ended', async () => {
+    // Prepare: a shard that always has more (a producer writing on)
+    let call = 0;
+    kinesisMock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it' });
+    kinesisMock.on(GetRecordsCommand).callsFake(() => {
+      call++;
+      return {
+        Records: [
+          {
+            SequenceNumber: String(call),
+            Data: Buffer.from('a'),
+            PartitionKey: 'k',
+            ApproximateArrivalTimestamp: new Date(1000 * call),
+          },
+        ],
+        NextShardIterator: `it-${call}`,
+        MillisBehindLatest: 0,
+      };
+    });
+    const options = { streamArn: STREAM, from: new Date(0), onRecords: () => {}, onThrottle: () => {} };
+
+    // Act
+    const untilRead = await consume(new KinesisClient({}), {
+      ...options,
+      timer: virtualTimer(),
+      until: 3000,
+      state: () => 'go',
+    });
+    call = 0;
+    const stopped = await consume(new KinesisClient({}), {
+      ...options,
+      timer: virtualTimer(),
+      state: () => (call >= 2 ? 'stop' : 'go'),
+    });
+
+    // Assess
+    expect(untilRead).toEqual([{ shardId: 'shardId-000000000000', ended: 'until', lastArrivalMs: 3000 }]);
+    expect(stopped).toEqual([{ shardId: 'shardId-000000000000', ended: 'stopped', lastArrivalMs: 2000 }]);
+  });
+
   it('stops at a closed shard', async () => {
     // Prepare
     kinesisMock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it' });
