@@ -225,7 +225,9 @@ export async function runLiveTest(
     const input = streamNameOf(options.inputStreamArn);
     if (watched === 0) {
       report.reasons.unshift(
-        `no record arrived on the input stream ${input} in the ${options.liveSeconds} s window, so there was nothing to verify: is a producer writing? (mode: synthetic puts test records instead)`,
+        verifiedEnd < windowEnd
+          ? `no record of the ${options.liveSeconds} s window could be read from the input stream ${input} (GetRecords throttled ${plural(throttles.get, 'time')}: other consumers share a shard's 5 reads a second), so there was nothing to verify`
+          : `no record arrived on the input stream ${input} in the ${options.liveSeconds} s window, so there was nothing to verify: is a producer writing? (mode: synthetic puts test records instead)`,
       );
       report.verdict = 'fail';
     }

@@ -81,4 +81,24 @@ describe('Function: runLiveTest', () => {
     expect(report.outputs['Positive']).toMatchObject({ expected: report.sent, received: report.sent, duplicates: 0 });
     expect(logged).toContain('live mode: input read');
   });
+
+  it('fails saying the input could not be read, not that nothing arrived, when every read of it is throttled', async () => {
+    // Prepare: another consumer takes every read of the input
+    const client = new KinesisClient({});
+    const timer = producingTimer(client, virtualTimer().now() + 10_000);
+    fakeKinesis(timer.now, { throttleReads: (stream) => stream === 'Input' });
+
+    // Act
+    const report = await runLiveTest(
+      client,
+      { sql: applicationSql, schema, inputStreamArn: arn('Input'), outputs, liveSeconds: 2, timeoutSeconds: 5 },
+      { timer },
+    );
+
+    // Assess
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons[0]).toMatch(
+      /^no record of the 2 s window could be read from the input stream Input \(GetRecords throttled \d+ times: /,
+    );
+  });
 });
