@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     const name = file.replace(/\.bench\.ts$/, '');
     if (only && !only.has(name)) continue;
     log(`# ${name}`);
-    const mod = (await import(join(__dirname, file))) as { default: Benchmark };
+    // require, not import(): the bench runs under tsx's CommonJS hooks alone (no ESM loader thread), as the CLI does
+    const mod = require(join(__dirname, file)) as { default: Benchmark };
     const figures = await mod.default(log);
     for (const [key, value] of Object.entries(figures)) {
       const [group, ...rest] = key.split('.');

@@ -10,7 +10,7 @@
  * Memory: a child process holds 1,000,000 records of 100 bytes in a twin and reports its resident set.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,10 +88,17 @@ interface MemoryFigures {
   records: number;
 }
 
+/** The Node flags of the CLI's launcher (bin/fanout.cjs), from its #! line: the twin's process as users run it. */
+function launcherNodeFlags(): string[] {
+  const shebang = readFileSync(join(__dirname, '..', 'bin', 'fanout.cjs'), 'utf8').split('\n', 1)[0]!;
+  return shebang.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 function rssOfMillionRecords(): MemoryFigures {
+  // the launcher's flags and its tsx hooks (it requires tsx/cjs first), not this bench process's own
   const out = execFileSync(
     process.execPath,
-    [...process.execArgv, '--expose-gc', join(__dirname, 'kinesis-memory.ts')],
+    [...launcherNodeFlags(), '--require', 'tsx/cjs', '--expose-gc', join(__dirname, 'kinesis-memory.ts')],
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
