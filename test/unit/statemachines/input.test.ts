@@ -95,7 +95,33 @@ describe('State machine: lifecycle, execution input', () => {
 
     // Assess: the run fails for what it is, and the teardown, with its own checks, still removes everything
     expect(error).toMatchObject({ name: 'ApplicationNotRunning', message: expect.stringContaining('after 1 checks') });
-    expect(states.filter((s) => s === 'WaitForStopped').length).toBeGreaterThanOrEqual(2 * 2);
+    expect(states.filter((s) => s.startsWith('WaitForStopped')).length).toBeGreaterThanOrEqual(2 * 2);
+    expect(service.applications.size).toBe(0);
+  });
+
+  it('checks a stopping or deleting application a second apart three times, then teardownWaitSeconds apart', async () => {
+    // Prepare: one application that takes 6 checks to move each time
+    const service = new FakeService(1);
+    service.transitionChecks = 6;
+
+    // Act
+    const { error, states } = await lifecycle.run(service, { maxWaitAttempts: 10, waitSeconds: 0 });
+
+    // Assess: the stop was waited for three times 1 s, then with the teardown's own wait for the checks after (the
+    // fake deletes at once; the deleted loop has the same two waits, checked below)
+    expect(error).toBeUndefined();
+    const stoppedWaits = states.filter((s) => s.startsWith('WaitForStopped'));
+    expect(stoppedWaits).toEqual([...Array(3).fill('WaitForStoppedQuickly'), ...Array(3).fill('WaitForStopped')]);
+    const item = lifecycle.definition['States'] as Record<
+      string,
+      { ItemProcessor?: { States: Record<string, unknown> } }
+    >;
+    const waits = item['Teardown']!.ItemProcessor!.States;
+    expect(waits['WaitForStoppedQuickly']).toMatchObject({ Type: 'Wait', Seconds: 1 });
+    expect(waits['WaitForStopped']).toMatchObject({ Type: 'Wait', Seconds: 2 });
+    expect(waits['WaitForDeletedQuickly']).toMatchObject({ Type: 'Wait', Seconds: 1 });
+    expect(waits['WaitForDeleted']).toMatchObject({ Type: 'Wait', Seconds: 2 });
+    expect(waits['DeletedWait']).toMatchObject({ Default: 'WaitForDeleted' });
     expect(service.applications.size).toBe(0);
   });
 

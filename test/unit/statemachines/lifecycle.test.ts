@@ -48,7 +48,9 @@ describe('State machine: lifecycle', () => {
       }),
     ]);
     expect(service.applications.size).toBe(0);
-    expect(states).toEqual(expect.arrayContaining(['WaitForRunning', 'Teardown', 'WaitForStopped', 'Succeeded']));
+    expect(states).toEqual(
+      expect.arrayContaining(['WaitForRunning', 'Teardown', 'WaitForStoppedQuickly', 'Succeeded']),
+    );
   });
 
   it('passes the execution input on to the tasks and keeps the applications when asked', async () => {
