@@ -1,14 +1,16 @@
 /**
  * A Kinesis event source mapping of the Lambda twin: one reader per shard (readers.ts: GetRecords polling, or an
  * enhanced fan-out subscription) from the starting position or the checkpoint hands batches of up to BatchSize
- * records to the function in the event shape Lambda uses (delivery.ts), one batch per shard at a time, and
- * checkpoints only what the function processed. Records of a shard stay in order.
+ * records to the function in the event shape Lambda uses (delivery.ts), one batch per shard at a time (or, with a
+ * ParallelizationFactor above 1, one batch per lane of the shard's partition keys: lanes.ts), and checkpoints only
+ * what the function processed. Records of a shard stay in order (with lanes, records of a partition key).
  */
 import { randomUUID } from 'node:crypto';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { type Clock, delay } from '../../clock';
 import type { RequestContext } from '../../service';
 import { deliver } from './delivery';
+import { readInLanes } from './lanes';
 import { shardReader } from './readers';
 import { kinesisSourceOf } from './source';
 import type { KinesisRecord, KinesisSource, MappingSettings, MappingState, MappingStats } from './types';
@@ -127,6 +129,17 @@ export class EventSourceMapping {
       },
     });
     try {
+      if (this.settings.parallelizationFactor > 1) {
+        await readInLanes({
+          factor: this.settings.parallelizationFactor,
+          batchSize: this.settings.batchSize,
+          next: () => reader.next(),
+          deliver: (batch, processed) => this.deliver(shardId, batch, generation, processed),
+          checkpoint: (record) => this.checkpoint(shardId, [record]),
+          running: () => this.running(generation),
+        });
+        return;
+      }
       while (this.running(generation)) {
         const batch = await reader.next();
         if (!batch) return;
@@ -137,7 +150,13 @@ export class EventSourceMapping {
     }
   }
 
-  private deliver(shardId: string, records: KinesisRecord[], generation: number): Promise<void> {
+  /** Hands a batch to the function; `processed` (lanes) takes what it is done with, else the checkpoint moves. */
+  private deliver(
+    shardId: string,
+    records: KinesisRecord[],
+    generation: number,
+    processed: (records: KinesisRecord[]) => void = (batch) => this.checkpoint(shardId, batch),
+  ): Promise<void> {
     const last = records.at(-1);
     if (last && this.deps.onBatch)
       this.deps.onBatch({
@@ -150,7 +169,7 @@ export class EventSourceMapping {
       settings: this.settings,
       stats: this.stats,
       invoke: (batch) => this.deps.invoke(this.settings.functionArn, JSON.stringify(this.event(shardId, batch))),
-      checkpoint: (batch) => this.checkpoint(shardId, batch),
+      checkpoint: processed,
       pause: () => this.sleep(this.deps.retryDelayMs, generation),
       running: () => this.running(generation),
       result: (text) => {

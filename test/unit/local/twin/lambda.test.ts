@@ -23,6 +23,12 @@ exports.consume = async (event) => {
   if (data.includes('poison')) throw new Error('poison in a batch of ' + data.length);
   return { batchItemFailures: [] };
 };
+exports.slowKeys = async (event) => {
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, 30));
+  console.log('KEYED ' + JSON.stringify({ t0, t1: Date.now(), records: event.Records.map((r) => [r.kinesis.partitionKey, Buffer.from(r.kinesis.data, 'base64').toString()]) }));
+  return {};
+};
 exports.partial = async (event) => {
   const bad = event.Records.find((r) => Buffer.from(r.kinesis.data, 'base64').toString() === 'retry-me');
   console.log('BATCH ' + JSON.stringify(event.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString())));
@@ -244,6 +250,55 @@ describe('Class: LambdaTwin', () => {
       expect(whileOff).toBe(1);
       expect(batches()).toEqual([['first'], ['while-off']]);
       expect(esm.describe()).toMatchObject({ State: 'Enabled', LastProcessingResult: 'OK' });
+    });
+
+    it('runs up to ParallelizationFactor batches of one shard at once, each partition key in order', async () => {
+      // Prepare: one shard, 6 keys, 10 records of each in turn; a function that takes 30 ms a batch
+      await kinesis.handle('CreateStream', { StreamName: 'pf', ShardCount: 1 });
+      await create('slowKeys', 'index.slowKeys');
+      const keys = Array.from({ length: 6 }, (_, i) => `key-${i}`);
+      kinesis.putRecords(
+        { StreamName: 'pf' },
+        Array.from({ length: 60 }, (_, i) => ({ data: Buffer.from(String(i)), partitionKey: keys[i % 6]! })),
+      );
+
+      // Act
+      const mapping = await lambda.createEventSourceMapping({
+        FunctionName: 'slowKeys',
+        EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/pf',
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 4,
+        ParallelizationFactor: 3,
+      });
+      const esm = lambda.mapping(String(mapping['UUID']));
+      const keyed = () =>
+        logs
+          .join('')
+          .split('\n')
+          .filter((l) => l.startsWith('KEYED '))
+          .map((l) => JSON.parse(l.slice(6)) as { t0: number; t1: number; records: [string, string][] });
+      await until(() => esm.stats.records >= 60 && keyed().length >= esm.stats.invocations);
+
+      // Assess: every record once, each key's in the order put, and batches of the shard overlapping in time
+      const runs = keyed();
+      const all = runs.flatMap((r) => r.records);
+      expect(all).toHaveLength(60);
+      for (const key of keys) {
+        const values = all.filter(([k]) => k === key).map(([, v]) => Number(v));
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+      }
+      const overlapping = runs.some((a) => runs.some((b) => a !== b && a.t0 < b.t1 && b.t0 < a.t1));
+      expect(overlapping).toBe(true);
+      expect(Math.max(...runs.map((r) => r.records.length))).toBeLessThanOrEqual(4);
+      expect(esm.describe()).toMatchObject({ ParallelizationFactor: 3 });
+      // the checkpoint is the shard's last record once every lane is done
+      const iterator = (await kinesis.handle('GetShardIterator', {
+        StreamName: 'pf',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      })) as { ShardIterator: string };
+      const read = await kinesis.getRecords(iterator.ShardIterator, 100);
+      expect(esm.checkpoints.get('shardId-000000000000')).toBe(read.Records.at(-1)!.SequenceNumber);
     });
 
     it('refuses a second mapping of the same function and stream', async () => {
