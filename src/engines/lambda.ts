@@ -69,6 +69,8 @@ export interface LambdaEngineSettings {
   readonly functionName: string;
   /** Records per batch the mapping hands the function. */
   readonly batchSize: number;
+  /** Batches of one shard in flight at once (the mapping's ParallelizationFactor, 1-10; a key keeps its order). */
+  readonly parallelizationFactor: number;
   /** Read through an enhanced fan-out consumer (its own 2 MB/s per shard) rather than the shared read budget. */
   readonly enhancedFanOut: boolean;
   readonly errorDestination: ErrorDestination;
@@ -76,8 +78,8 @@ export interface LambdaEngineSettings {
 
 /**
  * Reads the lambda engine's settings from the environment (set in serverless.yml):
- * `FANOUT_FUNCTION_NAME` (required), `FANOUT_BATCH_SIZE` (100), `FANOUT_ENHANCED_FAN_OUT` (true),
- * `FANOUT_ERROR_DESTINATION` (`log` or a stream ARN; log).
+ * `FANOUT_FUNCTION_NAME` (required), `FANOUT_BATCH_SIZE` (100), `FANOUT_PARALLELIZATION_FACTOR` (1),
+ * `FANOUT_ENHANCED_FAN_OUT` (true), `FANOUT_ERROR_DESTINATION` (`log` or a stream ARN; log).
  *
  * @param env - the environment, `process.env` by default
  * @throws ApplicationConfigError naming the variable that is missing or malformed
@@ -94,6 +96,11 @@ export function loadLambdaSettings(env: Record<string, string | undefined> = pro
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000) {
     throw new ApplicationConfigError(`FANOUT_BATCH_SIZE must be an integer from 1 to 10000, got ${rawBatch}`);
   }
+  const rawFactor = env['FANOUT_PARALLELIZATION_FACTOR']?.trim();
+  const parallelizationFactor = rawFactor ? Number(rawFactor) : 1;
+  if (!Number.isInteger(parallelizationFactor) || parallelizationFactor < 1 || parallelizationFactor > 10) {
+    throw new ApplicationConfigError(`FANOUT_PARALLELIZATION_FACTOR must be an integer from 1 to 10, got ${rawFactor}`);
+  }
   const fanOut = env['FANOUT_ENHANCED_FAN_OUT']?.trim().toLowerCase();
   if (fanOut && fanOut !== 'true' && fanOut !== 'false') {
     throw new ApplicationConfigError(`FANOUT_ENHANCED_FAN_OUT must be true or false, got ${fanOut}`);
@@ -101,6 +108,7 @@ export function loadLambdaSettings(env: Record<string, string | undefined> = pro
   return {
     functionName,
     batchSize,
+    parallelizationFactor,
     enhancedFanOut: fanOut !== 'false',
     errorDestination: parseErrorDestination(env['FANOUT_ERROR_DESTINATION']),
   };
@@ -343,7 +351,7 @@ export class LambdaEngine implements Engine {
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: -1,
         MaximumRecordAgeInSeconds: -1,
-        ParallelizationFactor: 1,
+        ParallelizationFactor: this.#settings.parallelizationFactor,
       }),
     );
   }

@@ -36,6 +36,7 @@ export const SETTINGS = {
   // `function:` outputs that name a function of the service are `<this>-<key>`
   FANOUT_FUNCTION_PREFIX: (s) => s.functionPrefix,
   FANOUT_BATCH_SIZE: () => param('fanoutBatchSize'),
+  FANOUT_PARALLELIZATION_FACTOR: () => param('fanoutParallelizationFactor'),
   FANOUT_ENHANCED_FAN_OUT: () => param('fanoutEnhancedFanOut'),
   // The KPL preprocessor the kinesis-analytics engine attaches to its applications (input.kplAggregated only).
   KPL_PREPROCESSOR_ARN: (s) =>

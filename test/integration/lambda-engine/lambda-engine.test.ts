@@ -209,6 +209,7 @@ describe('Integration: the lambda engine on the twin', () => {
       settings: {
         functionName: FUNCTION,
         batchSize: 100,
+        parallelizationFactor: 1,
         enhancedFanOut: true,
         errorDestination: { type: 'log' },
       },
@@ -342,6 +343,7 @@ describe('Integration: the lambda engine on the twin', () => {
       settings: {
         functionName: SLOW_FUNCTION,
         batchSize: 1000,
+        parallelizationFactor: 1,
         enhancedFanOut: true,
         errorDestination: { type: 'log' },
       },

@@ -66,6 +66,7 @@ const createdInput = {
 const settings: LambdaEngineSettings = {
   functionName: FUNCTION,
   batchSize: 100,
+  parallelizationFactor: 1,
   enhancedFanOut: true,
   errorDestination: { type: 'log' },
 };
@@ -291,6 +292,8 @@ describe('Class: LambdaEngine', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         MaximumRetryAttempts: -1,
         BisectBatchOnFunctionError: true,
+        BatchSize: 100,
+        ParallelizationFactor: 1,
       });
     });
 
@@ -602,6 +605,7 @@ describe('Function: loadLambdaSettings', () => {
     const custom = loadLambdaSettings({
       FANOUT_FUNCTION_NAME: FUNCTION,
       FANOUT_BATCH_SIZE: '500',
+      FANOUT_PARALLELIZATION_FACTOR: '4',
       FANOUT_ENHANCED_FAN_OUT: 'false',
       FANOUT_ERROR_DESTINATION: arn('Errors'),
     });
@@ -611,6 +615,7 @@ describe('Function: loadLambdaSettings', () => {
     expect(custom).toEqual({
       functionName: FUNCTION,
       batchSize: 500,
+      parallelizationFactor: 4,
       enhancedFanOut: false,
       errorDestination: { type: 'stream', streamArn: arn('Errors') },
     });
@@ -619,6 +624,7 @@ describe('Function: loadLambdaSettings', () => {
   it.each([
     [{}, /FANOUT_FUNCTION_NAME/],
     [{ FANOUT_FUNCTION_NAME: 'f', FANOUT_BATCH_SIZE: '0' }, /FANOUT_BATCH_SIZE/],
+    [{ FANOUT_FUNCTION_NAME: 'f', FANOUT_PARALLELIZATION_FACTOR: '11' }, /FANOUT_PARALLELIZATION_FACTOR.*1 to 10/],
     [{ FANOUT_FUNCTION_NAME: 'f', FANOUT_ERROR_DESTINATION: 'somewhere' }, /error destination/],
   ])('refuses %j', (env, message) => {
     // Act
