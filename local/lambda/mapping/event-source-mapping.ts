@@ -10,6 +10,7 @@ import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { type Clock, delay } from '../../clock';
 import type { RequestContext } from '../../service';
 import { deliver } from './delivery';
+import { kinesisEventJson } from './event';
 import { readInLanes } from './lanes';
 import { shardReader } from './readers';
 import { kinesisSourceOf } from './source';
@@ -168,7 +169,7 @@ export class EventSourceMapping {
     return deliver(records, {
       settings: this.settings,
       stats: this.stats,
-      invoke: (batch) => this.deps.invoke(this.settings.functionArn, JSON.stringify(this.event(shardId, batch))),
+      invoke: (batch) => this.deps.invoke(this.settings.functionArn, this.eventJson(shardId, batch)),
       checkpoint: processed,
       pause: () => this.sleep(this.deps.retryDelayMs, generation),
       running: () => this.running(generation),
@@ -178,26 +179,13 @@ export class EventSourceMapping {
     });
   }
 
-  /** The event Lambda hands a function for a batch of Kinesis records. */
-  event(shardId: string, records: KinesisRecord[]): unknown {
-    return {
-      Records: records.map((r) => ({
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: r.PartitionKey,
-          sequenceNumber: r.SequenceNumber,
-          data: r.data64 ?? Buffer.from(r.Data ?? []).toString('base64'),
-          approximateArrivalTimestamp: r.ApproximateArrivalTimestamp / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${shardId}:${r.SequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: this.deps.roleArn ?? `arn:aws:iam::${this.deps.accountId}:role/lambda-role`,
-        awsRegion: this.deps.region,
-        eventSourceARN: this.settings.eventSourceArn,
-      })),
-    };
+  /** The event Lambda hands a function for a batch of Kinesis records, as JSON text (event.ts). */
+  eventJson(shardId: string, records: KinesisRecord[]): string {
+    return kinesisEventJson(shardId, records, {
+      invokeIdentityArn: this.deps.roleArn ?? `arn:aws:iam::${this.deps.accountId}:role/lambda-role`,
+      awsRegion: this.deps.region,
+      eventSourceArn: this.settings.eventSourceArn,
+    });
   }
 
   private checkpoint(shardId: string, records: KinesisRecord[]): void {
