@@ -38,6 +38,8 @@ const RATES = [2_000, 5_000, 10_000, 20_000, 40_000, 80_000, 120_000, 180_000, 2
 /** A step whose pacer put less than this share of the rate asked is the put side's own ceiling: the ladder ends. */
 const PACED_SHARE = 0.9;
 const SUSTAIN_MS = 3_000;
+/** Records one in-process GetRecords of an output returns at most. */
+const READ_LIMIT = 10_000;
 /** The ladder's last gap is halved until it is this narrow (records/s). */
 const BISECT_TO = 5_000;
 const AWS_BATCH_LATENCY_MS = 2_000;
@@ -77,14 +79,18 @@ function follow(session: Up, onRow: (username: string, at: number) => void): () 
     scheduled.delete(o);
     if (stopped) return;
     try {
+      let more = false;
       for (const shard of o.shards) {
         if (!shard.iterator) continue;
-        const out = kinesis.getRecords(shard.iterator, 10_000);
+        const out = kinesis.getRecords(shard.iterator, READ_LIMIT);
         shard.iterator = out.NextShardIterator;
         const now = performance.now();
         for (const r of out.Records)
           onRow((JSON.parse(Buffer.from(r.Data).toString()) as { USERNAME: string }).USERNAME, now);
+        // a full page: the shard holds more already, and no later put may come to wake the reader for it
+        more ||= out.Records.length === READ_LIMIT || out.MillisBehindLatest > 0;
       }
+      if (more) wake(o);
     } catch {
       // throttled (5 reads/s/shard with limits on): read again shortly, as a polite consumer does
       wake(o, 200);
