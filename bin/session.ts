@@ -6,10 +6,11 @@ import { dirname, relative } from 'node:path';
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { IamMode, IamStats } from '../local/iam';
 import type { AccessOptions } from '../local/protocols/access';
-import { explainCause, findReport, followExecution, startExecution, type Up, up } from '../local/up';
+import type { Up } from '../local/up';
 import type { LoadTestReport } from '../src/load-test';
 import { formatMs, type Progress, type Step } from './progress';
 import { presentReport } from './report';
+import { twinUp } from './twin-modules';
 
 export interface SessionOptions {
   projectDir: string;
@@ -36,7 +37,7 @@ export async function bringUp(progress: Progress, opts: SessionOptions): Promise
   let live = 0;
   const c = progress.colors;
   try {
-    const session = await up({
+    const session = await twinUp().up({
       projectDir: opts.projectDir,
       port: opts.port,
       limits: opts.limits,
@@ -146,7 +147,7 @@ export async function watchExecution(
   };
   const latestOpen = (types: string[]): string | undefined =>
     [...order].reverse().find((k) => open.has(k) && types.includes(open.get(k)!.type));
-  const described = await followExecution(
+  const described = await twinUp().followExecution(
     client,
     executionArn,
     (event) => {
@@ -234,13 +235,13 @@ export async function executeAndReport(
 ): Promise<ExecuteResult> {
   const c = progress.colors;
   const started = Date.now();
-  const executionArn = await startExecution(client, stateMachineArn, input, options.name);
+  const executionArn = await twinUp().startExecution(client, stateMachineArn, input, options.name);
   progress.line(
     `${c.cyan('▶')} StartExecution ${c.dim(options.label ?? stateMachineArn.split(':').pop() ?? '')} ${c.dim(JSON.stringify(input ?? {}))}`,
   );
   progress.line(c.dim(`  ${executionArn}`));
   const result = await watchExecution(progress, client, executionArn, options);
-  const report = findReport(result.output, result.events);
+  const report = twinUp().findReport(result.output, result.events);
   if (report)
     await presentReport(report, {
       dir: options.reportDir,
@@ -255,7 +256,7 @@ export async function executeAndReport(
     progress.line('');
     progress.line(`${c.red(c.bold(`✖ execution ${result.status}`))} in ${took}`);
     if (result.error) progress.line(`  ${c.bold('error:')} ${result.error}`);
-    if (result.cause) progress.line(`  ${c.bold('cause:')} ${explainCause(result.cause)}`);
+    if (result.cause) progress.line(`  ${c.bold('cause:')} ${twinUp().explainCause(result.cause)}`);
   }
   return { ...result, executionArn, ...(report ? { report } : {}), passed };
 }

@@ -5,10 +5,11 @@
  * twin (`fanout up`); without, it brings the service up on a twin of its own for the one execution.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { findStateMachine, sfnClient, type Up } from '../../local/up';
+import type { Up } from '../../local/up';
 import { useConfig } from '../config-option';
 import { Progress } from '../progress';
 import { bringUp, executeAndReport } from '../session';
+import { twinUp } from '../twin-modules';
 import { type ServiceFlags, serviceOf, serviceOptions } from './service';
 
 function parseJson(value: string): unknown {
@@ -51,6 +52,7 @@ export async function invoke(stateMachine: string, o: InvokeOptions, projectDir 
       });
       endpoint = session.twin.endpoint;
     }
+    const { findStateMachine, sfnClient } = twinUp();
     const client = sfnClient(endpoint, o.region);
     const arn = await findStateMachine(client, stageQualified(stateMachine, o.stage));
     const result = await executeAndReport(progress, client, arn, o.data ?? {}, { reportDir: o.reportDir ?? '.fanout' });

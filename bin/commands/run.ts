@@ -6,10 +6,10 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import type { IamMode } from '../../local/iam';
-import { findStateMachine, sfnClient } from '../../local/up';
 import { useConfig } from '../config-option';
 import { Progress } from '../progress';
 import { bringUp, executeAndReport, iamSummary } from '../session';
+import { twinUp } from '../twin-modules';
 import { type ServiceFlags, serviceOf, serviceOptions } from './service';
 import { accessOf, allowOriginOption, authOption, iamOption } from './twin';
 
@@ -82,6 +82,7 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
       ...(opts.iam ? { iam: opts.iam } : {}),
       ...(opts.verbose ? { verbose: true } : {}),
     });
+    const { findStateMachine, sfnClient } = twinUp();
     const client = sfnClient(session.twin.endpoint, session.twin.region);
     const stateMachineArn = await findStateMachine(client, opts.stateMachine);
     const input: Record<string, unknown> = {};

@@ -5,7 +5,8 @@
  * SDK as on AWS (bin/status/collect.ts); `--watch` reads it again every few seconds.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { collectStatus, type StatusClients, statusClients } from '../status/collect';
+import type * as Collect from '../status/collect';
+import type { StatusClients } from '../status/collect';
 import { renderStatus } from '../status/render';
 
 export interface StatusCommandOptions {
@@ -15,6 +16,11 @@ export interface StatusCommandOptions {
   minutes: number;
   watch?: number | true;
   json?: boolean;
+}
+
+/** The status collector and its SDK clients, loaded when the command runs (not by every command's start). */
+function collect(): typeof Collect {
+  return require('../status/collect') as typeof Collect;
 }
 
 function positive(value: string): number {
@@ -27,11 +33,11 @@ function positive(value: string): number {
 export async function runStatus(
   options: StatusCommandOptions,
   write: (text: string) => void = (t) => process.stdout.write(t),
-  clients: StatusClients = statusClients(options.region, options.endpoint),
+  clients: StatusClients = collect().statusClients(options.region, options.endpoint),
   signal?: AbortSignal,
 ): Promise<void> {
   const once = async (): Promise<void> => {
-    const report = await collectStatus(clients, {
+    const report = await collect().collectStatus(clients, {
       stage: options.stage,
       region: options.region,
       windowMinutes: options.minutes,

@@ -5,7 +5,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { IAM_MODES, type IamMode } from '../../local/iam';
 import type { AccessOptions } from '../../local/protocols/access';
-import { startTwin } from '../../local/twin';
+import { twinServices } from '../twin-modules';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -97,7 +97,7 @@ export function register(program: Command): void {
         auth: boolean;
         allowOrigin?: string[];
       }) => {
-        const twin = await startTwin({
+        const twin = await twinServices().startTwin({
           port: opts.port,
           limits: opts.limits,
           access: accessOf(opts),
