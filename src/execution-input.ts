@@ -17,12 +17,10 @@ import { parseWith } from './validation';
  * Step Functions keeps at most 25,000 events in an execution's history, and fails the execution outright (no Catch
  * runs, so nothing is torn down) when it would hold more. Each status check of a wait loop adds about 11 (Describe:
  * 5, Choice: 2, Wait: 2, the counting Pass: 2); every application has two loops (READY, RUNNING) and two more in
- * teardown (stopped, deleted), whose checks add 2 more (the Choice between a 1 s wait and teardownWaitSeconds,
- * statemachines/fragments/teardown-item.yml). The rest of a run takes far fewer than the events left over.
+ * teardown (stopped, deleted). The rest of a run takes far fewer than the events left over.
  */
 export const HISTORY_EVENT_LIMIT = 25_000;
 export const EVENTS_PER_CHECK = 11;
-const EVENTS_PER_TEARDOWN_CHECK = EVENTS_PER_CHECK + 2;
 const EVENTS_BESIDES_WAITS = 1_000;
 
 /** A load test's records per second: the producer paces itself, so this is a target, not a burst. */
@@ -87,7 +85,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
 
 /** The largest maxWaitAttempts whose wait loops fit the execution history with `applications` applications. */
 export function maxWaitAttemptsFor(applications: number, teardownMaxChecks: number): number {
-  const teardown = 2 * teardownMaxChecks * EVENTS_PER_TEARDOWN_CHECK;
+  const teardown = 2 * teardownMaxChecks * EVENTS_PER_CHECK;
   const perApplication = (HISTORY_EVENT_LIMIT - EVENTS_BESIDES_WAITS) / Math.max(1, applications);
   return Math.max(1, Math.floor((perApplication - teardown) / (2 * EVENTS_PER_CHECK)));
 }

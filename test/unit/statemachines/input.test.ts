@@ -121,7 +121,10 @@ describe('State machine: lifecycle, execution input', () => {
     expect(waits['WaitForStopped']).toMatchObject({ Type: 'Wait', Seconds: 2 });
     expect(waits['WaitForDeletedQuickly']).toMatchObject({ Type: 'Wait', Seconds: 1 });
     expect(waits['WaitForDeleted']).toMatchObject({ Type: 'Wait', Seconds: 2 });
-    expect(waits['DeletedWait']).toMatchObject({ Default: 'WaitForDeleted' });
+    expect(waits['IsDeleted']).toMatchObject({
+      Choices: expect.arrayContaining([{ Variable: '$.checks', NumericLessThan: 3, Next: 'WaitForDeletedQuickly' }]),
+      Default: 'WaitForDeleted',
+    });
     expect(service.applications.size).toBe(0);
   });
 
