@@ -6,7 +6,6 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import type * as Collect from '../status/collect';
-import type { StatusClients } from '../status/collect';
 import { renderStatus } from '../status/render';
 
 export interface StatusCommandOptions {
@@ -33,7 +32,7 @@ function positive(value: string): number {
 export async function runStatus(
   options: StatusCommandOptions,
   write: (text: string) => void = (t) => process.stdout.write(t),
-  clients: StatusClients = collect().statusClients(options.region, options.endpoint),
+  clients: Collect.StatusClients = collect().statusClients(options.region, options.endpoint),
   signal?: AbortSignal,
 ): Promise<void> {
   const once = async (): Promise<void> => {

@@ -100,10 +100,7 @@ export async function readInLanes(d: LaneDeps): Promise<void> {
     queued += records.length;
     for (let lane = 0; lane < d.factor; lane++) start(lane);
   }
-  // the shard is read to its end, or the mapping stops: the batches in flight finish (a stopped lane starts no other)
-  for (;;) {
-    const inFlight = busy.filter((b): b is Promise<void> => b !== undefined);
-    if (inFlight.length === 0) break;
-    await Promise.all(inFlight);
-  }
+  // the shard is read to its end, or the mapping stops: each busy lane drains its queue (a stopped one finishes the
+  // batch in flight only); no lane starts after this, so one wait covers them all
+  await Promise.all(busy);
 }
