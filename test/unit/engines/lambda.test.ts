@@ -297,6 +297,17 @@ describe('Class: LambdaEngine', () => {
       });
     });
 
+    it('maps the function with the batch size and ParallelizationFactor of its settings', async () => {
+      // Act
+      await engine({ batchSize: 250, parallelizationFactor: 4 }).create(plan, schema);
+
+      // Assess
+      expect(lambda).toHaveReceivedCommandWith(CreateEventSourceMappingCommand, {
+        BatchSize: 250,
+        ParallelizationFactor: 4,
+      });
+    });
+
     it("changes nothing when the application runs today's deployment with this schema", async () => {
       // Prepare
       await engine().create(plan, schema);
