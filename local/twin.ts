@@ -241,6 +241,9 @@ const services = [
         clock: ctx.clock,
         region: ctx.region,
         fast: ctx.fast,
+        // an application reads a shard at its tip about once a second, leaving its other consumers the rest of
+        // the shard's 5 reads; without limits there is nothing to share, and a put is read at once
+        ...(ctx.limits ? {} : { timing: { caughtUpReadIntervalMs: 0 } }),
         ...(ctx.dataDir !== undefined ? { dataDir: ctx.dataDir } : {}),
         ...(ctx.fsync !== undefined ? { fsync: ctx.fsync } : {}),
         ...(ctx.faults !== undefined ? { faults: ctx.faults } : {}),

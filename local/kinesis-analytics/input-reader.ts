@@ -2,7 +2,9 @@
  * Reading the input of one running application: every shard of its Kinesis stream (children too, once their
  * parents close), from the starting position or the checkpoints, one GetRecords per shard a round; a throttled
  * shard is left alone for a while, a shard read to its tip is not read again until a put on the stream wakes the
- * reader (or the safety-net poll comes). Checkpoints move only when the caller says the records were delivered.
+ * reader (or the safety-net poll comes), and never sooner than `caughtUpReadIntervalMs` after that read: Kinesis
+ * Analytics reads a source about once a second unless it is behind, which leaves the shard's other consumers the
+ * rest of its 5 reads a second. Checkpoints move only when the caller says the records were delivered.
  */
 import type { Clock } from '../clock';
 import {
@@ -58,7 +60,7 @@ interface ShardReader {
   closed: boolean;
   /** Read to the tip: not read again until a put wakes the reader or the safety-net poll comes. */
   caughtUp: boolean;
-  /** Not before this time (after a throttled read). */
+  /** Not before this time (after a throttled read, or a read to the tip). */
   readyAt: number;
 }
 
@@ -71,7 +73,9 @@ export class InputReader {
   /** Earliest time a throttled shard may be read again. */
   private nextReadyAt = Number.POSITIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
-  private wake: (() => void) | undefined;
+  /** The idle in progress: `wake` ends it, `sooner` moves its end earlier. */
+  private waiting: { until: number; wake(): void; sooner(at: number): void } | undefined;
+  /** A put came since the last round. */
   private woken = false;
 
   constructor(private readonly opts: InputReaderOptions) {
@@ -91,7 +95,11 @@ export class InputReader {
     this.unsubscribe = this.opts.kinesis.onRecords?.(parseStreamArn(this.opts.streamArn).name, () => {
       // a put while the runner is busy must not be missed: the next idle returns at once
       this.woken = true;
-      this.wake?.();
+      if (!this.waiting) return;
+      // a shard read to its tip a moment ago is not read again yet: the wait ends when it may be
+      const due = this.firstReadyAt();
+      if (due <= this.opts.clock.now()) this.waiting.wake();
+      else this.waiting.sooner(due);
     });
   }
 
@@ -99,7 +107,7 @@ export class InputReader {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    this.wake?.();
+    this.waiting?.wake();
   }
 
   /** Reads every shard that may have records once. */
@@ -134,7 +142,10 @@ export class InputReader {
         continue;
       }
       behind = Math.max(behind, result.MillisBehindLatest);
-      if (result.MillisBehindLatest === 0) reader.caughtUp = true;
+      if (result.MillisBehindLatest === 0) {
+        reader.caughtUp = true;
+        reader.readyAt = clock.now() + timing.caughtUpReadIntervalMs;
+      }
       if (result.NextShardIterator === undefined) reader.closed = true;
       else reader.iterator = result.NextShardIterator;
       for (const record of result.Records) {
@@ -169,26 +180,50 @@ export class InputReader {
     for (const reader of this.shards.values()) reader.iterator = undefined;
   }
 
-  /** Waits up to `ms` (less when a throttled shard is due sooner); a put on the stream ends the wait at once. */
+  /**
+   * Waits up to `ms` (less when a throttled shard is due sooner); a put on the stream ends the wait at once, or,
+   * when the shards were just read to their tips, when the first of them may be read again.
+   */
   idle(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
     const { clock } = this.opts;
-    const wait = Math.max(1, Math.min(ms, this.nextReadyAt - clock.now()));
+    const now = clock.now();
+    let until = Math.min(now + ms, this.nextReadyAt);
+    if (this.woken) {
+      const due = this.firstReadyAt();
+      if (due <= now) {
+        this.woken = false;
+        return Promise.resolve();
+      }
+      // records may be waiting, but every shard was read a moment ago: read when the first shard is due
+      until = Math.min(until, due);
+    }
     return new Promise((resolve) => {
-      const handle = clock.setTimeout(() => {
-        this.wake = undefined;
-        this.pollAll();
-        resolve();
-      }, wait);
-      this.wake = () => {
-        this.wake = undefined;
+      const finish = (poll: boolean): void => {
+        this.waiting = undefined;
         clock.clearTimeout(handle);
+        if (poll) this.pollAll();
         resolve();
       };
+      let handle = clock.setTimeout(() => finish(true), Math.max(1, until - now));
+      const waiting = {
+        until,
+        wake: () => finish(false),
+        sooner: (at: number) => {
+          if (at >= waiting.until) return;
+          waiting.until = at;
+          clock.clearTimeout(handle);
+          handle = clock.setTimeout(() => finish(true), Math.max(1, at - clock.now()));
+        },
+      };
+      this.waiting = waiting;
     });
+  }
+
+  /** When the first open shard may be read again. */
+  private firstReadyAt(): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const reader of this.shards.values()) if (!reader.closed) first = Math.min(first, reader.readyAt);
+    return first;
   }
 
   private pollAll(): void {

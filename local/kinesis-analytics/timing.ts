@@ -8,6 +8,12 @@ export interface RunnerTiming {
    * shard allows, so a reader woken by a put finds read capacity left (Kinesis Analytics reads about once a second).
    */
   notifiedPollIntervalMs: number;
+  /**
+   * How long a shard read to its tip is left alone, puts or not: Kinesis Analytics "reads a streaming source
+   * approximately once per second per application" (best-practices.md) and faster only while it is behind, so the
+   * other consumers of the shard keep the rest of its 5 reads a second. 0 without limits (nothing to share).
+   */
+  caughtUpReadIntervalMs: number;
   /** How long a shard whose GetRecords was throttled is left alone. */
   throttledReadBackoffMs: number;
   /** How often the SQL's windows are advanced to the clock when no record arrives. */
@@ -24,6 +30,7 @@ export interface RunnerTiming {
 export const DEFAULT_TIMING: RunnerTiming = {
   pollIntervalMs: 50,
   notifiedPollIntervalMs: 1000,
+  caughtUpReadIntervalMs: 1000,
   throttledReadBackoffMs: 100,
   advanceIntervalMs: 100,
   retryBaseMs: 25,

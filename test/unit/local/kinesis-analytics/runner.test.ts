@@ -141,7 +141,7 @@ describe('Class: RunningApplications', () => {
       pool.start(app, 'NOW', clock.now());
       await pass(clock, 60);
       put(range(10, 20));
-      await pass(clock, 200);
+      await pass(clock, 1200); // the shard was read to its tip at the start: read again a second later
       await pool.stop(app);
 
       // Assess
@@ -159,7 +159,7 @@ describe('Class: RunningApplications', () => {
       pool.start(app, 'NOW', clock.now());
       await pass(clock, 60);
       put(range(0, 100));
-      await pass(clock, 200);
+      await pass(clock, 1200); // the shard was read to its tip at the start: read again a second later
       await pool.stop(app);
       put(range(100, 250));
       await pass(clock, 50);
@@ -201,6 +201,41 @@ describe('Class: RunningApplications', () => {
       }
     });
 
+    it('reads a shard at its tip about once a second, leaving the other consumers of the input their reads', async () => {
+      // Prepare: a producer putting every 50 ms and another consumer reading the same shard 4 times a second
+      const { clock, pool, kinesis, put, output } = setup({ limits: true });
+      const app = application();
+      pool.start(app, 'NOW', clock.now());
+      await pass(clock, 60);
+      let iterator = kinesis.getShardIterator({ StreamName: 'in' }, 'shardId-000000000000', 'LATEST');
+      let otherThrottled = 0;
+
+      // Act
+      for (let i = 0; i < 60; i++) {
+        put([i]);
+        await pass(clock, 50);
+        if (i % 5 !== 4) continue;
+        try {
+          iterator = kinesis.getRecords(iterator).NextShardIterator!;
+        } catch (error) {
+          if ((error as Error).name !== 'ProvisionedThroughputExceededException') throw error;
+          otherThrottled++;
+        }
+      }
+      await pass(clock, 1200);
+      const throttledReads = pool.metrics('app')?.throttledReads ?? 0;
+      await pool.stop(app);
+
+      // Assess: the application throttled no one, itself included, and still read every record
+      expect(otherThrottled).toBe(0);
+      expect(throttledReads).toBe(0);
+      expect(
+        output()
+          .map((r) => r.ID)
+          .sort((a, b) => a - b),
+      ).toEqual(range(0, 60));
+    });
+
     it('counts a row Kinesis refuses (over its size limit) as an error and delivers the rest', async () => {
       // Prepare
       const { clock, pool, kinesis, output } = setup();
@@ -215,7 +250,7 @@ describe('Class: RunningApplications', () => {
         { data: Buffer.from(JSON.stringify({ ID: 1, PAD: 'x'.repeat(1_500_000) })), partitionKey: 'a' },
         { data: Buffer.from(JSON.stringify({ ID: 2 })), partitionKey: 'b' },
       ]);
-      await pass(clock, 200);
+      await pass(clock, 1200); // the shard was read to its tip at the start: read again a second later
       await pool.stop(app);
 
       // Assess
@@ -232,7 +267,7 @@ describe('Class: RunningApplications', () => {
 
       // Act
       kinesis.putRecords({ StreamName: 'in' }, [{ data: Buffer.from('not json'), partitionKey: 'k' }]);
-      await pass(clock, 200);
+      await pass(clock, 1200); // the shard was read to its tip at the start: read again a second later
       await pool.stop(app);
 
       // Assess
