@@ -36,9 +36,20 @@ export class Segment {
     this.runTime = new Float64Array(8);
   }
 
-  /** Room for one more record of up to `room` encoded bytes without passing the segment's caps. */
+  /**
+   * Room for one more record of up to `room` encoded bytes in the buffer as it is: a segment's buffer never grows
+   * once it holds a record (the shard log starts a larger segment instead, so no byte is copied to make room).
+   * An empty segment takes any record, a record larger than its buffer too.
+   */
   fits(room: number): boolean {
-    return this.count < SEGMENT_RECORDS && (this.used + room <= SEGMENT_BYTES || this.count === 0);
+    return this.count === 0 || (this.count < SEGMENT_RECORDS && this.used + room <= this.data.length);
+  }
+
+  /** The buffer's size for the segment after this one: twice this one's, up to SEGMENT_BYTES. */
+  get nextBytes(): number {
+    // filled by its record count, not its bytes: the next one fills alike
+    if (this.count >= SEGMENT_RECORDS) return Math.min(this.used, SEGMENT_BYTES);
+    return Math.min(this.data.length * 2, SEGMENT_BYTES);
   }
 
   /** Appends one record; returns how many data bytes it holds (what base64 text decoded to). */

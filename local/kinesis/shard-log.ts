@@ -8,7 +8,7 @@
  * durable (`publish`), so no reader ever sees a record that a crash could take back. After a restart the
  * indexes may jump (`skipTo`): sequence numbers never go back, even past records that were lost unacknowledged.
  */
-import { SEGMENT_BYTES, Segment } from './segment';
+import { SEGMENT_RECORDS, Segment } from './segment';
 
 /** Told when a held log takes records, so the journal can write them. */
 export interface LogSink {
@@ -91,9 +91,9 @@ export class ShardLog {
     const last = this.segments[this.segments.length - 1];
     if (last?.fits(room) && last.base + last.count === this.tail) return last;
     last?.seal();
-    // a busy shard filled its last segment: start the next one at that size, so it does not grow by copies
+    // the next segment is twice the last one (up to SEGMENT_BYTES): a busy shard's segments grow without copies
     const seg = last
-      ? new Segment(this.tail, Math.max(Math.min(last.used, SEGMENT_BYTES), room), last.count)
+      ? new Segment(this.tail, Math.max(last.nextBytes, room), Math.min(last.count * 2, SEGMENT_RECORDS))
       : new Segment(this.tail, room);
     this.segments.push(seg);
     return seg;
