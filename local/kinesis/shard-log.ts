@@ -67,6 +67,13 @@ export class ShardLog {
     return head ? n - Math.min(head.count, Math.max(0, this.first - head.base)) : 0;
   }
 
+  /** The bytes the segments hold: each record's data with its partition key and key length. */
+  get storedBytes(): number {
+    let n = 0;
+    for (const seg of this.segments) n += seg.used;
+    return n;
+  }
+
   /** Lets readers see the records below `upTo` (a journal calls it once they are durable). */
   publish(upTo: number): void {
     if (upTo > this.next) this.next = Math.min(upTo, this.tail);

@@ -149,9 +149,12 @@ export function recordsJson(
 function answerSizeEstimate(plan: ReadPlan): number {
   const log = plan.shard.log;
   const count = Math.max(0, Math.min(plan.limit, log.next - Math.max(plan.position, log.first)));
-  const average = log.size > 0 ? log.bytes / log.size : 0;
-  // the record's fixed JSON (sequence number, timestamp, names, a short key) and its base64
-  const estimate = count * (160 + Math.ceil((average * 4) / 3));
+  const size = log.size;
+  const data = size > 0 ? log.bytes / size : 0;
+  const key = size > 0 ? Math.max(0, log.storedBytes / size - data - 1) : 0;
+  // the record's fixed JSON (sequence number, timestamp, names: about 151 bytes), its base64 (padding included)
+  // and its key: a little more than the answer takes, as a buffer grown by one record more copies all of it
+  const estimate = count * (160 + Math.ceil((data * 4) / 3) + 3 + Math.ceil(key));
   return Math.min(Math.max(estimate, 1024), LIMITS.getRecordsMaxBytes * 2);
 }
 
