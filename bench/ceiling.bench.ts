@@ -9,12 +9,19 @@
  * the ceiling and the twin back to back (in alternating order) and the ratio is the median of those pairs' ratios;
  * the same from the process's CPU time (`...Cpu`, steadier still: client and server share this one thread) and
  * the best records/s of each subject are printed beside it.
+ *
+ * Beside the ratios, where they come from: the twin's own work a record, in process and without HTTP
+ * (`twinOwnPutParseUsPerRecord`: the wire parser on the request body; `twinOwnPutUsPerRecord`: validation and the
+ * operation; `twinOwnGetUsPerRecord`: wire GetRecords), and the client's cost a record against the canned server
+ * (`clientPutUsPerRecordHttp1`, `clientGetUsPerRecordHttp1`): a ratio of 0.75 leaves the twin and its HTTP a third
+ * of the client's cost.
  */
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { DeleteStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { KinesisTwin } from '../local/kinesis';
+import { parseJsonObject } from '../local/protocols/aws-json';
 import { startServer } from '../local/server';
 import type { Benchmark } from './index';
 import { BATCH, client, payload, RECORDS, type RoundRates, round, SHARDS } from './kinesis-rounds';
@@ -189,6 +196,79 @@ async function pairedRounds(
   return pairs;
 }
 
+/** Microseconds a record of the twin's own work, in process and without HTTP: the medians of ROUNDS rounds. */
+interface ServerShare {
+  parse: number;
+  put: number;
+  get: number;
+}
+
+/**
+ * What the twin itself spends on a record, the client and HTTP left out: the same 20,000 records as a round, as the
+ * SDK sends them (JSON bodies of 500, base64 data), parsed with the wire protocol's parser and run through the
+ * twin's `handle` (validation, limits off, the operation), then read back with wire GetRecords (JSON bytes).
+ */
+async function serverShare(): Promise<ServerShare> {
+  const twin = new KinesisTwin({ limits: false, createDelayMs: 0 });
+  const us = (ms: number) => (ms * 1000) / RECORDS;
+  const parse: number[] = [];
+  const put: number[] = [];
+  const get: number[] = [];
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      const name = `share-${r}`;
+      await twin.handle('CreateStream', { StreamName: name, ShardCount: SHARDS });
+      const bodies: Buffer[] = [];
+      for (let i = 0; i < RECORDS; i += BATCH) {
+        const records = Array.from({ length: BATCH }, (_, j) => ({
+          Data: payload(i + j).toString('base64'),
+          PartitionKey: `pk-${i + j}`,
+        }));
+        bodies.push(Buffer.from(JSON.stringify({ StreamName: name, Records: records })));
+      }
+      let parseMs = 0;
+      let putMs = 0;
+      for (const body of bodies) {
+        const t0 = performance.now();
+        const input = parseJsonObject(body);
+        const t1 = performance.now();
+        await twin.handle('PutRecords', input);
+        putMs += performance.now() - t1;
+        parseMs += t1 - t0;
+      }
+      let getMs = 0;
+      let read = 0;
+      for (let shard = 0; shard < SHARDS; shard++) {
+        const start = (await twin.handle('GetShardIterator', {
+          StreamName: name,
+          ShardId: `shardId-${String(shard).padStart(12, '0')}`,
+          ShardIteratorType: 'TRIM_HORIZON',
+        })) as { ShardIterator: string };
+        let iterator: string | undefined = start.ShardIterator;
+        while (iterator) {
+          const t0 = performance.now();
+          const answer = (await twin.handle('GetRecords', { ShardIterator: iterator, Limit: 10_000 })) as {
+            json: Buffer;
+          };
+          getMs += performance.now() - t0;
+          // the answer's bytes as a client gets them; only its counts are looked at here
+          const page = JSON.parse(answer.json.toString('utf8')) as { Records: unknown[]; NextShardIterator?: string };
+          read += page.Records.length;
+          iterator = page.Records.length > 0 ? page.NextShardIterator : undefined;
+        }
+      }
+      if (read !== RECORDS) throw new Error(`read ${read} records, expected ${RECORDS}`);
+      await twin.handle('DeleteStream', { StreamName: name });
+      parse.push(us(parseMs));
+      put.push(us(putMs));
+      get.push(us(getMs));
+    }
+  } finally {
+    await twin.close();
+  }
+  return { parse: median(parse), put: median(put), get: median(get) };
+}
+
 const bench: Benchmark = async (log) => {
   const twin = new KinesisTwin({ limits: false });
   const server = await startServer({ port: 0, services: [twin] });
@@ -223,6 +303,19 @@ const bench: Benchmark = async (log) => {
       figures[`ceiling.putVsCeilingCpu${name}`] = two(median(p.putCpu));
       figures[`ceiling.getVsCeilingCpu${name}`] = two(median(p.getCpu));
     }
+    // where a ratio comes from: the client's cost a record against the canned server, and the twin's own
+    const share = await serverShare();
+    const clientPut = 1e6 / h1.best.ceiling.put;
+    const clientGet = 1e6 / h1.best.ceiling.get;
+    log(
+      `the twin's own work, in process without HTTP (median of ${ROUNDS} rounds): PutRecords ${share.parse.toFixed(2)} us a record to parse the body + ${share.put.toFixed(2)} us to validate and store; GetRecords ${share.get.toFixed(2)} us a record. ` +
+        `The client against the ceiling over HTTP/1.1: ${clientPut.toFixed(2)} us a record put, ${clientGet.toFixed(2)} us get; at 0.75 the twin and its HTTP may add a third of that: ${(clientPut / 3).toFixed(2)} and ${(clientGet / 3).toFixed(2)} us`,
+    );
+    figures['ceiling.twinOwnPutParseUsPerRecord'] = two(share.parse);
+    figures['ceiling.twinOwnPutUsPerRecord'] = two(share.put);
+    figures['ceiling.twinOwnGetUsPerRecord'] = two(share.get);
+    figures['ceiling.clientPutUsPerRecordHttp1'] = two(clientPut);
+    figures['ceiling.clientGetUsPerRecordHttp1'] = two(clientGet);
     return figures;
   } finally {
     for (const c of Object.values(clients)) c.destroy();
