@@ -91,8 +91,32 @@ function memberPath(name: string): string {
   return path;
 }
 
+/** Checks one value of a shape, adding violations to `errors` (a wrong type throws). */
+type Check = (value: unknown, path: PathStack, errors: string[]) => void;
+
+/** `.1.member`, `.2.member`, ...: the path part of a list item, once per index. */
+const itemPaths: string[] = [];
+function itemPath(i: number): string {
+  let part = itemPaths[i];
+  if (part === undefined) {
+    part = String(i + 1);
+    if (i < 100_000) itemPaths[i] = part;
+  }
+  return part;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/**
+ * The validator walks a request with one check per shape, built once from the model the first time an operation
+ * is validated (its members, required flags, limits and compiled patterns looked up then, not per value): a
+ * PutRecords of 500 records is 1,500 calls of small closures, no model lookups.
+ */
 export class ModelValidator {
   private readonly patterns = new Map<string, RegExp>();
+  private readonly checks = new Map<string, Check>();
   private readonly maxErrors: number;
 
   constructor(
@@ -107,7 +131,7 @@ export class ModelValidator {
     const shapeName = this.model.inputOf(operation);
     if (shapeName === undefined) return;
     const errors: string[] = [];
-    this.check(this.model.shape(shapeName), input, new PathStack(), errors);
+    this.checkOf(shapeName)(input, new PathStack(), errors);
     if (errors.length > 0) {
       throw new AwsServiceError(
         this.opts.errorType,
@@ -121,118 +145,174 @@ export class ModelValidator {
     errors.push(`Value ${describeValue(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
   }
 
-  private structure(shape: Shape, value: Record<string, unknown>, path: PathStack, errors: string[]): void {
-    const required = shape.required;
-    const members = shape.members ?? {};
-    const parts = path.parts;
-    const dot = parts.length === 0 ? '' : '.';
-    for (const name in members) {
-      const v = value[name];
-      if (v == null && !required?.includes(name)) continue;
-      parts.push(dot, memberPath(name));
-      if (v == null) this.push(errors, null, path, 'Member must not be null');
-      else this.check(this.model.shape(members[name]!.shape), v, path, errors);
-      parts.length -= 2;
-    }
+  /** The check of a named shape, built on first use (a shape that contains itself calls through to its own). */
+  private checkOf(name: string): Check {
+    const known = this.checks.get(name);
+    if (known) return known;
+    let built: Check | undefined;
+    this.checks.set(name, (value, path, errors) => built!(value, path, errors));
+    built = this.build(this.model.shape(name));
+    this.checks.set(name, built);
+    return built;
   }
 
-  private check(shape: Shape, value: unknown, path: PathStack, errors: string[]): void {
+  private build(shape: Shape): Check {
     switch (shape.type) {
       case 'structure':
-        if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
-          throw wrongType(shape, value, path);
-        }
-        if (shape.eventstream) return;
-        this.structure(shape, value as Record<string, unknown>, path, errors);
-        return;
-      case 'string':
-        if (typeof value !== 'string') throw wrongType(shape, value, path);
-        this.lengths(shape, value, value.length, path, errors);
-        if (shape.pattern !== undefined && !this.pattern(shape.pattern).test(value)) {
-          this.push(errors, value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
-        }
-        if (shape.enum && !shape.enum.includes(value)) {
-          this.push(errors, value, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
-        }
-        return;
-      case 'blob':
-        if (value instanceof Uint8Array) this.lengths(shape, value, value.length, path, errors);
-        else if (typeof value === 'string') this.lengths(shape, value, base64Length(value, path), path, errors);
-        else throw wrongType(shape, value, path);
-        return;
+        return this.structure(shape);
+      case 'string': {
+        const lengths = this.lengths(shape);
+        const re = shape.pattern === undefined ? undefined : this.pattern(shape.pattern);
+        const allowed = shape.enum;
+        return (value, path, errors) => {
+          if (typeof value !== 'string') throw wrongType(shape, value, path);
+          lengths?.(value, value.length, path, errors);
+          if (re !== undefined && !re.test(value)) {
+            this.push(errors, value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
+          }
+          if (allowed && !allowed.includes(value)) {
+            this.push(errors, value, path, `Member must satisfy enum value set: [${allowed.join(', ')}]`);
+          }
+        };
+      }
+      case 'blob': {
+        const lengths = this.lengths(shape);
+        return (value, path, errors) => {
+          if (value instanceof Uint8Array) lengths?.(value, value.length, path, errors);
+          else if (typeof value === 'string') {
+            const length = base64Length(value, path);
+            lengths?.(value, length, path, errors);
+          } else throw wrongType(shape, value, path);
+        };
+      }
       case 'integer':
-      case 'long':
-        if (typeof value !== 'number' || !Number.isInteger(value)) throw wrongType(shape, value, path);
-        this.range(shape, value, path, errors);
-        return;
+      case 'long': {
+        const range = this.range(shape);
+        return (value, path, errors) => {
+          if (typeof value !== 'number' || !Number.isInteger(value)) throw wrongType(shape, value, path);
+          range?.(value, path, errors);
+        };
+      }
       case 'float':
-      case 'double':
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw wrongType(shape, value, path);
-        this.range(shape, value, path, errors);
-        return;
+      case 'double': {
+        const range = this.range(shape);
+        return (value, path, errors) => {
+          if (typeof value !== 'number' || !Number.isFinite(value)) throw wrongType(shape, value, path);
+          range?.(value, path, errors);
+        };
+      }
       case 'boolean':
-        if (typeof value !== 'boolean') throw wrongType(shape, value, path);
-        return;
+        return (value, path) => {
+          if (typeof value !== 'boolean') throw wrongType(shape, value, path);
+        };
       case 'timestamp':
-        if (value instanceof Date ? Number.isNaN(value.getTime()) : !isTimestamp(value)) {
-          throw wrongType(shape, value, path);
-        }
-        return;
+        return (value, path) => {
+          if (value instanceof Date ? Number.isNaN(value.getTime()) : !isTimestamp(value)) {
+            throw wrongType(shape, value, path);
+          }
+        };
       case 'list': {
-        if (!Array.isArray(value)) throw wrongType(shape, value, path);
-        this.lengths(shape, value, value.length, path, errors);
-        const member = this.model.shape(shape.member!.shape);
-        const parts = path.parts;
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          if (item == null) continue;
-          parts.push('.', String(i + 1), '.member');
-          this.check(member, item, path, errors);
-          parts.length -= 3;
-        }
-        return;
+        const lengths = this.lengths(shape);
+        const member = this.checkOf(shape.member!.shape);
+        return (value, path, errors) => {
+          if (!Array.isArray(value)) throw wrongType(shape, value, path);
+          lengths?.(value, value.length, path, errors);
+          const parts = path.parts;
+          for (let i = 0; i < value.length; i++) {
+            const item: unknown = value[i];
+            if (item == null) continue;
+            parts.push('.', itemPath(i), '.member');
+            member(item, path, errors);
+            parts.pop();
+            parts.pop();
+            parts.pop();
+          }
+        };
       }
       case 'map': {
-        if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
-          throw wrongType(shape, value, path);
-        }
-        const entries = Object.entries(value);
-        this.lengths(shape, value, entries.length, path, errors);
-        const key = this.model.shape(shape.key!.shape);
-        const val = this.model.shape(shape.value!.shape);
-        const parts = path.parts;
-        for (const [k, v] of entries) {
-          parts.push('.', k, '.key');
-          this.check(key, k, path, errors);
-          parts.length -= 3;
-          if (v == null) continue;
-          parts.push('.', k, '.value');
-          this.check(val, v, path, errors);
-          parts.length -= 3;
-        }
-        return;
+        const lengths = this.lengths(shape);
+        const key = this.checkOf(shape.key!.shape);
+        const val = this.checkOf(shape.value!.shape);
+        return (value, path, errors) => {
+          if (!isObject(value)) throw wrongType(shape, value, path);
+          const entries = Object.entries(value);
+          lengths?.(value, entries.length, path, errors);
+          const parts = path.parts;
+          for (const [k, v] of entries) {
+            parts.push('.', k, '.key');
+            key(k, path, errors);
+            parts.length -= 3;
+            if (v == null) continue;
+            parts.push('.', k, '.value');
+            val(v, path, errors);
+            parts.length -= 3;
+          }
+        };
       }
       default:
-        throw new Error(`api-model.json: unsupported shape type ${String(shape.type)}`);
+        // a model with a type this walk does not know fails on the first value of it, not on the first request
+        return () => {
+          throw new Error(`api-model.json: unsupported shape type ${String(shape.type)}`);
+        };
     }
   }
 
-  private lengths(shape: Shape, value: unknown, length: number, path: PathStack, errors: string[]): void {
-    if (shape.min !== undefined && length < shape.min) {
-      this.push(errors, value, path, `Member must have length greater than or equal to ${shape.min}`);
+  private structure(shape: Shape): Check {
+    if (shape.eventstream) {
+      return (value, path) => {
+        if (!isObject(value)) throw wrongType(shape, value, path);
+      };
     }
-    if (shape.max !== undefined && length > shape.max) {
-      this.push(errors, value, path, `Member must have length less than or equal to ${shape.max}`);
-    }
+    const members = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
+      name,
+      path: memberPath(name),
+      required: shape.required?.includes(name) ?? false,
+      check: this.checkOf(ref.shape),
+    }));
+    return (value, path, errors) => {
+      if (!isObject(value)) throw wrongType(shape, value, path);
+      const parts = path.parts;
+      const dot = parts.length === 0 ? '' : '.';
+      for (const member of members) {
+        const v = value[member.name];
+        if (v == null && !member.required) continue;
+        parts.push(dot, member.path);
+        if (v == null) this.push(errors, null, path, 'Member must not be null');
+        else member.check(v, path, errors);
+        parts.pop();
+        parts.pop();
+      }
+    };
   }
 
-  private range(shape: Shape, value: number, path: PathStack, errors: string[]): void {
-    if (shape.min !== undefined && value < shape.min) {
-      this.push(errors, value, path, `Member must have value greater than or equal to ${shape.min}`);
-    }
-    if (shape.max !== undefined && value > shape.max) {
-      this.push(errors, value, path, `Member must have value less than or equal to ${shape.max}`);
-    }
+  /** The length check of a shape with `min` or `max`; undefined when it has neither. */
+  private lengths(
+    shape: Shape,
+  ): ((value: unknown, length: number, path: PathStack, errors: string[]) => void) | undefined {
+    const { min, max } = shape;
+    if (min === undefined && max === undefined) return undefined;
+    return (value, length, path, errors) => {
+      if (min !== undefined && length < min) {
+        this.push(errors, value, path, `Member must have length greater than or equal to ${min}`);
+      }
+      if (max !== undefined && length > max) {
+        this.push(errors, value, path, `Member must have length less than or equal to ${max}`);
+      }
+    };
+  }
+
+  /** The range check of a number shape with `min` or `max`; undefined when it has neither. */
+  private range(shape: Shape): ((value: number, path: PathStack, errors: string[]) => void) | undefined {
+    const { min, max } = shape;
+    if (min === undefined && max === undefined) return undefined;
+    return (value, path, errors) => {
+      if (min !== undefined && value < min) {
+        this.push(errors, value, path, `Member must have value greater than or equal to ${min}`);
+      }
+      if (max !== undefined && value > max) {
+        this.push(errors, value, path, `Member must have value less than or equal to ${max}`);
+      }
+    };
   }
 
   private pattern(pattern: string): RegExp {

@@ -75,6 +75,31 @@ describe('Class: ModelValidator', () => {
     // Assess
     expect(() => validator.validate('Nothing', {})).not.toThrow();
   });
+
+  it('walks a shape that contains itself, with the path of each level', () => {
+    // Prepare: a condition whose members are conditions (Step Functions' Choice rules have this shape)
+    const nested = new ModelValidator(
+      new ApiModel({
+        operations: { Choose: { input: { shape: 'Rule' } } },
+        shapes: {
+          Rule: { type: 'structure', members: { Name: { shape: 'Name' }, And: { shape: 'Rules' } } },
+          Rules: { type: 'list', member: { shape: 'Rule' } },
+          Name: { type: 'string', max: 3 },
+        },
+      }),
+      { errorType: 'ValidationException' },
+    );
+
+    // Act
+    const error = failure(() =>
+      nested.validate('Choose', { Name: 'ok', And: [{ Name: 'ok' }, { And: [{ Name: 'long' }] }] }),
+    );
+
+    // Assess
+    expect(error.message).toBe(
+      "1 validation error detected: Value 'long' at 'and.2.member.and.1.member.name' failed to satisfy constraint: Member must have length less than or equal to 3",
+    );
+  });
 });
 
 describe('Function: base64Length', () => {
