@@ -16,6 +16,8 @@ export class Shard {
   readonly id: string;
   readonly prefix: string;
   readonly startKey: Buffer;
+  /** The first 4 bytes of `startKey` as a number: most keys are placed by it alone. */
+  readonly startTop: number;
   readonly endKey: Buffer;
   throttle: ShardThrottle;
   /** Per-second counters of the last minutes (the console's charts). */
@@ -36,6 +38,7 @@ export class Shard {
     this.id = shardIdOf(index);
     this.prefix = shardPrefix(streamCreatedMs, index);
     this.startKey = toKeyBuffer(startHash);
+    this.startTop = this.startKey.readUInt32BE(0);
     this.endKey = toKeyBuffer(endHash);
     this.throttle = new ShardThrottle(now);
   }
@@ -80,11 +83,14 @@ export class Stream {
   /** The open shard whose hash-key range holds `key` (16 bytes, big-endian). */
   shardFor(key: Buffer): Shard {
     const shards = this.open;
+    const top = key.readUInt32BE(0);
     let lo = 0;
     let hi = shards.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (key.compare(shards[mid]!.startKey) >= 0) lo = mid;
+      const start = shards[mid]!;
+      // the whole 16 bytes only when the first 4 are equal
+      if (top > start.startTop || (top === start.startTop && key.compare(start.startKey) >= 0)) lo = mid;
       else hi = mid - 1;
     }
     return shards[lo]!;
