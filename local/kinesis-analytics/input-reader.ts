@@ -70,11 +70,11 @@ export class InputReader {
   private readonly shards = new Map<string, ShardReader>();
   private checkpoints: Record<string, Checkpoint>;
   private lastShardRefresh = Number.NEGATIVE_INFINITY;
-  /** Earliest time a throttled shard may be read again. */
+  /** Earliest time a shard the last round skipped (throttled, or read to its tip a moment ago) may be read. */
   private nextReadyAt = Number.POSITIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
   /** The idle in progress: `wake` ends it, `sooner` moves its end earlier. */
-  private waiting: { until: number; wake(): void; sooner(at: number): void } | undefined;
+  private waiting: { wake(): void; sooner(at: number): void } | undefined;
   /** A put came since the last round. */
   private woken = false;
 
@@ -190,10 +190,8 @@ export class InputReader {
     let until = Math.min(now + ms, this.nextReadyAt);
     if (this.woken) {
       const due = this.firstReadyAt();
-      if (due <= now) {
-        this.woken = false;
-        return Promise.resolve();
-      }
+      // the next read() takes the put (it reads the shards read to their tips again and clears `woken`)
+      if (due <= now) return Promise.resolve();
       // records may be waiting, but every shard was read a moment ago: read when the first shard is due
       until = Math.min(until, due);
     }
@@ -204,18 +202,17 @@ export class InputReader {
         if (poll) this.pollAll();
         resolve();
       };
-      let handle = clock.setTimeout(() => finish(true), Math.max(1, until - now));
-      const waiting = {
-        until,
+      let end = until;
+      let handle = clock.setTimeout(() => finish(true), Math.max(1, end - now));
+      this.waiting = {
         wake: () => finish(false),
         sooner: (at: number) => {
-          if (at >= waiting.until) return;
-          waiting.until = at;
+          if (at >= end) return;
+          end = at;
           clock.clearTimeout(handle);
           handle = clock.setTimeout(() => finish(true), Math.max(1, at - clock.now()));
         },
       };
-      this.waiting = waiting;
     });
   }
 
