@@ -7,7 +7,9 @@
  * Durability: the same rounds on a twin with --data-dir (every PutRecords answered once its records are
  * fdatasync'd) beside the in-memory twin, with one producer (each call waits for its own sync) and with four
  * putting at once (calls share group commits); and the time this disk takes for one write + fdatasync.
- * Memory: a child process holds 1,000,000 records of 100 bytes in a twin and reports its resident set.
+ * Memory: a child process holds 1,000,000 records of 100 bytes in a twin and reports its resident set, right after
+ * the fill (after a full GC) and at rest (`kinesis.rssMbFor1MRecordsAtRest`: once the twin's quiet reclaim has given
+ * V8's young generation back, local/memory.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -82,6 +84,9 @@ function fdatasyncMs(dir: string): number {
 
 interface MemoryFigures {
   rssMb: number;
+  /** At rest: after the twin's quiet reclaim gave the young generation back (local/memory.ts). */
+  restRssMb: number;
+  reclaimed: boolean;
   baseRssMb: number;
   /** What the store holds per record: growth of the JS heap in use plus ArrayBuffers. */
   storeBytesPerRecord: number;
@@ -151,7 +156,8 @@ const bench: Benchmark = async (log) => {
     const perRecord = ((memory.rssMb - memory.baseRssMb) * 1048576) / memory.records - 100;
     log(
       `twin holding 1M records: ${memory.rssMb.toFixed(0)} MB resident (${memory.baseRssMb.toFixed(0)} MB before the records; ` +
-        `${perRecord.toFixed(0)} bytes per record beyond its data; the store holds ${memory.storeBytesPerRecord.toFixed(0)} bytes per record)`,
+        `${perRecord.toFixed(0)} bytes per record beyond its data; the store holds ${memory.storeBytesPerRecord.toFixed(0)} bytes per record); ` +
+        `at rest ${memory.restRssMb.toFixed(0)} MB (${memory.reclaimed ? 'after the quiet reclaim' : 'no quiet reclaim ran'})`,
     );
     const ratio = (a: number, b: number): number => Number((a / b).toFixed(2));
     return {
@@ -170,6 +176,8 @@ const bench: Benchmark = async (log) => {
       'kinesis.durablePutRatio4Producers': ratio(four['durable']!, four['memory']!),
       'kinesis.fdatasyncMs': Number(syncMs.toFixed(2)),
       'kinesis.rssMbFor1MRecords': Math.round(memory.rssMb),
+      'kinesis.rssMbFor1MRecordsAtRest': Math.round(memory.restRssMb),
+      'kinesis.quietReclaimRan': memory.reclaimed ? 'yes' : 'no',
       'kinesis.rssMbBeforeRecords': Math.round(memory.baseRssMb),
       'kinesis.residentBytesPerRecordBeyondData': Math.round(perRecord),
       'kinesis.storeBytesPerRecord': Math.round(memory.storeBytesPerRecord),

@@ -22,6 +22,7 @@ import { KinesisTwin } from './kinesis';
 import { type Faults, KinesisAnalyticsTwin, lambdaPortOf } from './kinesis-analytics';
 import { type LambdaFaults, LambdaTwin } from './lambda';
 import { LogsTwin } from './logs';
+import { holdQuietReclaim } from './memory';
 import type { AccessOptions } from './protocols/access';
 import { S3Twin } from './s3';
 import { startServer } from './server';
@@ -441,6 +442,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   });
   endpoint = server.url;
   for (const service of built) await service.started?.(parts[service.key]!, server.url);
+  // the young generation given back when the process goes quiet (local/memory.ts)
+  const releaseReclaim = holdQuietReclaim();
   return {
     ...(parts as TwinParts),
     endpoint: server.url,
@@ -448,6 +451,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     region,
     clock: ctx.clock,
     close: async () => {
+      releaseReclaim();
       await server.close();
       await closeParts();
     },
