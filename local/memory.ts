@@ -2,10 +2,11 @@
  * Gives V8's young generation back once the twin's process goes quiet. Under load V8 grows the young generation to
  * its 16 MB semi-spaces (about 32 MB resident) and keeps it: it shrinks it only in a GC that finds the allocation of
  * the last 5 s low, and a process at rest allocates nothing, so no GC comes. A twin holding a million records sat at
- * ~205 MB for good; after one full GC about 6 s into the quiet it holds ~173 MB (bench/kinesis-memory.ts). So while a
+ * ~205 MB for good; after one full GC about 6 s into the quiet it usually holds ~173 MB (bench/kinesis-memory.ts;
+ * whether V8 shrinks the young generation in that GC is its own heuristic, not always met: docs/performance.md). So while a
  * twin runs, a check each second reads the main thread's event loop utilization: after a busy second, once the
- * process has been quiet for QUIET_MS, one full GC (tens of ms on the twin's small heap; the records are
- * ArrayBuffers it does not walk), then nothing until the next busy second. Real time, not the twin's Clock: this is
+ * process has been quiet for QUIET_MS, one full GC (8 ms with a million records held: they are ArrayBuffers it
+ * does not walk), then nothing until the next busy second. Real time, not the twin's Clock: this is
  * about the process, not about what the twin simulates. One timer for the process however many twins hold it.
  */
 import { performance } from 'node:perf_hooks';
@@ -42,10 +43,6 @@ function fullGc(): void {
   collect();
 }
 
-function youngBytes(): number {
-  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
-}
-
 /**
  * Holds the process's quiet reclaim while a twin runs.
  *
@@ -68,7 +65,7 @@ export function holdQuietReclaim(): () => void {
           armed = true;
         } else if (armed && Date.now() - quietSince >= QUIET_MS) {
           armed = false;
-          if (youngBytes() >= WORTH_BYTES) {
+          if (youngGenerationBytes() >= WORTH_BYTES) {
             fullGc();
             state.reclaims++;
           }
@@ -98,5 +95,5 @@ export function quietReclaims(): number {
 
 /** The young generation's size now, in bytes. */
 export function youngGenerationBytes(): number {
-  return youngBytes();
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 }
