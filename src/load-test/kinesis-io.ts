@@ -106,6 +106,11 @@ export interface ProducerOptions {
    * call at a time.
    */
   partitionKeyOf?: (seq: number) => string;
+  /**
+   * How many different keys `partitionKeyOf` gives (records take them in turn). With it, lanes are only as many as
+   * leave each lane a whole call's worth of keys; without it, MAX_LANES.
+   */
+  keyCount?: number;
   /** How records travel in Kinesis records (default: one each). */
   encoding?: RecordEncoding;
   /** Called for each accepted record, in the order PutRecords acknowledged them. */
@@ -159,7 +164,16 @@ export async function produce(kinesis: KinesisClient, options: ProducerOptions):
   // When calls take longer than the pace, the next carries what accrued meanwhile, up to half a second's worth.
   const bucket = Math.min(MAX_BATCH_RECORDS * MAX_LANES, Math.max(2 * batchTarget, Math.ceil(rate / 2)));
   const keyLane = new Map<string, number>();
-  const laneCount = options.partitionKeyOf ? MAX_LANES : 1;
+  // A call lands on each shard in one piece, so a lane with few keys puts the same ones again and again: with 100 keys
+  // a shard in 4 lanes, a call of 500 held 25 keys 20 times each, and a reader's batch of 100 (Lambda's default) 25
+  // keys 4 times, where a stream of many users has 100 different ones; the fan-out, which keeps each key's order
+  // with one record of a key a call, then needed 4 rounds of calls a batch. A lane gets at least a call's worth of
+  // keys, so no call carries a key twice; with fewer, one lane takes every key in turn.
+  const laneCount = !options.partitionKeyOf
+    ? 1
+    : options.keyCount === undefined
+      ? MAX_LANES
+      : Math.max(1, Math.min(MAX_LANES, Math.floor(options.keyCount / batchTarget)));
   const laneOf = (seq: number): number => {
     if (!options.partitionKeyOf) return 0;
     const key = options.partitionKeyOf(seq);

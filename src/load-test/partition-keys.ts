@@ -10,7 +10,9 @@ import { createHash } from 'node:crypto';
  * of a key per PutRecords call: with 100 keys a shard, a batch of 100 (the stack's fanoutBatchSize) is one call per
  * output, as a real stream's would be, while the default 500 records still give each key 5 records whose order the
  * verifier checks. The first load test used 4 (no reason recorded in bdf3b06, where it appeared): 25 records of a key
- * in each batch, 25 calls in a row, which measured the per-key round trip rather than the fan-out.
+ * in each batch, 25 calls in a row, which measured the per-key round trip rather than the fan-out. The producer
+ * keeps that true at high rates too (`produce` in kinesis-io.ts gives a lane at least a call's worth of keys): its 4
+ * lanes of 25 keys each had made a batch of 100 hold 25 keys 4 times until stop 29.
  */
 export const DEFAULT_KEYS_PER_SHARD = 100;
 /** The most keys a shard a load test may ask for (keys are found by hashing candidates, about this many a shard). */

@@ -254,6 +254,7 @@ export async function runLoadTest(
       rate: options.rate,
       record: (seq) => source.record(seq),
       partitionKeyOf: (seq) => source.partitionKeyOf(seq),
+      keyCount: source.keyCount,
       ...(options.encoding ? { encoding: options.encoding } : {}),
       onSent: (seq, ackMs, shardId, sequenceNumber) => {
         verifier.sent(seq, ackMs);

@@ -90,6 +90,11 @@ export class RecordSource {
     this.carrierColumns = [...columns];
   }
 
+  /** How many different partition keys the records take in turn. */
+  get keyCount(): number {
+    return this.options.partitionKeys.length;
+  }
+
   partitionKeyOf(seq: number): string {
     const keys = this.options.partitionKeys;
     return keys[seq % keys.length]!;

@@ -213,6 +213,61 @@ describe('Function: produce (lanes)', () => {
   });
 });
 
+describe('Function: produce (lanes and keys)', () => {
+  beforeEach(() => kinesisMock.reset());
+
+  /** Puts `total` records of `keys` keys taken in turn; returns each call's keys and the most calls in flight. */
+  async function run(keys: number, rate: number, total: number) {
+    const calls: string[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    kinesisMock.on(PutRecordsCommand).callsFake(async (input: PutRecordsCommandInput) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      calls.push(input.Records!.map((r) => r.PartitionKey!));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+      return { FailedRecordCount: 0, Records: input.Records!.map(() => ({ SequenceNumber: '1', ShardId: 's' })) };
+    });
+    const key = (seq: number) => `k${seq % keys}`;
+    const result = await produce(new KinesisClient({}), {
+      streamArn: STREAM,
+      total,
+      rate,
+      record: (seq) => ({ data: Buffer.from(`r${seq}`), partitionKey: key(seq) }),
+      partitionKeyOf: key,
+      keyCount: keys,
+      onSent: () => {},
+      onThrottle: () => {},
+      timer: virtualTimer(),
+    });
+    return { result, calls, most };
+  }
+
+  it('takes every key in one lane when the keys are fewer than a call holds: any 100 records in a row differ in key', async () => {
+    // Act: 100 keys at 10,000/s (calls of 500)
+    const { result, calls, most } = await run(100, 10_000, 2000);
+
+    // Assess: one call at a time, each cycling through all 100 keys
+    expect(result).toMatchObject({ sent: 2000, failed: 0 });
+    expect(most).toBe(1);
+    const stored = calls.flat();
+    expect(stored).toHaveLength(2000);
+    for (let i = 0; i + 100 <= stored.length; i += 50) expect(new Set(stored.slice(i, i + 100)).size).toBe(100);
+  });
+
+  it('runs lanes once each has a call of keys of its own, and no call carries a key twice', async () => {
+    // Act: 4,000 keys at 10,000/s: 8 calls' worth of keys, lanes capped at 4
+    const { result, calls, most } = await run(4000, 10_000, 8000);
+
+    // Assess
+    expect(result).toMatchObject({ sent: 8000, failed: 0 });
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    for (const keys of calls) expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
 describe('Function: consume', () => {
   beforeEach(() => {
     kinesisMock.reset();
