@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
  * verifier checks. The first load test used 4 (no reason recorded in bdf3b06, where it appeared): 25 records of a key
  * in each batch, 25 calls in a row, which measured the per-key round trip rather than the fan-out. The producer
  * keeps that true at high rates too (`produce` in kinesis-io.ts gives a lane at least a call's worth of keys): its 4
- * lanes of 25 keys each had made a batch of 100 hold 25 keys 4 times until stop 29.
+ * lanes of 25 keys each had made a batch of 100 hold 25 keys 4 times (until 3 Dec 2026).
  */
 export const DEFAULT_KEYS_PER_SHARD = 100;
 /** The most keys a shard a load test may ask for (keys are found by hashing candidates, about this many a shard). */
