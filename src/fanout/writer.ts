@@ -105,9 +105,13 @@ export interface WriteResult<T> {
 /** A record waiting in its partition key's queue, with the calls that carried it so far. */
 interface Queued<T> {
   readonly item: TaggedEntry<T>;
+  /** `item.entry`, where `chunks` looks. */
+  readonly entry: PutEntry;
   attempts: number;
   /** Why the last call that carried it did not write it. */
   error?: EntryError<T>;
+  /** What the call of this round that carried it said. */
+  outcome?: EntryError<T> | 'written' | 'rejected' | undefined;
 }
 
 /** What the calls of one write add up to. */
@@ -195,9 +199,10 @@ export class KinesisWriter {
         state.rejected.push({ tag: item.tag, errorCode: 'InvalidArgumentException', errorMessage: problem });
         continue;
       }
-      const queue = queues.get(item.entry.partitionKey) ?? [];
-      queue.push({ item, attempts: 0 });
-      queues.set(item.entry.partitionKey, queue);
+      const queued: Queued<T> = { item, entry: item.entry, attempts: 0, outcome: undefined };
+      const queue = queues.get(item.entry.partitionKey);
+      if (queue) queue.push(queued);
+      else queues.set(item.entry.partitionKey, [queued]);
     }
     let backoff = 0;
     while (queues.size > 0) {
@@ -226,14 +231,13 @@ export class KinesisWriter {
     const held = new Set<string>();
     let worst = 0;
     for (;;) {
-      const heads = [...queues].filter(([key]) => !held.has(key)).map(([, queue]) => queue[0]!);
+      const heads: Queued<T>[] = [];
+      for (const [key, queue] of queues) if (!held.has(key)) heads.push(queue[0]!);
       if (heads.length === 0) return worst;
-      const outcomes = new Map<Queued<T>, EntryError<T> | 'written' | 'rejected'>();
-      for (const chunk of chunks(heads.map((head) => ({ entry: head.item.entry, head })))) {
-        await this.#send(streamArn, chunk, state, outcomes);
-      }
+      for (const chunk of chunks(heads)) await this.#send(streamArn, chunk, state);
       for (const head of heads) {
-        const outcome = outcomes.get(head)!;
+        const outcome = head.outcome!;
+        head.outcome = undefined;
         const key = head.item.entry.partitionKey;
         const queue = queues.get(key)!;
         if (outcome === 'written' || outcome === 'rejected') {
@@ -255,7 +259,9 @@ export class KinesisWriter {
   }
 
   #invalid(entry: PutEntry): string | undefined {
-    const keyLength = [...entry.partitionKey].length;
+    // characters, not UTF-16 units; a key of at most 256 units has at most 256 characters and is not counted
+    const units = entry.partitionKey.length;
+    const keyLength = units <= MAX_PARTITION_KEY_LENGTH ? units : [...entry.partitionKey].length;
     if (keyLength < 1 || keyLength > MAX_PARTITION_KEY_LENGTH) {
       return `The partition key must be 1 to ${MAX_PARTITION_KEY_LENGTH} characters, got ${keyLength}`;
     }
@@ -266,12 +272,7 @@ export class KinesisWriter {
     return undefined;
   }
 
-  async #send<T>(
-    streamArn: string,
-    chunk: { entry: PutEntry; head: Queued<T> }[],
-    state: WriteState<T>,
-    outcomes: Map<Queued<T>, EntryError<T> | 'written' | 'rejected'>,
-  ): Promise<void> {
+  async #send<T>(streamArn: string, chunk: Queued<T>[], state: WriteState<T>): Promise<void> {
     let answers: PutOutcome[];
     state.calls++;
     try {
@@ -283,34 +284,35 @@ export class KinesisWriter {
       const name = errorName(error);
       if (BAD_REQUEST.has(name)) {
         if (chunk.length === 1) {
-          const tag = chunk[0]!.head.item.tag;
-          state.rejected.push({ tag, errorCode: name, errorMessage: errorMessage(error) });
-          outcomes.set(chunk[0]!.head, 'rejected');
+          const head = chunk[0]!;
+          state.rejected.push({ tag: head.item.tag, errorCode: name, errorMessage: errorMessage(error) });
+          head.outcome = 'rejected';
           return;
         }
         // One bad record fails the whole call: halve until it stands alone and the others go through.
         state.bisections++;
         const half = Math.ceil(chunk.length / 2);
-        await this.#send(streamArn, chunk.slice(0, half), state, outcomes);
-        await this.#send(streamArn, chunk.slice(half), state, outcomes);
+        await this.#send(streamArn, chunk.slice(0, half), state);
+        await this.#send(streamArn, chunk.slice(half), state);
         return;
       }
       // Throttling, timeouts and server errors: the call may have been stored before the answer was lost.
       state.possibleDuplicates += chunk.length;
-      for (const { head } of chunk) {
-        outcomes.set(head, { tag: head.item.tag, errorCode: name, errorMessage: errorMessage(error) });
+      for (const head of chunk) {
+        head.outcome = { tag: head.item.tag, errorCode: name, errorMessage: errorMessage(error) };
       }
       return;
     }
-    answers.forEach((answer, index) => {
-      const { head } = chunk[index]!;
+    for (let index = 0; index < answers.length; index++) {
+      const answer = answers[index]!;
+      const head = chunk[index]!;
       if (answer.ok) {
         state.written.push(head.item.tag);
-        outcomes.set(head, 'written');
+        head.outcome = 'written';
       } else {
-        outcomes.set(head, { tag: head.item.tag, errorCode: answer.errorCode, errorMessage: answer.errorMessage });
+        head.outcome = { tag: head.item.tag, errorCode: answer.errorCode, errorMessage: answer.errorMessage };
       }
-    });
+    }
   }
 }
 

@@ -166,6 +166,28 @@ describe('Class: KinesisWriter', () => {
       expect(port.calls).toEqual([[items[2]!.entry]]);
     });
 
+    it('counts a partition key in characters: 256 is taken, 257 refused, 200 emoji (400 UTF-16 units) taken', async () => {
+      // Prepare
+      const port = new ScriptedPut();
+      const writer = new KinesisWriter({ port, sleep });
+      const items: TaggedEntry<string>[] = [
+        { entry: { data: Buffer.from('{}'), partitionKey: 'k'.repeat(256) }, tag: '256' },
+        { entry: { data: Buffer.from('{}'), partitionKey: 'k'.repeat(257) }, tag: '257' },
+        { entry: { data: Buffer.from('{}'), partitionKey: '\u{1F600}'.repeat(200) }, tag: 'emoji' },
+        { entry: { data: Buffer.from('{}'), partitionKey: '\u{1F600}'.repeat(257) }, tag: 'emoji-257' },
+      ];
+
+      // Act
+      const result = await writer.write(ARN, items);
+
+      // Assess
+      expect(result.written).toEqual(['256', 'emoji']);
+      expect(result.rejected).toEqual([
+        expect.objectContaining({ tag: '257', errorMessage: expect.stringContaining('got 257') }),
+        expect.objectContaining({ tag: 'emoji-257', errorMessage: expect.stringContaining('got 257') }),
+      ]);
+    });
+
     it('retries a call that failed as a whole and counts its records as possible duplicates', async () => {
       // Prepare
       const port = new ScriptedPut((_e, call) => (call === 0 ? 'throw-throttle' : { ok: true }));
