@@ -61,6 +61,9 @@ export function publish(store: LambdaStore, record: FunctionRecord, description?
   );
   record.versions.set(number, version);
   store.changed({ type: 'function-put', name: record.name });
+  // a version of a function warmed ahead (the twin's provisioned concurrency, at deploy) is warmed too, in the
+  // background, as a replaced $LATEST is: its first invocation is not a cold start the deploy spared $LATEST
+  if (latest.runtime.provisioned) void version.runtime.warm().catch(() => undefined);
   return configurationOf(store, record, version);
 }
 

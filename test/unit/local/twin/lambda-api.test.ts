@@ -173,6 +173,29 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
     });
   });
 
+  describe('Method: warm (published versions)', () => {
+    it('warms a version published from a function warmed ahead, and leaves one of a function never warmed cold', async () => {
+      // Prepare
+      await createFn('f', V1);
+      await createFn('g', V1);
+      await lambda.warm('f');
+
+      // Act
+      await lambda.publishVersion({ FunctionName: 'f' });
+      await lambda.publishVersion({ FunctionName: 'g' });
+      for (let i = 0; i < 500 && lambda.runtimeOf('f:1').environmentCount === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      const warm = await lambda.invokeText('f:1', '{"n":1}');
+      const cold = await lambda.invokeText('g:1', '{"n":1}');
+
+      // Assess: f's version ran in the environment warmed ahead; g's started one at its first invocation
+      expect(JSON.parse(warm.payload)).toMatchObject({ code: 'v1', version: '1' });
+      expect(warm.logs).not.toContain('Init Duration');
+      expect(lambda.runtimeOf('f:1').coldStarts).toBe(1);
+      expect(cold.logs).toContain('Init Duration');
+    });
+  });
+
   describe('Method: deleteFunction', () => {
     it('removes the function and its event source mappings', async () => {
       // Prepare
