@@ -162,6 +162,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
 
       // Act
       await lambda.updateFunctionConfiguration({ FunctionName: 'f', Environment: { Variables: { COLOR: 'green' } } });
+      // at most 5 s, within the test's 20-s timeout: an environment never warmed fails the assertions below
       for (let i = 0; i < 500 && lambda.runtimeOf('f').environmentCount === 0; i++)
         await new Promise((r) => setTimeout(r, 10));
       const result = await lambda.invokeText('f', '{"n":1}');
@@ -170,7 +171,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       expect(JSON.parse(result.payload)).toMatchObject({ code: 'v1', env: 'green' });
       expect(lambda.runtimeOf('f').coldStarts).toBe(1);
       expect(result.logs).not.toContain('Init Duration');
-    });
+    }, 20_000);
   });
 
   describe('Method: warm (published versions)', () => {
@@ -183,6 +184,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       // Act
       await lambda.publishVersion({ FunctionName: 'f' });
       await lambda.publishVersion({ FunctionName: 'g' });
+      // at most 5 s, within the test's 20-s timeout: an environment never warmed fails the assertions below
       for (let i = 0; i < 500 && lambda.runtimeOf('f:1').environmentCount === 0; i++)
         await new Promise((r) => setTimeout(r, 10));
       const warm = await lambda.invokeText('f:1', '{"n":1}');
@@ -193,7 +195,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       expect(warm.logs).not.toContain('Init Duration');
       expect(lambda.runtimeOf('f:1').coldStarts).toBe(1);
       expect(cold.logs).toContain('Init Duration');
-    });
+    }, 20_000);
   });
 
   describe('Method: deleteFunction', () => {
