@@ -4,7 +4,7 @@
  * is much cheaper per record than BigInt arithmetic.
  */
 import { invalidArgument } from './errors';
-import { md5 } from './md5';
+import { md5Scratch } from './md5';
 
 export const HASH_SPACE = 1n << 128n;
 
@@ -27,8 +27,9 @@ export function toKeyBuffer(value: bigint): Buffer {
   return buf;
 }
 
+/** The hash key of `partitionKey`, in a scratch buffer the next call overwrites: route with it at once. */
 export function partitionKeyHash(partitionKey: string): Buffer {
-  return md5(partitionKey);
+  return md5Scratch(partitionKey);
 }
 
 export function explicitHashKey(value: string): Buffer {

@@ -1,4 +1,5 @@
-import { SEGMENT_BYTES, SEGMENT_RECORDS, Segment } from '../../../../local/kinesis/segment';
+import fc from 'fast-check';
+import { dataOffset, SEGMENT_BYTES, SEGMENT_RECORDS, Segment } from '../../../../local/kinesis/segment';
 
 const ROOM = 2 + 3 * 3 + 100; // what append reserves for a 100-byte record with a 3-character key
 
@@ -55,6 +56,45 @@ describe('Class: Segment', () => {
       // Act & Assess
       expect(segment.fits(13)).toBe(false);
       expect(segment.nextBytes).toBe(segment.used);
+    });
+  });
+  describe('Method: append', () => {
+    it('keeps every partition key and its data as given, ASCII or not, short or long', () => {
+      // Assess
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), fc.uint8Array({ maxLength: 40 })),
+            {
+              minLength: 1,
+              maxLength: 20,
+            },
+          ),
+          (records) => {
+            const segment = new Segment(0);
+            for (const [key, data] of records) segment.append(data, key, 1);
+            records.forEach(([key, data], i) => {
+              const at = segment.start(i);
+              expect(segment.keyAt(at)).toBe(Buffer.from(key, 'utf8').toString('utf8'));
+              expect(Buffer.from(segment.data.subarray(at + dataOffset(segment.data, at), segment.ends[i]))).toEqual(
+                Buffer.from(data),
+              );
+            });
+          },
+        ),
+        {
+          numRuns: 300,
+          examples: [
+            [
+              [
+                ['pk-1', new Uint8Array([1])],
+                ['é', new Uint8Array([2])],
+                ['\u007f', new Uint8Array()],
+              ],
+            ],
+          ],
+        },
+      );
     });
   });
 });
