@@ -4,6 +4,10 @@
 // resolution, before anything is packaged, with its one-line message.
 const { require: load } = require('tsx/cjs/api');
 
+// tsx turns source maps on for the whole process when it loads a file, and the framework then parsed the source map
+// of every module it loaded after this one (0.4 s of a 10 s `osls package`): put the setting back as it was.
+const sourceMaps = process.sourceMapsEnabled;
 const { createResolver } = load('./src/fanout-config/template/resolver.ts', __filename);
+process.setSourceMapsEnabled(sourceMaps);
 
 module.exports = createResolver(__dirname);
