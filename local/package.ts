@@ -26,6 +26,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { unzipSync } from 'fflate';
+import { lock as takeLock } from 'proper-lockfile';
 import { configFileOf, configInputs } from '../src/fanout-config/load';
 
 /** What packaging depends on, relative to the project. */
@@ -117,30 +118,45 @@ export function hashInputs(
 
 /**
  * Packages the service unless the last package was made from the same inputs. Callers in this project (CLI, tests,
- * benchmarks) take turns through a lock directory, since two packagers in one tree spoil each other's artifacts.
+ * benchmarks) take turns through a lock, since two packagers in one tree spoil each other's artifacts.
  */
 export async function ensurePackaged(opts: PackageOptions): Promise<PackageResult> {
-  return withLock(join(opts.projectDir, '.fanout', 'package.lock'), () => packageUnlocked(opts));
+  return withLock(join(opts.projectDir, '.fanout', 'package.lock'), () => packageUnlocked(opts), opts.onLine);
 }
 
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * How long a lock stands without its holder touching it (proper-lockfile refreshes its time every quarter of
+ * this): a packager that was killed, or a run whose output pipe closed, loses its lock within seconds instead of
+ * leaving the next run waiting, silent, for minutes.
+ */
+export const LOCK_STALE_MS = 10_000;
+
+/** Runs `fn` holding the lock directory `lock`; while another process holds it, says so once and waits. */
+async function withLock<T>(lock: string, fn: () => Promise<T>, onWait?: (line: string) => void): Promise<T> {
   mkdirSync(dirname(lock), { recursive: true });
-  for (;;) {
+  let release: () => Promise<void>;
+  for (let told = false; ; ) {
     try {
-      mkdirSync(lock);
+      release = await takeLock(lock, {
+        lockfilePath: lock,
+        realpath: false,
+        stale: LOCK_STALE_MS,
+        update: LOCK_STALE_MS / 4,
+        // the lock was removed or its time changed under us: the artifacts are checked after packaging anyway
+        onCompromised: (error) => onWait?.(`the package lock was taken from this run: ${error.message}`),
+      });
       break;
     } catch (error) {
-      if ((error as { code?: string }).code !== 'EEXIST') throw error;
-      // a packager that died long ago leaves its lock behind: packaging never takes this long
-      const age = Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs;
-      if (age > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
-      else await new Promise((resolve) => setTimeout(resolve, 200));
+      if ((error as { code?: string }).code !== 'ELOCKED') throw error;
+      if (!told) onWait?.(`waiting for another packager of this project to finish (${lock})`);
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
   try {
     return await fn();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    await release().catch(() => undefined);
   }
 }
 

@@ -1,8 +1,17 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { ensurePackaged, hashInputs, PackageError, packageDir } from '../../../../local/package';
+import { ensurePackaged, hashInputs, LOCK_STALE_MS, PackageError, packageDir } from '../../../../local/package';
 
 /**
  * A stand-in for `osls package` with what matters here: it deletes `.serverless` in its working directory first,
@@ -111,6 +120,41 @@ describe('Function: ensurePackaged (a package directory per stage)', () => {
     // Assess
     expect(existsSync(join(packageDir(dir), 'src', 'old.ts'))).toBe(false);
     expect(existsSync(join(packageDir(dir), 'src', 'a.ts'))).toBe(true);
+  });
+
+  it('makes a second packager of the project wait for the first, saying so once, then reuse its package', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const onLine = (line: string) => lines.push(line);
+
+    // Act
+    const [a, b] = await Promise.all([
+      ensurePackaged({ projectDir: dir, onLine }),
+      ensurePackaged({ projectDir: dir, onLine }),
+    ]);
+
+    // Assess
+    expect([a.packaged, b.packaged].sort()).toEqual([false, true]);
+    expect(called()).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('waiting for another packager'))).toHaveLength(1);
+    expect(existsSync(join(dir, '.fanout', 'package.lock'))).toBe(false);
+  });
+
+  it('takes over the lock of a packager that died holding it, without waiting for it', async () => {
+    // Prepare: the lock directory a packager killed mid-package left, untouched since (the old lock waited 5 minutes)
+    const lock = join(dir, '.fanout', 'package.lock');
+    mkdirSync(lock, { recursive: true });
+    const then = new Date(Date.now() - LOCK_STALE_MS - 5_000);
+    utimesSync(lock, then, then);
+    const lines: string[] = [];
+
+    // Act
+    const result = await ensurePackaged({ projectDir: dir, onLine: (line) => lines.push(line) });
+
+    // Assess
+    expect(result.packaged).toBe(true);
+    expect(lines.filter((l) => l.startsWith('waiting'))).toEqual([]);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('refuses a stage that is not a name (it names a directory)', async () => {
