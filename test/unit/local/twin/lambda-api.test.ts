@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -171,6 +171,31 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
       expect(JSON.parse(result.payload)).toMatchObject({ code: 'v1', env: 'green' });
       expect(lambda.runtimeOf('f').coldStarts).toBe(1);
       expect(result.logs).not.toContain('Init Duration');
+    }, 20_000);
+  });
+
+  describe('Method: warm (a function replaced while it warms)', () => {
+    it('stops the warm-up of the replaced environment instead of letting it load on beside the new one', async () => {
+      // Prepare: a handler whose module takes 1.5 s to load, then leaves a file named after its COLOR
+      const marks = mkdtempSync(join(tmpdir(), 'lambda-warm-'));
+      const slowLoad = `const end = Date.now() + 1500; while (Date.now() < end);
+require('node:fs').writeFileSync(require('node:path').join(${JSON.stringify(marks)}, 'loaded-' + (process.env.COLOR ?? 'none')), '');
+exports.handler = async () => ({ env: process.env.COLOR ?? null });`;
+      await createFn('f', slowLoad);
+      const warming = lambda.warm('f');
+      for (let i = 0; i < 500 && lambda.runtimeOf('f').environmentCount === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+
+      // Act: replaced while its one environment is still loading the module
+      await lambda.updateFunctionConfiguration({ FunctionName: 'f', Environment: { Variables: { COLOR: 'green' } } });
+      await warming;
+      const result = await lambda.invokeText('f', '{}');
+
+      // Assess: the new environment loaded and answered; the replaced one never finished loading
+      expect(JSON.parse(result.payload)).toEqual({ env: 'green' });
+      expect(existsSync(join(marks, 'loaded-green'))).toBe(true);
+      expect(existsSync(join(marks, 'loaded-none'))).toBe(false);
+      rmSync(marks, { recursive: true, force: true });
     }, 20_000);
   });
 
