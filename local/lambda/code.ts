@@ -53,12 +53,18 @@ export function unpackZip(bytes: Uint8Array, cacheRoot: string, zipPath = 'the f
   }
   // unpack beside the target and rename, so a concurrent or interrupted unpack never leaves half a directory
   const staging = `${target}.${process.pid}.${Date.now()}`;
-  for (const [name, data] of Object.entries(files)) {
-    if (name.endsWith('/')) continue;
-    const path = resolve(staging, name);
-    if (!path.startsWith(staging + sep)) throw new ArtifactError(`Unsafe path '${name}' in ${zipPath}`);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, data);
+  try {
+    for (const [name, data] of Object.entries(files)) {
+      if (name.endsWith('/')) continue;
+      const path = resolve(staging, name);
+      if (!path.startsWith(staging + sep)) throw new ArtifactError(`Unsafe path '${name}' in ${zipPath}`);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, data);
+    }
+  } catch (error) {
+    // a refused or failed unpack leaves nothing behind
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
   }
   mkdirSync(staging, { recursive: true });
   writeFileSync(join(staging, '.complete'), zipPath);
