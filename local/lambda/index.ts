@@ -457,12 +457,12 @@ export class LambdaTwin {
   private warmers = 0;
   private readonly warmQueue: { priority: number; start: () => void }[] = [];
 
-  /** Stops every mapping and every function's worker threads. */
   /** Resolves once every change so far (checkpoints included) is durable; at once without a data directory. */
   async flush(): Promise<void> {
     await this.persistence?.commit();
   }
 
+  /** Stops every mapping and every function's worker threads. */
   async close(): Promise<void> {
     this.lifecycle.close();
     await Promise.all([...this.store.mappings.values()].map((m) => m.stop()));
