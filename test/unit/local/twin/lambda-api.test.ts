@@ -177,7 +177,7 @@ describe('Class: LambdaTwin (in-process API for the deployer)', () => {
   describe('Method: warm (a function replaced while it warms)', () => {
     it('stops the warm-up of the replaced environment instead of letting it load on beside the new one', async () => {
       // Prepare: a handler whose module takes 1.5 s to load, then leaves a file named after its COLOR
-      const marks = mkdtempSync(join(tmpdir(), 'lambda-warm-'));
+      const marks = mkdtempSync(join(cache, 'marks-'));
       const slowLoad = `const end = Date.now() + 1500; while (Date.now() < end);
 require('node:fs').writeFileSync(require('node:path').join(${JSON.stringify(marks)}, 'loaded-' + (process.env.COLOR ?? 'none')), '');
 exports.handler = async () => ({ env: process.env.COLOR ?? null });`;
@@ -195,7 +195,6 @@ exports.handler = async () => ({ env: process.env.COLOR ?? null });`;
       expect(JSON.parse(result.payload)).toEqual({ env: 'green' });
       expect(existsSync(join(marks, 'loaded-green'))).toBe(true);
       expect(existsSync(join(marks, 'loaded-none'))).toBe(false);
-      rmSync(marks, { recursive: true, force: true });
     }, 20_000);
   });
 

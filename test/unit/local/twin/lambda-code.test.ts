@@ -76,10 +76,8 @@ describe('Module: lambda/code (function artifacts unpacked once per content hash
           fc.string({ maxLength: 300 }),
           { minKeys: 1, maxKeys: 8 },
         ),
+        // a file's name ends in .js and a directory's never does, so no path is also another's directory
         (files) => {
-          // a path that is also another's directory cannot be both in one tree
-          const paths = Object.keys(files);
-          fc.pre(!paths.some((p) => paths.some((q) => q.startsWith(`${p.slice(0, -3)}/`) || q.startsWith(`${p}/`))));
           const bytes = zipSync(Object.fromEntries(Object.entries(files).map(([p, text]) => [p, strToU8(text)])));
           const dir = unpackZip(bytes, cache);
           const { '.complete': _, ...got } = tree(dir);
