@@ -3,7 +3,7 @@
  * as a warning and not retried (it would fail the same way again).
  */
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { logger, useLambdaContext } from './runtime';
+import { logger, useLambdaContext } from './logger';
 
 export async function handler(event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> {
   useLambdaContext(context);

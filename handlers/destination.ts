@@ -6,7 +6,7 @@
 import type { Context } from 'aws-lambda';
 import type { LambdaDeliveryAnswer, LambdaDeliveryEvent } from '../src/destinations';
 import { DESTINATION_ROW_MESSAGE } from '../src/load-test/function-io';
-import { logger, useLambdaContext } from './runtime';
+import { logger, useLambdaContext } from './logger';
 
 export async function handler(event: LambdaDeliveryEvent, context?: Context): Promise<LambdaDeliveryAnswer> {
   useLambdaContext(context);

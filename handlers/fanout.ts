@@ -5,9 +5,9 @@
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { createClients } from '../src/aws';
+import { firehoseClient, kinesisClient, lambdaClient } from '../src/aws';
 import { type FanoutProcessor, loadFanoutProcessor } from '../src/fanout';
-import { logger, useLambdaContext } from './runtime';
+import { logger, useLambdaContext } from './logger';
 
 const metrics = new Metrics({
   namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'KinesisFanout',
@@ -18,8 +18,14 @@ let processor: Promise<FanoutProcessor> | undefined;
 
 function coldStart(): Promise<FanoutProcessor> {
   const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
-  const { kinesis, firehose, lambda } = createClients(region);
-  return loadFanoutProcessor({ env: process.env, kinesis, firehose, lambda, log: logger, metrics });
+  return loadFanoutProcessor({
+    env: process.env,
+    kinesis: kinesisClient(region),
+    firehose: firehoseClient(region),
+    lambda: lambdaClient(region),
+    log: logger,
+    metrics,
+  });
 }
 
 export async function handler(event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> {

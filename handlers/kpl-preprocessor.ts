@@ -5,7 +5,7 @@
  * as ProcessingFailed, which the application puts on its error stream (src/kpl/preprocessor.ts).
  */
 import { type PreprocessingResponse, preprocess, preprocessingEventSchema } from '../src/kpl/preprocessor';
-import { logger } from './runtime';
+import { logger } from './logger';
 import { step } from './step';
 
 export const handler = step(

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { ENGINE_NAMES, type EngineName } from '../src/config';
-import { logger, stepContext } from './runtime';
+import { logger } from './logger';
+import { stepContext } from './runtime';
 import { step } from './step';
 
 export interface ListedApplication {

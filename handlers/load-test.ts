@@ -24,7 +24,8 @@ import {
 } from '../src/load-test';
 import { userSourceOf } from '../src/load-test/user-source';
 import type { SourceSchema } from '../src/streaming-sql';
-import { logger, sourceSchema } from './runtime';
+import { logger } from './logger';
+import { sourceSchema } from './runtime';
 import { step } from './step';
 
 export interface LoadTestEvent {

@@ -1,21 +1,12 @@
 /**
  * What every step handler shares: configuration from the environment, SDK clients built once per container, the
- * engine the event asks for, a structured logger, and the zod pieces of the events (handlers/step.ts wraps them).
+ * engine the event asks for, and the zod pieces of the events (handlers/step.ts wraps them); the logger is
+ * handlers/logger.ts.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { type AwsClients, createClients } from '../src/aws';
 import { engineNameOf, type FanoutConfig, loadConfig } from '../src/config';
 import { createEngine, type Engine, InvalidInputError, type SourceSchema, STARTING_POSITIONS } from '../src/engines';
-
-export const logger = new Logger({ serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'kinesis-fanout' });
-
-/** Puts this invocation's Lambda context (request id, function, cold start) on every log line that follows. */
-export function useLambdaContext(context: Context | undefined): void {
-  logger.resetKeys();
-  if (context) logger.addContext(context);
-}
 
 const clientsByRegion = new Map<string, AwsClients>();
 

@@ -10,7 +10,7 @@
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { parseWith } from '../src/validation';
-import { logger, useLambdaContext } from './runtime';
+import { logger, useLambdaContext } from './logger';
 
 /**
  * Parses `value` with `schema`.

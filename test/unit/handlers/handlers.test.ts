@@ -19,7 +19,7 @@ import { handler as deleteApplication } from '../../../handlers/delete-applicati
 import { handler as describeApplication } from '../../../handlers/describe-application';
 import { handler as discoverSchema } from '../../../handlers/discover-schema';
 import { handler as listApplications } from '../../../handlers/list-applications';
-import { logger } from '../../../handlers/runtime';
+import { logger } from '../../../handlers/logger';
 import { handler as startApplication } from '../../../handlers/start-application';
 import { handler as stopApplication } from '../../../handlers/stop-application';
 import { makeConfig, makeEnv, schema } from '../engines/fixtures';

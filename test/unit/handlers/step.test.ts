@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { logger } from '../../../handlers/runtime';
+import { logger } from '../../../handlers/logger';
 import { parseEvent, step } from '../../../handlers/step';
 
 const context = {

@@ -4,7 +4,7 @@
  * the real handler.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import { logger } from '../../../handlers/runtime';
+import { logger } from '../../../handlers/logger';
 import { handler as validateInput } from '../../../handlers/validate-input';
 import { makeEnv } from '../engines/fixtures';
 import { type LoadedStateMachine, loadStateMachine } from './asl';
