@@ -4,16 +4,16 @@
  * handlers/logger.ts.
  */
 import { z } from 'zod';
-import { type AwsClients, createClients } from '../src/aws';
+import { createEngineClients, type EngineClients } from '../src/aws';
 import { engineNameOf, type FanoutConfig, loadConfig } from '../src/config';
 import { createEngine, type Engine, InvalidInputError, type SourceSchema, STARTING_POSITIONS } from '../src/engines';
 
-const clientsByRegion = new Map<string, AwsClients>();
+const clientsByRegion = new Map<string, EngineClients>();
 
-function clientsFor(region: string): AwsClients {
+function clientsFor(region: string): EngineClients {
   let clients = clientsByRegion.get(region);
   if (!clients) {
-    clients = createClients(region);
+    clients = createEngineClients(region);
     clientsByRegion.set(region, clients);
   }
   return clients;

@@ -1,7 +1,7 @@
 /**
  * The engine factory: the one place that maps an engine name to its implementation. A new engine adds a case.
  */
-import type { AwsClients } from '../aws';
+import type { EngineClients } from '../aws';
 import type { EngineName, FanoutConfig } from '../config';
 import { EngineNotAvailableError } from './errors';
 import { KinesisAnalyticsEngine } from './kinesis-analytics';
@@ -16,9 +16,9 @@ export * from './types';
  *
  * @param name - the engine, usually the execution input's `engine` or else `config.engine`
  * @param config - the service configuration
- * @param clients - SDK clients (src/aws.ts `createClients`, or mocks in tests)
+ * @param clients - SDK clients (src/aws.ts `createEngineClients`, or mocks in tests)
  */
-export function createEngine(name: EngineName, config: FanoutConfig, clients: AwsClients): Engine {
+export function createEngine(name: EngineName, config: FanoutConfig, clients: EngineClients): Engine {
   switch (name) {
     case 'kinesis-analytics':
       return new KinesisAnalyticsEngine({ config, clients });
