@@ -1,5 +1,5 @@
 /** CreateApplication: creates one planned application, or reuses or updates the one that exists. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ApplicationPlan, type CreateResult, InvalidInputError } from '../src/engines';
 import { applicationName, engineField, schemaField, stepContext } from './runtime';
 import { step } from './step';

@@ -2,7 +2,7 @@
  * DiscoverSchema: infers the input stream's schema (putting a labelled sample first when the stream is empty) and
  * plans the applications the Map state creates, one per group of outputs the engine allows per application.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApplicationPlan, SourceSchema } from '../src/engines';
 import { withVarcharHeadroom } from '../src/streaming-sql';
 import { engineField, stepContext } from './runtime';

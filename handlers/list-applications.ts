@@ -3,7 +3,7 @@
  * the scheduled teardown), with the engine that runs it. An engine that cannot be listed is reported, not fatal:
  * the applications of the others are still torn down, and the teardown fails at the end naming it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENGINE_NAMES, type EngineName } from '../src/config';
 import { logger } from './logger';
 import { stepContext } from './runtime';

@@ -6,7 +6,7 @@
 
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createClients } from '../src/aws';
 import { type FanoutConfig, loadConfig, type OutputBinding, streamNameOf } from '../src/config';
 import { destinationNameOf } from '../src/destinations/arn';

@@ -3,7 +3,7 @@
  * engine the event asks for, and the zod pieces of the events (handlers/step.ts wraps them); the logger is
  * handlers/logger.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createEngineClients, type EngineClients } from '../src/aws';
 import { engineNameOf, type FanoutConfig, loadConfig } from '../src/config';
 import { createEngine, type Engine, InvalidInputError, type SourceSchema, STARTING_POSITIONS } from '../src/engines';

@@ -1,5 +1,5 @@
 /** StartApplication: starts one application at the starting position of the input (TRIM_HORIZON by default). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type StartResult, startingPositionOf } from '../src/engines';
 import { applicationEvent, applicationName, stepContext } from './runtime';
 import { step } from './step';

@@ -2,7 +2,7 @@
  * ValidateInput, the first state of both state machines: checks the execution input (types, ranges, unknown keys)
  * and merges it over the stack's defaults, so a bad input fails before anything is created, naming the field.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../src/config';
 import { type LifecycleOptions, lifecycleOptions, type TeardownOptions, teardownOptions } from '../src/execution-input';
 import { step } from './step';

@@ -4,7 +4,7 @@
  * defaults (serverless.yml params, handed over by the state machine) fill in the rest and are checked the same way.
  * The CLI checks `--data` with the same schemas before it starts an execution.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENGINE_NAMES, type EngineName } from './config';
 import { InvalidInputError } from './engines/errors';
 import { maxOutputsPerApplication } from './engines/limits';

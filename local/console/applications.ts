@@ -3,7 +3,7 @@
  * DescribeApplication gives them, error-stream rows and counts from the twin's error report) and Start/Stop,
  * through the twin's own validated operations.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KinesisAnalyticsTwin } from '../kinesis-analytics';
 import type { RestRoute } from '../service';
 import { bodyOf, json, notFound, requireOwnOrigin } from './http';

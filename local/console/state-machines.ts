@@ -4,7 +4,7 @@
  * Stop execution. Reads the Step Functions twin in process; starting and stopping go through its validated
  * operations, as StartExecution/StopExecution on the wire would.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderReportHtml } from '../../src/load-test/report-html';
 import { findReport, reportFromHistory } from '../../src/load-test/report-source';
 import type { LoadTestReport } from '../../src/load-test/types';

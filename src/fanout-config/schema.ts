@@ -7,7 +7,7 @@
  * (`OUTPUT_KIND_KEYS`: `stream`/`arn` for a Kinesis stream). A new kind (Firehose, Lambda) adds its schema and keys
  * here, its definition type in `definition.ts`, and its resources and grants in `template/`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isStreamArn, parseFunctionArn } from '../arn';
 import { parseDeliveryStreamArn } from '../destinations/arn';
 import { MAX_KEYS_PER_SHARD } from '../load-test/partition-keys';

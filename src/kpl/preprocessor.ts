@@ -13,7 +13,7 @@
  *
  * Pure: handlers/kpl-preprocessor.ts parses the event and logs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { deaggregate, KplFormatError } from './index';
 
 /** The event as Kinesis Analytics sends it for a Kinesis stream input (field names of AWS's event classes). */

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '../../../handlers/logger';
 import { parseEvent, step } from '../../../handlers/step';
 
