@@ -5,7 +5,7 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import { createClients } from '../../src/aws';
+import { createClients, createEngineClients, kinesisClient } from '../../src/aws';
 
 describe('Function: createClients', () => {
   let server: http2.Http2Server;
@@ -54,5 +54,40 @@ describe('Function: createClients', () => {
 
     // Assess
     expect(connections).toBe(1);
+  });
+
+  it("sends every Kinesis call of the fan-out function's client (kinesisClient) over one connection too", async () => {
+    // Prepare
+    const kinesis = kinesisClient('us-east-1');
+
+    // Act
+    await Promise.all(
+      Array.from({ length: 5 }, () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 's' }))),
+    );
+    kinesis.destroy();
+
+    // Assess
+    expect(connections).toBe(1);
+  });
+});
+
+describe('Function: createEngineClients', () => {
+  it('builds each client once, on first use, in the region asked', async () => {
+    // Prepare
+    const engine = createEngineClients('eu-west-1');
+    const all = createClients('eu-west-1');
+
+    // Assess: the same object on every read, in the region asked
+    expect(engine.kinesis).toBe(engine.kinesis);
+    expect(engine.lambda).toBe(engine.lambda);
+    expect(engine.kinesisAnalytics).toBe(engine.kinesisAnalytics);
+    expect(all.kinesis).toBe(all.kinesis);
+    expect(all.s3).toBe(all.s3);
+    expect(all.logs).toBe(all.logs);
+    expect(all.firehose).toBe(all.firehose);
+    expect(all.kinesis).not.toBe(engine.kinesis);
+    expect(Object.keys(engine).sort()).toEqual(['kinesis', 'kinesisAnalytics', 'lambda']);
+    expect(await engine.kinesisAnalytics.config.region()).toBe('eu-west-1');
+    expect(await all.logs.config.region()).toBe('eu-west-1');
   });
 });
