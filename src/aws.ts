@@ -66,12 +66,21 @@ export function logsClient(region: string): CloudWatchLogsClient {
 /** The clients the engines call (src/engines): all a step handler but the load test needs. */
 export type EngineClients = Pick<AwsClients, 'kinesis' | 'kinesisAnalytics' | 'lambda'>;
 
-/** `make`'s value, made on the first call and the same one after. */
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= make();
-    return value;
+/** An object whose property `k` is `make[k]()`, made on its first read and the same one after. */
+function lazily<T extends object>(make: { readonly [K in keyof T]: () => T[K] }): T {
+  const made: Partial<T> = {};
+  const clients = {} as T;
+  for (const key of Object.keys(make) as (keyof T)[]) {
+    Object.defineProperty(clients, key, { enumerable: true, get: () => (made[key] ??= make[key]()) });
+  }
+  return clients;
+}
+
+function engineClientMakers(region: string): { readonly [K in keyof EngineClients]: () => EngineClients[K] } {
+  return {
+    kinesis: () => kinesisClient(region),
+    kinesisAnalytics: () => kinesisAnalyticsClient(region),
+    lambda: () => lambdaClient(region),
   };
 }
 
@@ -83,20 +92,7 @@ function once<T>(make: () => T): () => T {
  * @param region - the AWS region of the service
  */
 export function createEngineClients(region: string): EngineClients {
-  const kinesis = once(() => kinesisClient(region));
-  const kinesisAnalytics = once(() => kinesisAnalyticsClient(region));
-  const lambda = once(() => lambdaClient(region));
-  return {
-    get kinesis() {
-      return kinesis();
-    },
-    get kinesisAnalytics() {
-      return kinesisAnalytics();
-    },
-    get lambda() {
-      return lambda();
-    },
-  };
+  return lazily(engineClientMakers(region));
 }
 
 /**
@@ -107,28 +103,10 @@ export function createEngineClients(region: string): EngineClients {
  * @param region - the AWS region of the service
  */
 export function createClients(region: string): AwsClients {
-  const engine = createEngineClients(region);
-  const firehose = once(() => firehoseClient(region));
-  const s3 = once(() => s3Client(region));
-  const logs = once(() => logsClient(region));
-  return {
-    get kinesis() {
-      return engine.kinesis;
-    },
-    get kinesisAnalytics() {
-      return engine.kinesisAnalytics;
-    },
-    get lambda() {
-      return engine.lambda;
-    },
-    get firehose() {
-      return firehose();
-    },
-    get s3() {
-      return s3();
-    },
-    get logs() {
-      return logs();
-    },
-  };
+  return lazily<AwsClients>({
+    ...engineClientMakers(region),
+    firehose: () => firehoseClient(region),
+    s3: () => s3Client(region),
+    logs: () => logsClient(region),
+  });
 }

@@ -72,7 +72,7 @@ describe('Function: createClients', () => {
 });
 
 describe('Function: createEngineClients', () => {
-  it('builds each client once, on first use, in the region asked', async () => {
+  it('builds each client once, in the region asked', async () => {
     // Prepare
     const engine = createEngineClients('eu-west-1');
     const all = createClients('eu-west-1');
