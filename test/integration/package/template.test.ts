@@ -131,23 +131,28 @@ describe('Template: packaged stack (the default fanout.yml)', () => {
     expect(code).toContain('WHERE AMOUNT >= 0');
   });
 
-  /** The SDK clients a function's zip bundles: esbuild names each module in a comment (minify is off). */
-  function bundledClients(zipName: string, file: string): string[] {
+  /** A function's bundle, as packaged. */
+  function bundled(zipName: string, file: string): string {
     const zip = join(dirname(templatePath), zipName);
-    const code = Buffer.from(unzipSync(readFileSync(zip), { filter: (f) => f.name === file })[file]!).toString('utf8');
+    return Buffer.from(unzipSync(readFileSync(zip), { filter: (f) => f.name === file })[file]!).toString('utf8');
+  }
+
+  /** The SDK clients a bundle holds: esbuild names each module in a comment (minify is off). */
+  function clientsIn(code: string): string[] {
     return [...new Set([...code.matchAll(/node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//g)].map((m) => m[1]!))].sort();
   }
 
   it('bundles into each function the SDK clients it calls, and none that only other functions call', () => {
+    // Prepare
+    const fanout = bundled('fanout.zip', 'handlers/fanout.js');
+    const consumer = bundled('consumePositiveTransactions.zip', 'handlers/consumer.js');
+    const step = bundled('describeApplication.zip', 'handlers/describe-application.js');
+
     // Assess: less to load at each cold start (fanout.js was 5.0 MB with every client, a step 4.6 MB)
-    expect(bundledClients('fanout.zip', 'handlers/fanout.js')).toEqual([
-      'client-firehose',
-      'client-kinesis',
-      'client-lambda',
-    ]);
-    expect(bundledClients('consumePositiveTransactions.zip', 'handlers/consumer.js')).toEqual([]);
+    expect(clientsIn(fanout)).toEqual(['client-firehose', 'client-kinesis', 'client-lambda']);
+    expect(clientsIn(consumer)).toEqual([]);
     // the Kinesis Analytics client's last release (3.637) brings its own credential chain, with the SSO and STS clients
-    expect(bundledClients('describeApplication.zip', 'handlers/describe-application.js')).toEqual([
+    expect(clientsIn(step)).toEqual([
       'client-kinesis',
       'client-kinesis-analytics',
       'client-lambda',
@@ -155,6 +160,10 @@ describe('Template: packaged stack (the default fanout.yml)', () => {
       'client-sso-oidc',
       'client-sts',
     ]);
+    // the engines are the steps' alone (the fan-out function and the consumers took them in with the logger)
+    expect(fanout).not.toContain('// src/engines/');
+    expect(consumer).not.toContain('// src/engines/');
+    expect(step).toContain('// src/engines/');
   });
 
   it('gives the consumers no stage settings, and the fan-out function only the application of the deployment', () => {
