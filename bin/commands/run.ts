@@ -7,6 +7,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { IamMode } from '../../local/iam';
 import { useConfig } from '../config-option';
+import { interrupted } from '../interrupt';
 import { Progress } from '../progress';
 import { bringUp, executeAndReport, iamSummary } from '../session';
 import { twinUp } from '../twin-modules';
@@ -109,25 +110,14 @@ export async function run(opts: RunOptions, projectDir = process.cwd()): Promise
   } finally {
     progress.close();
     if (session && opts.keep && process.stdout.isTTY && process.env['CI'] !== 'true') {
+      const stopped = interrupted();
       process.stdout.write(
         `--keep: the application keeps running on the twin at ${session.twin.endpoint}; Ctrl-C stops it.\n`,
       );
-      await untilInterrupted();
+      await stopped;
     }
     await session?.close();
   }
-}
-
-function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 export function register(program: Command): void {

@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { IAM_MODES, type IamMode } from '../../local/iam';
 import type { AccessOptions } from '../../local/protocols/access';
+import { interrupted } from '../interrupt';
 import { twinServices } from '../twin-modules';
 
 function parsePort(value: string): number {
@@ -104,6 +105,7 @@ export function register(program: Command): void {
           iam: opts.iam,
           ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir, fsync: opts.fsync } : {}),
         });
+        const stopped = interrupted();
         process.stdout.write(
           `twin listening on ${twin.endpoint} (region ${twin.region}, limits ${opts.limits ? 'on' : 'off'}, auth ${opts.auth ? 'on' : 'off'}, iam ${opts.iam}` +
             `${opts.dataDir !== undefined ? `, data in ${opts.dataDir}` : ', in memory'})\n` +
@@ -111,19 +113,11 @@ export function register(program: Command): void {
             `  aws kinesis list-streams --endpoint-url ${twin.endpoint}\n` +
             'Ctrl-C stops it.\n',
         );
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            process.stdout.write('stopping the twin\n');
-            twin.close().then(resolve, (error: unknown) => {
-              process.stderr.write(`fanout: ${error instanceof Error ? error.message : String(error)}\n`);
-              process.exitCode = 1;
-              resolve();
-            });
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
+        await stopped;
+        process.stdout.write('stopping the twin\n');
+        await twin.close().catch((error: unknown) => {
+          process.stderr.write(`fanout: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exitCode = 1;
         });
       },
     );

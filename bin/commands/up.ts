@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { IamMode } from '../../local/iam';
 import { useConfig } from '../config-option';
+import { interrupted } from '../interrupt';
 import { Progress } from '../progress';
 import { bringUp } from '../session';
 import { parsePort } from './run';
@@ -64,6 +65,7 @@ export function register(program: Command): void {
         '',
         c.dim('Ctrl-C stops the twin.'),
       ];
+      const stopped = interrupted();
       process.stdout.write(`${lines.join('\n')}\n`);
       twin.events.onDelivery((d, error) => {
         const when = new Date(d.at).toISOString();
@@ -73,16 +75,8 @@ export function register(program: Command): void {
             : `${c.cyan('⏰')} ${when} schedule ${d.rule} started ${d.target.split(':').pop()} with ${d.input}\n`,
         );
       });
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          process.stdout.write('stopping the twin\n');
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await stopped;
+      process.stdout.write('stopping the twin\n');
       await session.close();
     },
   );
