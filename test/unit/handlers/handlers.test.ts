@@ -137,8 +137,46 @@ describe('Handler: describe-application', () => {
     const second = await describeApplication({ name });
 
     // Assess
-    expect(first).toEqual({ name, status: 'STARTING' });
-    expect(second).toEqual({ name, status: 'NOT_FOUND' });
+    expect(first).toEqual({ name, status: 'STARTING', leftSeconds: 0 });
+    expect(second).toEqual({ name, status: 'NOT_FOUND', leftSeconds: 0 });
+  });
+
+  it('given until and withinSeconds, reads the status again until it is one of them', async () => {
+    // Prepare
+    analytics
+      .on(DescribeApplicationCommand)
+      .resolvesOnce(detail('STARTING'))
+      .resolvesOnce(detail('STARTING'))
+      .resolves(detail('RUNNING'));
+
+    // Act
+    const result = await describeApplication({ name, until: ['RUNNING'], withinSeconds: 30 });
+
+    // Assess
+    expect(result).toEqual({ name, status: 'RUNNING', leftSeconds: 0 });
+    expect(analytics).toHaveReceivedCommandTimes(DescribeApplicationCommand, 3);
+  });
+
+  it('answers with the status it has when the window passes, and what the timeout left of it unwaited', async () => {
+    // Prepare: never RUNNING; the function has 5.3 s left, 5 s of which it keeps back
+    analytics.on(DescribeApplicationCommand).resolves(detail('STARTING'));
+    const context = { getRemainingTimeInMillis: () => 5300 } as never;
+
+    // Act
+    const whole = await describeApplication({ name, until: ['RUNNING'], withinSeconds: 0.3 });
+    const cut = await describeApplication({ name, until: ['RUNNING'], withinSeconds: 4 }, context);
+
+    // Assess
+    expect(whole).toEqual({ name, status: 'STARTING', leftSeconds: 0 });
+    expect(cut).toEqual({ name, status: 'STARTING', leftSeconds: 4 });
+  });
+
+  it('refuses a status it does not know and a window out of range, before any call', async () => {
+    await expect(describeApplication({ name, until: ['GONE'] })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(describeApplication({ name, until: ['READY'], withinSeconds: -1 })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
+    expect(analytics).not.toHaveReceivedCommand(DescribeApplicationCommand);
   });
 });
 

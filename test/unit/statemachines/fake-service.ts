@@ -44,6 +44,11 @@ export class FakeService {
   readonly calls: [string, Record<string, unknown>][] = [];
   /** Describe calls an application stays STARTING or STOPPING before it gets there. */
   transitionChecks = 1;
+  /**
+   * What describeApplication says is left of its window when the status is not one of `until` (the real one says
+   * 0 unless its function's timeout cut the window short).
+   */
+  leftSeconds = 0;
   verdict: 'pass' | 'fail' = 'pass';
   faults: readonly Fault[] = [];
   readonly #pending = new Map<string, number>();
@@ -98,10 +103,15 @@ export class FakeService {
       describeApplication: async (event) => {
         this.#call('describeApplication', event);
         const name = String(event['name']);
-        const status = this.applications.get(name) ?? 'NOT_FOUND';
-        if (status === 'STARTING') return { name, status: this.#moving(name, 'STARTING', 'RUNNING') };
-        if (status === 'STOPPING') return { name, status: this.#moving(name, 'STOPPING', 'READY') };
-        return { name, status };
+        const now = this.applications.get(name) ?? 'NOT_FOUND';
+        const status =
+          now === 'STARTING'
+            ? this.#moving(name, 'STARTING', 'RUNNING')
+            : now === 'STOPPING'
+              ? this.#moving(name, 'STOPPING', 'READY')
+              : now;
+        const until = event['until'] as string[] | undefined;
+        return { name, status, leftSeconds: until && !until.includes(status) ? this.leftSeconds : 0 };
       },
       startApplication: async (event) => {
         this.#call('startApplication', event);

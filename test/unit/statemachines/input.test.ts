@@ -95,37 +95,60 @@ describe('State machine: lifecycle, execution input', () => {
 
     // Assess: the run fails for what it is, and the teardown, with its own checks, still removes everything
     expect(error).toMatchObject({ name: 'ApplicationNotRunning', message: expect.stringContaining('after 1 checks') });
-    expect(states.filter((s) => s.startsWith('WaitForStopped')).length).toBeGreaterThanOrEqual(2 * 2);
+    expect(states.filter((s) => s === 'CountStoppedCheck').length).toBeGreaterThanOrEqual(2 * 2);
     expect(service.applications.size).toBe(0);
   });
 
-  it('checks a stopping or deleting application a second apart three times, then teardownWaitSeconds apart', async () => {
+  it('waits for each status inside DescribeApplication, for up to its own window, with no Wait state', async () => {
     // Prepare: one application that takes 6 checks to move each time
     const service = new FakeService(1);
     service.transitionChecks = 6;
 
     // Act
-    const { error, states } = await lifecycle.run(service, { maxWaitAttempts: 10, waitSeconds: 0 });
+    const { error, states } = await lifecycle.run(service, { maxWaitAttempts: 10, waitSeconds: 3 });
 
-    // Assess: the stop was waited for three times 1 s, then with the teardown's own wait for the checks after (the
-    // fake deletes at once; the deleted loop has the same two waits, checked below)
+    // Assess: every check asked the function to wait for what the loop waits for, within the loop's window: the
+    // input's waitSeconds while starting, the teardown's own teardownWaitSeconds (2) while stopping and deleting
     expect(error).toBeUndefined();
-    const stoppedWaits = states.filter((s) => s.startsWith('WaitForStopped'));
-    expect(stoppedWaits).toEqual([...Array(3).fill('WaitForStoppedQuickly'), ...Array(3).fill('WaitForStopped')]);
+    const asked = service.callsTo('describeApplication').map((e) => [e['until'], e['withinSeconds']]);
+    expect(asked).toEqual([
+      [['READY', 'STARTING', 'RUNNING'], 3],
+      ...Array(7).fill([['RUNNING'], 3]),
+      ...Array(7).fill([['READY', 'NOT_FOUND', 'DELETING'], 2]),
+      [['NOT_FOUND'], 2],
+    ]);
+    expect(states.filter((s) => s === 'CountRunningCheck')).toHaveLength(6);
+    expect(states.filter((s) => s === 'CountStoppedCheck')).toHaveLength(6);
+    expect(states.filter((s) => s.startsWith('WaitFor'))).toEqual([]);
+    expect(service.applications.size).toBe(0);
+  });
+
+  it('waits in a Wait state for what the function could not wait of its window', async () => {
+    // Prepare: the function says 2 s of each window were left (a waitSeconds beyond its timeout)
+    const service = new FakeService(1);
+    service.transitionChecks = 2;
+    service.leftSeconds = 2;
+
+    // Act
+    const { error, states } = await lifecycle.run(service, { waitSeconds: 40 });
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(states.filter((s) => s.startsWith('WaitFor'))).toEqual([
+      'WaitForRunning',
+      'WaitForRunning',
+      'WaitForStopped',
+      'WaitForStopped',
+    ]);
     const item = lifecycle.definition['States'] as Record<
       string,
       { ItemProcessor?: { States: Record<string, unknown> } }
     >;
-    const waits = item['Teardown']!.ItemProcessor!.States;
-    expect(waits['WaitForStoppedQuickly']).toMatchObject({ Type: 'Wait', Seconds: 1 });
-    expect(waits['WaitForStopped']).toMatchObject({ Type: 'Wait', Seconds: 2 });
-    expect(waits['WaitForDeletedQuickly']).toMatchObject({ Type: 'Wait', Seconds: 1 });
-    expect(waits['WaitForDeleted']).toMatchObject({ Type: 'Wait', Seconds: 2 });
-    expect(waits['IsDeleted']).toMatchObject({
-      Choices: expect.arrayContaining([{ Variable: '$.checks', NumericLessThan: 3, Next: 'WaitForDeletedQuickly' }]),
-      Default: 'WaitForDeleted',
+    expect(item['Teardown']!.ItemProcessor!.States['WaitForStopped']).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.described.leftSeconds',
+      Next: 'CountStoppedCheck',
     });
-    expect(service.applications.size).toBe(0);
   });
 
   it('fails with both errors in its Cause when the teardown cannot remove an application', async () => {

@@ -48,9 +48,7 @@ describe('State machine: lifecycle', () => {
       }),
     ]);
     expect(service.applications.size).toBe(0);
-    expect(states).toEqual(
-      expect.arrayContaining(['WaitForRunning', 'Teardown', 'WaitForStoppedQuickly', 'Succeeded']),
-    );
+    expect(states).toEqual(expect.arrayContaining(['CountRunningCheck', 'Teardown', 'CountStoppedCheck', 'Succeeded']));
   });
 
   it('passes the execution input on to the tasks and keeps the applications when asked', async () => {
