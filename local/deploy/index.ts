@@ -117,11 +117,19 @@ export function stateMachinesOf(resources: Iterable<DeployedResource>): Deployed
 
 /** Function code from the packaged artifacts beside the template (`.serverless/<name>.zip`). */
 export function localArtifacts(artifactDir: string): (code: { S3Key: string }) => { bytes: Buffer; source: string } {
+  // each zip read once a deploy: a function wants it ahead of its turn, for its fingerprint and for its code
+  // (11 functions, 20 MB read three times took about 0.2 s of a 0.8 s deploy)
+  const held = new Map<string, { bytes: Buffer; source: string }>();
   return (code) => {
     const zip = join(artifactDir, basename(code.S3Key));
-    if (!existsSync(zip))
-      throw new DeployError(`the artifact ${zip} (Code.S3Key ${code.S3Key}) is missing: package the service again`);
-    return { bytes: readFileSync(zip), source: zip };
+    let artifact = held.get(zip);
+    if (!artifact) {
+      if (!existsSync(zip))
+        throw new DeployError(`the artifact ${zip} (Code.S3Key ${code.S3Key}) is missing: package the service again`);
+      artifact = { bytes: readFileSync(zip), source: zip };
+      held.set(zip, artifact);
+    }
+    return artifact;
   };
 }
 

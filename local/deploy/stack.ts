@@ -150,6 +150,18 @@ export async function applyTemplate(
   const held = new Map<string, StackResource>();
   const scope = stackScope(ctx, template, parameters, held);
   const journal: JournalEntry[] = [];
+  // once the first resources have been asked for (and wait: a stream for ACTIVE), the others prepare
+  setImmediate(() => {
+    for (const id of graph.order) {
+      const resource = template.Resources[id]!;
+      if (!scope.included(id)) continue;
+      try {
+        resourceType(resource.Type)?.prepare?.(ctx, resource.Properties ?? {});
+      } catch {
+        // made (and reported) in its turn
+      }
+    }
+  });
   const make = async (id: string): Promise<void> => {
     if (!scope.included(id)) return;
     const resource = template.Resources[id]!;

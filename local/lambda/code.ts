@@ -30,14 +30,25 @@ export function unpackArtifact(zipPath: string, cacheRoot: string): string {
   return unpackZip(bytes, cacheRoot, zipPath);
 }
 
+/** SHA-256 of code bytes, computed once for the same bytes (a deploy wants it for a fingerprint and to unpack). */
+const digests = new WeakMap<Uint8Array, Buffer>();
+function sha256Of(bytes: Uint8Array): Buffer {
+  let digest = digests.get(bytes);
+  if (!digest) {
+    digest = createHash('sha256').update(bytes).digest();
+    digests.set(bytes, digest);
+  }
+  return digest;
+}
+
 /** What Lambda reports of a function's code: its CodeSha256 (base64) and CodeSize. */
 export function codeDigest(bytes: Uint8Array): { sha256: string; size: number } {
-  return { sha256: createHash('sha256').update(bytes).digest('base64'), size: bytes.length };
+  return { sha256: sha256Of(bytes).toString('base64'), size: bytes.length };
 }
 
 /** Unpacks zip bytes into `<cacheRoot>/<sha256 of the zip>/` (once) and returns that directory. */
 export function unpackZip(bytes: Uint8Array, cacheRoot: string, zipPath = 'the function code'): string {
-  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const hash = sha256Of(bytes).toString('hex').slice(0, 16);
   const target = resolve(cacheRoot, hash);
   if (existsSync(join(target, '.complete'))) {
     // marks it used, so pruning of older packages keeps it

@@ -1,9 +1,8 @@
 /** Functions (from the packaged zips) and event source mappings, made in the Lambda twin. */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateEventSourceMappingRequest, Runtime, UpdateEventSourceMappingRequest } from '@aws-sdk/client-lambda';
-import { unpackZip } from '../../lambda/code';
+import { codeDigest, unpackZip } from '../../lambda/code';
 import { type DeployContext, generatedName, hash, type Made, str } from '../context';
 import { stringify } from '../intrinsics';
 import { DeployError } from '../template';
@@ -27,6 +26,17 @@ function codeDirOf(ctx: DeployContext, code: Code): string {
     return dir;
   }
   throw new DeployError('Code needs S3Key (a packaged artifact) or ZipFile');
+}
+
+/** Reads, hashes and unpacks a function's zip ahead of its turn, when its Code names it plainly. */
+function prepareCode(ctx: DeployContext, p: Record<string, unknown>): void {
+  const code = p['Code'] as { S3Bucket?: unknown; S3Key?: unknown } | undefined;
+  if (typeof code?.S3Key !== 'string') return;
+  const zip = ctx.artifacts.read({
+    S3Key: code.S3Key,
+    ...(typeof code.S3Bucket === 'string' ? { S3Bucket: code.S3Bucket } : {}),
+  });
+  unpackZip(zip.bytes, ctx.artifacts.codeRoot, zip.source);
 }
 
 /** The function's code directory and settings from its resolved properties, its handler file checked. */
@@ -104,7 +114,7 @@ function functionFingerprint(ctx: DeployContext, p: Record<string, unknown>): un
       : code.S3Key
         ? ctx.artifacts.read({ S3Key: code.S3Key, ...(code.S3Bucket ? { S3Bucket: code.S3Bucket } : {}) }).bytes
         : Buffer.alloc(0);
-  return { ...p, Code: createHash('sha256').update(bytes).digest('base64') };
+  return { ...p, Code: codeDigest(bytes).sha256 };
 }
 
 /**
@@ -166,6 +176,7 @@ export const LAMBDA_TYPES: Record<string, ResourceType> = {
     update: updateFunction,
     delete: deleteFunction,
     fingerprint: functionFingerprint,
+    prepare: prepareCode,
     // the Lambda twin keeps the directory by path; unpacking the same artifact again makes the same directory
     restore: (ctx, held) => {
       codeDirOf(ctx, (held.properties['Code'] ?? {}) as Code);

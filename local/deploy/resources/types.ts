@@ -29,6 +29,12 @@ export interface ResourceType {
   restore?(ctx: DeployContext, held: HeldResource): void;
   /** What a change is judged by (default: the resolved properties); function code by the SHA-256 of its zip. */
   fingerprint?(ctx: DeployContext, properties: Record<string, unknown>): unknown;
+  /**
+   * Work done ahead of the resource's turn from its unresolved properties, while the resources it waits for are
+   * made (a function's zip read, hashed and unpacked while the streams become ACTIVE). Best effort: whatever it
+   * cannot do, or fails at, is done (and reported) when the resource is made.
+   */
+  prepare?(ctx: DeployContext, properties: Record<string, unknown>): void;
 }
 
 /** A type that no twin service serves: its name and attributes are computed as AWS would give them. */

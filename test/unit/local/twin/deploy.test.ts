@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -8,8 +8,8 @@ import { KinesisTwin } from '../../../../local/kinesis';
 import { LambdaTwin } from '../../../../local/lambda';
 import { StepFunctionsTwin } from '../../../../local/stepfunctions';
 
-function target(): DeployTarget & { kinesis: KinesisTwin; close(): Promise<void> } {
-  const kinesis = new KinesisTwin({ limits: false });
+function target(createDelayMs = 0): DeployTarget & { kinesis: KinesisTwin; close(): Promise<void> } {
+  const kinesis = new KinesisTwin({ limits: false, createDelayMs });
   const lambda = new LambdaTwin({ kinesis });
   const stepFunctions = new StepFunctionsTwin({ invoke: (fn, payload) => lambda.invokeText(fn, payload) });
   const events = new EventsTwin();
@@ -171,6 +171,40 @@ describe('Function: deploy', () => {
     // Assess
     expect((error as Error).message).toBe(
       'Template format error: Unresolved resource dependencies [LifecycleStepFunctionsStateMachine] in the Outputs block of the template (Missing)',
+    );
+  });
+
+  it('unpacks a function code while the stream it waits for becomes ACTIVE', async () => {
+    // Prepare: streams that take 300 ms to become ACTIVE; the function's environment names one
+    await twin.close();
+    twin = target(300);
+    const unpacked: boolean[] = [];
+    const codeRoot = join(dir, '.fanout', 'lambda');
+    const isUnpacked = () =>
+      existsSync(codeRoot) && readdirSync(codeRoot).some((d) => existsSync(join(codeRoot, d, '.complete')));
+
+    // Act
+    await deploy(twin, template(), {
+      projectDir: dir,
+      onEvent: (e) => {
+        if (e.type === 'resource' && e.logicalId === 'Input') unpacked.push(isUnpacked());
+      },
+    });
+
+    // Assess: the code was there by the time the stream was, before its function could be made
+    expect(unpacked).toEqual([true]);
+  });
+
+  it('reports a broken zip at its function, after what was made before it', async () => {
+    // Prepare
+    writeFileSync(join(dir, '.serverless', 'echo.zip'), 'not a zip');
+
+    // Act
+    const error = await deploy(twin, template(), { projectDir: dir }).catch((e: unknown) => e);
+
+    // Assess: the unpack ahead of time failed quietly; the function's own turn says why
+    expect((error as Error).message).toMatch(
+      /Echo \(AWS::Lambda::Function\) failed: Cannot unzip the function artifact/,
     );
   });
 
