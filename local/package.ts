@@ -81,6 +81,11 @@ export interface PackageOptions {
   force?: boolean;
   /** Receives the packager's output lines as they come. */
   onLine?: (line: string) => void;
+  /**
+   * Called once the packager runs (a child process, seconds of it): work the caller can do meanwhile, such as
+   * loading the twin's modules. Not called when the cached package is used.
+   */
+  onPackagerStarted?: () => void;
 }
 
 export interface PackageResult {
@@ -176,7 +181,7 @@ async function packageUnlocked(opts: PackageOptions): Promise<PackageResult> {
     artifactProblems(templatePath).length === 0;
   if (cached && !opts.force) return { templatePath, packaged: false, hash, durationMs: Date.now() - started };
   stageProject(opts.projectDir, dir);
-  await runPackager(opts.projectDir, dir, { stage, params, config }, opts.onLine);
+  await runPackager(opts.projectDir, dir, { stage, params, config }, opts.onLine, opts.onPackagerStarted);
   if (!existsSync(templatePath)) throw new PackageError(`osls package wrote no ${TEMPLATE_FILE}`, '');
   const problems = artifactProblems(templatePath);
   if (problems.length > 0)
@@ -262,6 +267,7 @@ function runPackager(
   dir: string,
   opts: { stage: string; params: Readonly<Record<string, string>>; config: string },
   onLine?: (line: string) => void,
+  onStarted?: () => void,
 ): Promise<void> {
   const bin = join(projectDir, 'node_modules', 'osls', 'bin', 'serverless.js');
   if (!existsSync(bin)) throw new PackageError(`osls is not installed in ${projectDir}: run npm ci`, '');
@@ -298,6 +304,8 @@ function runPackager(
     child.on('error', (error) =>
       reject(new PackageError(`Cannot run osls: ${error.message}`, output, { cause: error })),
     );
+    // the child runs on its own from here: its output waits in the pipe while the caller works
+    onStarted?.();
     child.on('close', (code) => {
       if (code === 0) resolve();
       else

@@ -9,11 +9,11 @@ import { type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { reportFromHistory, findReport as reportIn } from '../src/load-test/report-source';
 import type { LoadTestReport } from '../src/load-test/types';
 import type { Clock } from './clock';
-import { type DeployEvent, type DeployedStack, deploy, readTemplate } from './deploy';
+import type { DeployEvent, DeployedStack } from './deploy';
 import type { IamMode } from './iam';
 import { ensurePackaged, type PackageResult } from './package';
 import type { AccessOptions } from './protocols/access';
-import { startTwin, type Twin, type TwinOptions } from './twin';
+import type { Twin, TwinOptions } from './twin';
 
 // Finding, starting and following executions is the same against AWS and the twin: it lives in src/.
 export { findStateMachine, followExecution, StateMachineNotFoundError, startExecution } from '../src/executions';
@@ -58,6 +58,19 @@ export interface Up {
   close(): Promise<void>;
 }
 
+/**
+ * The twin's services and its deployer (about half a second of module loading), loaded when first wanted: while
+ * `osls package` runs in its child process on a first run, so the two overlap.
+ */
+function twinModules(): { startTwin: typeof import('./twin').startTwin } & Pick<
+  typeof import('./deploy'),
+  'deploy' | 'readTemplate'
+> {
+  const { startTwin } = require('./twin') as typeof import('./twin');
+  const { deploy, readTemplate } = require('./deploy') as typeof import('./deploy');
+  return { startTwin, deploy, readTemplate };
+}
+
 /** Packages when needed, starts the twin and deploys the service into it. Closes the twin when deploy fails. */
 export async function up(opts: UpOptions): Promise<Up> {
   let templatePath = opts.templatePath;
@@ -71,10 +84,12 @@ export async function up(opts: UpOptions): Promise<Up> {
       ...(opts.config ? { config: opts.config } : {}),
       ...(opts.forcePackage ? { force: true } : {}),
       ...(opts.onPackageLine ? { onLine: opts.onPackageLine } : {}),
+      onPackagerStarted: twinModules,
     });
     opts.onPackaged?.(packaged);
     templatePath = packaged.templatePath;
   }
+  const { startTwin, deploy, readTemplate } = twinModules();
   const template = readTemplate(templatePath);
   const twin = await startTwin({
     port: opts.port ?? 0,

@@ -88,6 +88,19 @@ describe('Function: ensurePackaged (a package directory per stage)', () => {
     expect(lstatSync(join(packageDir(dir, 'local'), 'node_modules')).isSymbolicLink()).toBe(true);
   });
 
+  it('says when the packager runs, while it runs, so the caller can work meanwhile; not for a cached package', async () => {
+    // Prepare: what the caller sees of the packager when it is told
+    const seen: boolean[] = [];
+    const onPackagerStarted = () => seen.push(existsSync(calls));
+
+    // Act
+    await ensurePackaged({ projectDir: dir, stage: 'local', onPackagerStarted });
+    await ensurePackaged({ projectDir: dir, stage: 'local', onPackagerStarted });
+
+    // Assess: told once, before the packager had got as far as writing anything
+    expect(seen).toEqual([false]);
+  });
+
   it('reuses a package whatever the framework does to .serverless, and packages again for other params or stages', async () => {
     // Prepare
     await ensurePackaged({ projectDir: dir, stage: 'local' });
