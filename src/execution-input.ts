@@ -15,9 +15,10 @@ import { parseWith } from './validation';
 
 /**
  * Step Functions keeps at most 25,000 events in an execution's history, and fails the execution outright (no Catch
- * runs, so nothing is torn down) when it would hold more. Each status check of a wait loop adds about 11 (Describe:
- * 5, Choice: 2, Wait: 2, the counting Pass: 2); every application has two loops (READY, RUNNING) and two more in
- * teardown (stopped, deleted). The rest of a run takes far fewer than the events left over.
+ * runs, so nothing is torn down) when it would hold more. Each status check of a wait loop adds at most 11
+ * (Describe: 5, Choice: 2, the counting Pass: 2, and a Wait: 2 only when DescribeApplication could not wait all of
+ * its window); every application has two loops (READY, RUNNING) and two more in teardown (stopped, deleted). The
+ * rest of a run takes far fewer than the events left over.
  */
 export const HISTORY_EVENT_LIMIT = 25_000;
 export const EVENTS_PER_CHECK = 11;
