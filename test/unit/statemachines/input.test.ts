@@ -108,14 +108,14 @@ describe('State machine: lifecycle, execution input', () => {
     const { error, states } = await lifecycle.run(service, { maxWaitAttempts: 10, waitSeconds: 3 });
 
     // Assess: every check asked the function to wait for what the loop waits for, within the loop's window: the
-    // input's waitSeconds while starting, the teardown's own teardownWaitSeconds (2) while stopping and deleting
+    // input's waitSeconds while starting, the teardown's own teardownWaitSeconds (10) while stopping and deleting
     expect(error).toBeUndefined();
     const asked = service.callsTo('describeApplication').map((e) => [e['until'], e['withinSeconds']]);
     expect(asked).toEqual([
       [['READY', 'STARTING', 'RUNNING'], 3],
       ...Array(7).fill([['RUNNING'], 3]),
-      ...Array(7).fill([['READY', 'NOT_FOUND', 'DELETING'], 2]),
-      [['NOT_FOUND'], 2],
+      ...Array(7).fill([['READY', 'NOT_FOUND', 'DELETING'], 10]),
+      [['NOT_FOUND'], 10],
     ]);
     expect(states.filter((s) => s === 'CountRunningCheck')).toHaveLength(6);
     expect(states.filter((s) => s === 'CountStoppedCheck')).toHaveLength(6);
