@@ -62,10 +62,8 @@ export interface Up {
  * The twin's services and its deployer (about half a second of module loading), loaded when first wanted: while
  * `osls package` runs in its child process on a first run, so the two overlap.
  */
-function twinModules(): { startTwin: typeof import('./twin').startTwin } & Pick<
-  typeof import('./deploy'),
-  'deploy' | 'readTemplate'
-> {
+function twinModules(): Pick<typeof import('./twin'), 'startTwin'> &
+  Pick<typeof import('./deploy'), 'deploy' | 'readTemplate'> {
   const { startTwin } = require('./twin') as typeof import('./twin');
   const { deploy, readTemplate } = require('./deploy') as typeof import('./deploy');
   return { startTwin, deploy, readTemplate };

@@ -11,6 +11,11 @@ import { type HeldResource, type ResourceType, replaces } from './types';
 
 type Code = { S3Bucket?: string; S3Key?: string; ZipFile?: string };
 
+/** The zip a function's Code names (S3Key, and S3Bucket when given). */
+function artifactOf(ctx: DeployContext, S3Key: string, S3Bucket?: string): { bytes: Buffer; source: string } {
+  return ctx.artifacts.read({ S3Key, ...(S3Bucket ? { S3Bucket } : {}) });
+}
+
 /** The unpacked code directory of a function's Code property. */
 function codeDirOf(ctx: DeployContext, code: Code): string {
   if (code.ZipFile !== undefined) {
@@ -20,7 +25,7 @@ function codeDirOf(ctx: DeployContext, code: Code): string {
     return dir;
   }
   if (code.S3Key) {
-    const zip = ctx.artifacts.read({ S3Key: code.S3Key, ...(code.S3Bucket ? { S3Bucket: code.S3Bucket } : {}) });
+    const zip = artifactOf(ctx, code.S3Key, code.S3Bucket);
     const dir = unpackZip(zip.bytes, ctx.artifacts.codeRoot, zip.source);
     ctx.codeDirs.add(dir);
     return dir;
@@ -28,15 +33,14 @@ function codeDirOf(ctx: DeployContext, code: Code): string {
   throw new DeployError('Code needs S3Key (a packaged artifact) or ZipFile');
 }
 
-/** Reads, hashes and unpacks a function's zip ahead of its turn, when its Code names it plainly. */
+/**
+ * Reads, hashes and unpacks a function's zip ahead of its turn, when its unresolved Code names it plainly (an
+ * S3Bucket that is still a Ref is left out: the local artifacts do not need it, the S3 twin's read then fails).
+ */
 function prepareCode(ctx: DeployContext, p: Record<string, unknown>): void {
   const code = p['Code'] as { S3Bucket?: unknown; S3Key?: unknown } | undefined;
   if (typeof code?.S3Key !== 'string') return;
-  const zip = ctx.artifacts.read({
-    S3Key: code.S3Key,
-    ...(typeof code.S3Bucket === 'string' ? { S3Bucket: code.S3Bucket } : {}),
-  });
-  unpackZip(zip.bytes, ctx.artifacts.codeRoot, zip.source);
+  codeDirOf(ctx, { S3Key: code.S3Key, ...(typeof code.S3Bucket === 'string' ? { S3Bucket: code.S3Bucket } : {}) });
 }
 
 /** The function's code directory and settings from its resolved properties, its handler file checked. */
@@ -112,7 +116,7 @@ function functionFingerprint(ctx: DeployContext, p: Record<string, unknown>): un
     code.ZipFile !== undefined
       ? Buffer.from(code.ZipFile)
       : code.S3Key
-        ? ctx.artifacts.read({ S3Key: code.S3Key, ...(code.S3Bucket ? { S3Bucket: code.S3Bucket } : {}) }).bytes
+        ? artifactOf(ctx, code.S3Key, code.S3Bucket).bytes
         : Buffer.alloc(0);
   return { ...p, Code: codeDigest(bytes).sha256 };
 }
