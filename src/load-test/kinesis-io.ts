@@ -364,7 +364,7 @@ export interface ConsumerOptions {
    * behind the tip) and stops, 'stop' stops now.
    */
   state: () => 'go' | 'drain' | 'stop';
-  /** Minimum time between two reads of one shard. */
+  /** Minimum time between two GetRecords calls on one shard (its GetShardIterator calls wait only out a back-off). */
   intervalMs?: number;
   /** How records travel in Kinesis records (default: one each); an aggregated record is handed on as its parts. */
   encoding?: RecordEncoding;
@@ -401,11 +401,13 @@ async function consumeShard(kinesis: KinesisClient, shardId: string, options: Co
   let lastArrivalMs: number | undefined;
   const end = (ended: ShardRead['ended']): ShardRead => ({ shardId, ended, lastArrivalMs });
   let backoffMs = 0;
-  let lastCall = Number.NEGATIVE_INFINITY;
-  const pace = async () => {
-    const wait = Math.max(backoffMs, lastCall + interval - timer.now());
+  let lastRead = Number.NEGATIVE_INFINITY;
+  // GetRecords and GetShardIterator have limits of their own (5 calls a second a shard each): a read waits out the
+  // interval since the last read, an iterator only a back-off
+  const pace = async (read: boolean) => {
+    const wait = Math.max(backoffMs, read ? lastRead + interval - timer.now() : 0);
     if (wait > 0) await timer.sleep(wait);
-    lastCall = timer.now();
+    if (read) lastRead = timer.now();
   };
   const throttled = (error: unknown) => {
     if (!alreadyCounted(error)) options.onThrottle();
@@ -414,7 +416,7 @@ async function consumeShard(kinesis: KinesisClient, shardId: string, options: Co
   for (;;) {
     const state = options.state();
     if (state === 'stop') return end('stopped');
-    await pace();
+    await pace(iterator !== undefined);
     if (iterator === undefined) {
       try {
         const res = await kinesis.send(

@@ -224,6 +224,12 @@ export async function runLoadTest(
       if (drainSince === undefined) return 'go';
       return now - drainSince > DRAIN_MAX_MS ? 'stop' : 'drain';
     };
+    // Every expected row is in once the sending ended and the verifier has nothing outstanding: the applications are
+    // done with the input then, and it is read while the outputs drain.
+    let outputsIn!: () => void;
+    const allIn = new Promise<void>((resolve) => {
+      outputsIn = resolve;
+    });
     const readers = Promise.all(
       options.outputs.map((output, o) =>
         readOutput(
@@ -237,6 +243,7 @@ export async function runLoadTest(
             onThrottle: () => throttles.get++,
             onRecords: (records) => {
               for (const r of records) verifier.output(o, r);
+              if (sendEndedAt !== undefined && verifier.complete) outputsIn();
             },
           },
           deps.readers,
@@ -273,29 +280,37 @@ export async function runLoadTest(
       stopAt: readUntil - 5000,
     });
     sendEndedAt = sending.endedAt;
+    if (verifier.complete) outputsIn();
     if (sending.sent + sending.failed < total) cutShort = true;
     log('records sent', { sent: sending.sent, failed: sending.failed, ms: sending.endedAt - sending.startedAt });
+
+    // Input arrival times, read once the application is done with the input (every row in, or the outputs read as
+    // far as they will be) so the verifier takes no read capacity from it while it runs.
+    const inputRead = Promise.race([allIn, readers]).then(() => {
+      const inputCap = Math.min(timer.now() + Math.max(10_000, total / 2), deadline - 2000);
+      // Without read access to the input, latency counts from each put's acknowledgement instead.
+      return consume(kinesis, {
+        streamArn: options.inputStreamArn,
+        from,
+        timer,
+        state: () => (abort.signal.aborted || verifier.inputComplete || timer.now() > inputCap ? 'stop' : 'drain'),
+        onThrottle: () => throttles.get++,
+        ...(options.encoding ? { encoding: options.encoding } : {}),
+        onRecords: (records) => {
+          for (const r of records) {
+            const seq = inputPosition.get(`${r.shardId}/${r.sequenceNumber}`)?.[r.subSequenceNumber];
+            if (seq !== undefined) verifier.input(seq, r.arrivalMs);
+          }
+        },
+      }).catch((error: unknown) =>
+        log('input stream not read; latency counted from the puts', { error: String(error) }),
+      );
+    });
+    // a reader's failure is the run's (readers rejects, inputRead ends at the abort)
+    inputRead.catch(() => {});
     await readers;
     log('outputs read', { outstanding: verifier.outstandingCount });
-
-    // Input arrival times, read once the application is done with the input so the verifier takes no read
-    // capacity from it while it runs.
-    const inputCap = Math.min(timer.now() + Math.max(10_000, total / 2), deadline - 2000);
-    // Without read access to the input, latency counts from each put's acknowledgement instead.
-    await consume(kinesis, {
-      streamArn: options.inputStreamArn,
-      from,
-      timer,
-      state: () => (verifier.inputComplete || timer.now() > inputCap ? 'stop' : 'drain'),
-      onThrottle: () => throttles.get++,
-      ...(options.encoding ? { encoding: options.encoding } : {}),
-      onRecords: (records) => {
-        for (const r of records) {
-          const seq = inputPosition.get(`${r.shardId}/${r.sequenceNumber}`)?.[r.subSequenceNumber];
-          if (seq !== undefined) verifier.input(seq, r.arrivalMs);
-        }
-      },
-    }).catch((error: unknown) => log('input stream not read; latency counted from the puts', { error: String(error) }));
+    await inputRead;
     const report = verifier.report({
       startedAt,
       sendEndedAt: sending.endedAt,

@@ -346,6 +346,44 @@ describe('Function: consume', () => {
     expect(gaps[0]).toBeGreaterThan(READ_INTERVAL_MS);
   });
 
+  it('paces GetRecords against the last GetRecords only: the first read and a new iterator do not wait for it', async () => {
+    // Prepare
+    const timer = virtualTimer();
+    const calls: Array<[string, number]> = [];
+    kinesisMock.on(GetShardIteratorCommand).callsFake(() => {
+      calls.push(['iterator', timer.now()]);
+      return { ShardIterator: 'it' };
+    });
+    let reads = 0;
+    kinesisMock.on(GetRecordsCommand).callsFake(() => {
+      calls.push(['read', timer.now()]);
+      reads++;
+      if (reads === 2) throw new ExpiredIteratorException({ message: 'expired', $metadata: {} });
+      return { Records: [], NextShardIterator: 'next', MillisBehindLatest: reads === 1 ? 10 : 0 };
+    });
+
+    // Act
+    await consume(new KinesisClient({}), {
+      streamArn: STREAM,
+      from: new Date(0),
+      timer,
+      onRecords: () => {},
+      onThrottle: () => {},
+      state: () => 'drain',
+    });
+
+    // Assess: iterator, read at once; read one interval later (expired); a new iterator at once; the read after it
+    // one interval after the last read
+    const start = 1_000_000;
+    expect(calls).toEqual([
+      ['iterator', start],
+      ['read', start],
+      ['read', start + READ_INTERVAL_MS],
+      ['iterator', start + READ_INTERVAL_MS],
+      ['read', start + 2 * READ_INTERVAL_MS],
+    ]);
+  });
+
   it('resumes after the last record read when its iterator expires', async () => {
     // Prepare
     kinesisMock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'fresh' });

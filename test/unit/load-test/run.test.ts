@@ -1,4 +1,4 @@
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { LoadTestInputError, runLoadTest } from '../../../src/load-test/run';
 import { applicationSql } from '../../example-sql';
 import { arn, fakeKinesis, kinesisMock, outputs, schema, virtualTimer } from './fakes';
@@ -38,6 +38,39 @@ describe('Function: runLoadTest', () => {
     expect(negative.received).toBe(negative.expected);
     expect(report.latencyMs.max).toBe(7);
     expect(report.throttledBy!.put).toBeGreaterThan(0);
+  });
+
+  it('reads the input for arrival times once every row is in, while the outputs still drain', async () => {
+    // Prepare
+    const timer = virtualTimer();
+    fakeKinesis(timer.now);
+
+    // Act
+    const report = await runLoadTest(
+      new KinesisClient({}),
+      {
+        sql: applicationSql,
+        schema,
+        inputStreamArn: arn('Input'),
+        outputs,
+        records: 300,
+        rate: 1000,
+        timeoutSeconds: 5,
+        runId: 'lt-input',
+      },
+      { timer },
+    );
+
+    // Assess: the outputs' last reads (their drain) come after the input's first
+    expect(report.verdict).toBe('pass');
+    expect(report.latencyMs.max).toBe(7);
+    const streams = kinesisMock
+      .commandCalls(GetRecordsCommand)
+      .map((c) => c.args[0].input.ShardIterator!.split('|')[0]);
+    const firstInput = streams.indexOf('Input');
+    expect(firstInput).toBeGreaterThan(0);
+    expect(streams.lastIndexOf('Positive')).toBeGreaterThan(firstInput);
+    expect(streams.lastIndexOf('Negative')).toBeGreaterThan(firstInput);
   });
 
   it('fails naming the stream that lost records', async () => {
