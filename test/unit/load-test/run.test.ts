@@ -3,6 +3,18 @@ import { LoadTestInputError, runLoadTest } from '../../../src/load-test/run';
 import { applicationSql } from '../../example-sql';
 import { arn, fakeKinesis, kinesisMock, outputs, schema, virtualTimer } from './fakes';
 
+/** The example application's options over the fakes' streams, with what a test changes. */
+const options = (over: Partial<Parameters<typeof runLoadTest>[1]> = {}): Parameters<typeof runLoadTest>[1] => ({
+  sql: applicationSql,
+  schema,
+  inputStreamArn: arn('Input'),
+  outputs,
+  records: 300,
+  rate: 1000,
+  timeoutSeconds: 5,
+  ...over,
+});
+
 describe('Function: runLoadTest', () => {
   beforeEach(() => kinesisMock.reset());
 
@@ -12,20 +24,7 @@ describe('Function: runLoadTest', () => {
     fakeKinesis(timer.now, { throttleFirstPut: true });
 
     // Act
-    const report = await runLoadTest(
-      new KinesisClient({}),
-      {
-        sql: applicationSql,
-        schema,
-        inputStreamArn: arn('Input'),
-        outputs,
-        records: 300,
-        rate: 1000,
-        timeoutSeconds: 5,
-        runId: 'lt-run',
-      },
-      { timer },
-    );
+    const report = await runLoadTest(new KinesisClient({}), options({ runId: 'lt-run' }), { timer });
 
     // Assess
     expect(report.reasons).toEqual([]);
@@ -46,20 +45,7 @@ describe('Function: runLoadTest', () => {
     fakeKinesis(timer.now);
 
     // Act
-    const report = await runLoadTest(
-      new KinesisClient({}),
-      {
-        sql: applicationSql,
-        schema,
-        inputStreamArn: arn('Input'),
-        outputs,
-        records: 300,
-        rate: 1000,
-        timeoutSeconds: 5,
-        runId: 'lt-input',
-      },
-      { timer },
-    );
+    const report = await runLoadTest(new KinesisClient({}), options({ runId: 'lt-input' }), { timer });
 
     // Assess: the outputs' last reads (their drain) come after the input's first
     expect(report.verdict).toBe('pass');
@@ -81,16 +67,7 @@ describe('Function: runLoadTest', () => {
     // Act
     const report = await runLoadTest(
       new KinesisClient({}),
-      {
-        sql: applicationSql,
-        schema,
-        inputStreamArn: arn('Input'),
-        outputs,
-        records: 200,
-        rate: 500,
-        timeoutSeconds: 2,
-        runId: 'lt-run',
-      },
+      options({ records: 200, rate: 500, timeoutSeconds: 2, runId: 'lt-run' }),
       { timer },
     );
 
@@ -108,19 +85,10 @@ describe('Function: runLoadTest', () => {
     const deadline = timer.now() + 30_000;
 
     // Act
-    const report = await runLoadTest(
-      new KinesisClient({}),
-      {
-        sql: applicationSql,
-        schema,
-        inputStreamArn: arn('Input'),
-        outputs,
-        records: 30_000,
-        rate: 1000,
-        timeoutSeconds: 60,
-      },
-      { timer, deadline },
-    );
+    const report = await runLoadTest(new KinesisClient({}), options({ records: 30_000, timeoutSeconds: 60 }), {
+      timer,
+      deadline,
+    });
 
     // Assess
     expect(timer.now()).toBeLessThanOrEqual(deadline);
