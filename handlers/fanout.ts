@@ -6,7 +6,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { firehoseClient, kinesisClient, lambdaClient } from '../src/aws';
-import { type FanoutProcessor, loadFanoutProcessor } from '../src/fanout';
+import { APPLICATION_NAME_VARIABLE, type FanoutProcessor, loadFanoutProcessor } from '../src/fanout';
 import { logger, useLambdaContext } from './logger';
 
 const metrics = new Metrics({
@@ -15,6 +15,26 @@ const metrics = new Metrics({
 });
 
 let processor: Promise<FanoutProcessor> | undefined;
+
+/**
+ * The cold start begins with the module (Lambda's init phase, ahead of the first batch with provisioned
+ * concurrency or a warmed environment), so the first batch does not wait for the application to compile. A failure
+ * is the first batch's only if that batch waited for it; otherwise the first batch starts the cold start again.
+ */
+function beginColdStart(): Promise<FanoutProcessor> | undefined {
+  // a function the lambda engine has not given an application yet ($LATEST) has nothing to compile
+  if (!process.env[APPLICATION_NAME_VARIABLE]) return undefined;
+  let started: Promise<FanoutProcessor>;
+  try {
+    started = coldStart();
+  } catch {
+    return undefined;
+  }
+  started.catch(() => {
+    if (processor === started) processor = undefined;
+  });
+  return started;
+}
 
 function coldStart(): Promise<FanoutProcessor> {
   const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
@@ -27,6 +47,8 @@ function coldStart(): Promise<FanoutProcessor> {
     metrics,
   });
 }
+
+processor = beginColdStart();
 
 export async function handler(event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> {
   useLambdaContext(context);

@@ -107,6 +107,21 @@ describe('Function: handler (fanout)', () => {
     expect(kinesis).toReceiveCommandWith(PutRecordsCommand, { StreamARN: arn('Positive') });
   });
 
+  it('reads and compiles the application when the module loads (the init phase), before the first batch', async () => {
+    // Prepare: the environment is gone by the time the first batch comes
+    Object.assign(process.env, versionEnvironment);
+    const { handler, kinesis, PutRecordsCommand } = coldStart();
+    delete process.env[SCHEMA_VARIABLE];
+    delete process.env[APPLICATION_NAME_VARIABLE];
+
+    // Act
+    const response = await handler(event([1, -2]));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(kinesis).toReceiveCommandTimes(PutRecordsCommand, 2);
+  });
+
   it('fails a batch of a version that carries no application ($LATEST), and reads the environment again next time', async () => {
     // Prepare
     Object.assign(process.env, versionEnvironment);
