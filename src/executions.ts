@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
   type HistoryEvent,
   paginateGetExecutionHistory,
   paginateListStateMachines,
@@ -73,10 +74,19 @@ export async function startExecution(
   return out.executionArn;
 }
 
+/** The events that end an execution (a redrive may start it again: DescribeExecution says). */
+const ENDING_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
+
+/** Looks without an ending event between two DescribeExecution calls: the net under an end never written. */
+const DESCRIBE_EVERY = 10;
+
 /**
  * Follows an execution's history until it stops: hands over each new event in order, then returns the final
  * DescribeExecution. Each look reads the history newest first and stops at the last event already handed over, so
  * a look costs what is new, not the whole history (which grows with every state, and was read again every 50 ms).
+ * A look at a running execution asks for its newest event alone first, and reads on only when that one is new;
+ * DescribeExecution is asked once an ending event is read (or every DESCRIBE_EVERY looks, or on abort), not at
+ * every look: one small call a look where there were two (GetExecutionHistory's quota refills at 20 a second).
  */
 export async function followExecution(
   client: SFNClient,
@@ -85,24 +95,47 @@ export async function followExecution(
   opts: { pollMs?: number; signal?: AbortSignal } = {},
 ): Promise<DescribeExecutionCommandOutput> {
   let seen = 0;
+  let looks = 0;
+  let final: DescribeExecutionCommandOutput | undefined;
   for (;;) {
-    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-    const fresh = new Map<number, HistoryEvent>();
-    newest: for await (const page of paginateGetExecutionHistory(
-      { client, pageSize: HISTORY_PAGE },
-      { executionArn, reverseOrder: true },
-    )) {
-      for (const event of page.events ?? []) {
-        if (event.id === undefined || event.id <= seen) break newest;
-        fresh.set(event.id, event);
+    looks++;
+    let fresh = seen === 0;
+    if (!fresh) {
+      const newest = await client.send(
+        new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }),
+      );
+      fresh = (newest.events?.[0]?.id ?? 0) > seen;
+    }
+    let ended = false;
+    if (fresh) {
+      const events = new Map<number, HistoryEvent>();
+      newest: for await (const page of paginateGetExecutionHistory(
+        { client, pageSize: HISTORY_PAGE },
+        { executionArn, reverseOrder: true },
+      )) {
+        for (const event of page.events ?? []) {
+          if (event.id === undefined || event.id <= seen) break newest;
+          events.set(event.id, event);
+        }
+      }
+      for (const id of [...events.keys()].sort((a, b) => a - b)) {
+        seen = id;
+        const event = events.get(id)!;
+        if (ENDING_EVENTS.has(event.type ?? '')) ended = true;
+        onEvent(event);
       }
     }
-    for (const id of [...fresh.keys()].sort((a, b) => a - b)) {
-      seen = id;
-      onEvent(fresh.get(id)!);
+    if (final) return final;
+    const aborted = opts.signal?.aborted === true;
+    if (ended || aborted || looks % DESCRIBE_EVERY === 0) {
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      if (aborted || (ended && described.status !== 'RUNNING')) return described;
+      // ended after this look read the history: one more look hands over its last events
+      if (described.status !== 'RUNNING') {
+        final = described;
+        continue;
+      }
     }
-    if (described.status !== 'RUNNING') return described;
-    if (opts.signal?.aborted) return described;
     await sleep(opts.pollMs ?? 50);
   }
 }
