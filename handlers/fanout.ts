@@ -17,19 +17,12 @@ const metrics = new Metrics({
 let processor: Promise<FanoutProcessor> | undefined;
 
 /**
- * The cold start begins with the module (Lambda's init phase, ahead of the first batch with provisioned
- * concurrency or a warmed environment), so the first batch does not wait for the application to compile. A failure
- * is the first batch's only if that batch waited for it; otherwise the first batch starts the cold start again.
+ * Starts the cold start and keeps it for the batches to come. A failed one (no application yet, SQL that does not
+ * compile) fails the batches that waited for it and is dropped, so the next batch tries again.
  */
-function beginColdStart(): Promise<FanoutProcessor> | undefined {
-  // a function the lambda engine has not given an application yet ($LATEST) has nothing to compile
-  if (!process.env[APPLICATION_NAME_VARIABLE]) return undefined;
-  let started: Promise<FanoutProcessor>;
-  try {
-    started = coldStart();
-  } catch {
-    return undefined;
-  }
+function startColdStart(): Promise<FanoutProcessor> {
+  const started = coldStart();
+  processor = started;
   started.catch(() => {
     if (processor === started) processor = undefined;
   });
@@ -48,16 +41,20 @@ function coldStart(): Promise<FanoutProcessor> {
   });
 }
 
-processor = beginColdStart();
+// The cold start begins with the module (Lambda's init phase, ahead of the first batch with provisioned concurrency or
+// a warmed environment), so the first batch does not wait for the application to compile. A function the lambda
+// engine has not given an application yet ($LATEST) has nothing to compile.
+if (process.env[APPLICATION_NAME_VARIABLE]) {
+  try {
+    startColdStart();
+  } catch {
+    // nothing kept: the first batch starts it again, and fails with what failed here
+  }
+}
 
 export async function handler(event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> {
   useLambdaContext(context);
-  // A failed cold start (no application yet, SQL that does not compile) is tried again on the next batch.
-  processor ??= coldStart().catch((error: unknown) => {
-    processor = undefined;
-    throw error;
-  });
-  const fanout = await processor;
+  const fanout = await (processor ?? startColdStart());
   try {
     return await fanout.handle(event);
   } finally {
