@@ -100,15 +100,14 @@ function launcherNodeFlags(): string[] {
 }
 
 function rssOfMillionRecords(): MemoryFigures {
-  // the launcher's flags and its tsx hooks (it requires tsx/cjs first), not this bench process's own
-  const out = execFileSync(
-    process.execPath,
-    [...launcherNodeFlags(), '--require', 'tsx/cjs', '--expose-gc', join(__dirname, 'kinesis-memory.ts')],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  // the launcher's flags and its way of loading code (one esbuild bundle, bin/cli-bundle.cjs), not this bench
+  // process's own
+  const root = join(__dirname, '..');
+  const launch = `require(${JSON.stringify(join(root, 'bin', 'cli-bundle.cjs'))}).run(${JSON.stringify(root)}, 'bench/kinesis-memory.ts', { name: 'kinesis-memory' })`;
+  const out = execFileSync(process.execPath, [...launcherNodeFlags(), '--expose-gc', '-e', launch], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as MemoryFigures;
 }
 
