@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateEventSourceMappingRequest, Runtime, UpdateEventSourceMappingRequest } from '@aws-sdk/client-lambda';
-import { codeDigest, unpackZip } from '../../lambda/code';
+import { codeDigest, unpackZip, unpackZipAsync } from '../../lambda/code';
 import { type DeployContext, generatedName, hash, type Made, str } from '../context';
 import { stringify } from '../intrinsics';
 import { DeployError } from '../template';
@@ -16,21 +16,27 @@ function artifactOf(ctx: DeployContext, S3Key: string, S3Bucket?: string): { byt
   return ctx.artifacts.read({ S3Key, ...(S3Bucket ? { S3Bucket } : {}) });
 }
 
-/** The unpacked code directory of a function's Code property. */
-function codeDirOf(ctx: DeployContext, code: Code): string {
+/**
+ * The unpacked code directory of a function's Code property: unpacked on the main thread (`sync`, a stack restored
+ * at start-up) or off it (a deploy: its functions' zips unpack together, on zlib's threads).
+ */
+function codeDirOf(ctx: DeployContext, code: Code, how: 'sync'): string;
+function codeDirOf(ctx: DeployContext, code: Code, how: 'async'): Promise<string>;
+function codeDirOf(ctx: DeployContext, code: Code, how: 'sync' | 'async'): string | Promise<string> {
   if (code.ZipFile !== undefined) {
     const dir = join(ctx.artifacts.codeRoot, `inline-${hash(code.ZipFile, 16)}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'index.js'), code.ZipFile);
-    return dir;
+    return how === 'sync' ? dir : Promise.resolve(dir);
   }
-  if (code.S3Key) {
-    const zip = artifactOf(ctx, code.S3Key, code.S3Bucket);
-    const dir = unpackZip(zip.bytes, ctx.artifacts.codeRoot, zip.source);
+  if (!code.S3Key) throw new DeployError('Code needs S3Key (a packaged artifact) or ZipFile');
+  const zip = artifactOf(ctx, code.S3Key, code.S3Bucket);
+  const held = (dir: string): string => {
     ctx.codeDirs.add(dir);
     return dir;
-  }
-  throw new DeployError('Code needs S3Key (a packaged artifact) or ZipFile');
+  };
+  if (how === 'sync') return held(unpackZip(zip.bytes, ctx.artifacts.codeRoot, zip.source));
+  return unpackZipAsync(zip.bytes, ctx.artifacts.codeRoot, zip.source).then(held);
 }
 
 /**
@@ -40,15 +46,21 @@ function codeDirOf(ctx: DeployContext, code: Code): string {
 function prepareCode(ctx: DeployContext, p: Record<string, unknown>): void {
   const code = p['Code'] as { S3Bucket?: unknown; S3Key?: unknown } | undefined;
   if (typeof code?.S3Key !== 'string') return;
-  codeDirOf(ctx, { S3Key: code.S3Key, ...(typeof code.S3Bucket === 'string' ? { S3Bucket: code.S3Bucket } : {}) });
+  const started = codeDirOf(
+    ctx,
+    { S3Key: code.S3Key, ...(typeof code.S3Bucket === 'string' ? { S3Bucket: code.S3Bucket } : {}) },
+    'async',
+  );
+  // a failure is reported by the function's own turn, which asks again
+  started.catch(() => undefined);
 }
 
 /** The function's code directory and settings from its resolved properties, its handler file checked. */
-function functionOf(ctx: DeployContext, id: string, p: Record<string, unknown>) {
+async function functionOf(ctx: DeployContext, id: string, p: Record<string, unknown>) {
   const name = str(p['FunctionName']) ?? generatedName(ctx, id);
   const handler = str(p['Handler']);
   if (!handler) throw new DeployError('Handler is required');
-  const codeDir = codeDirOf(ctx, (p['Code'] ?? {}) as Code);
+  const codeDir = await codeDirOf(ctx, (p['Code'] ?? {}) as Code, 'async');
   // checked before the function is made or changed, so that a failure leaves nothing behind
   const file = handler.slice(0, handler.lastIndexOf('.'));
   if (!['.js', '.cjs', '.mjs'].some((ext) => existsSync(join(codeDir, `${file}${ext}`))))
@@ -85,7 +97,7 @@ async function setConcurrency(ctx: DeployContext, name: string, p: Record<string
 
 async function createFunction(ctx: DeployContext, id: string, p: Record<string, unknown>): Promise<Made> {
   const lambda = ctx.target.lambda;
-  const { name, codeDir, settings } = functionOf(ctx, id, p);
+  const { name, codeDir, settings } = await functionOf(ctx, id, p);
   const config = await lambda.createFunction({ ...settings, Code: { Directory: codeDir } });
   if (p['ReservedConcurrentExecutions'] !== undefined) await setConcurrency(ctx, name, p);
   // environments start now, in the background: the first invocation of a function waits for its own, in the
@@ -132,7 +144,7 @@ async function updateFunction(
 ): Promise<Made | undefined> {
   if (replaces(held.properties, p, ['FunctionName', 'PackageType'])) return undefined;
   const lambda = ctx.target.lambda;
-  const { name, codeDir, settings } = functionOf(ctx, held.logicalId, p);
+  const { name, codeDir, settings } = await functionOf(ctx, held.logicalId, p);
   const current = await lambda.getFunction({ FunctionName: name });
   // the code directory is named by the SHA-256 of its zip: another directory is other bytes
   if (current.Code?.Location !== `file://${codeDir}`)
@@ -183,7 +195,7 @@ export const LAMBDA_TYPES: Record<string, ResourceType> = {
     prepare: prepareCode,
     // the Lambda twin keeps the directory by path; unpacking the same artifact again makes the same directory
     restore: (ctx, held) => {
-      codeDirOf(ctx, (held.properties['Code'] ?? {}) as Code);
+      codeDirOf(ctx, (held.properties['Code'] ?? {}) as Code, 'sync');
     },
   },
   'AWS::Lambda::EventSourceMapping': {
