@@ -121,9 +121,10 @@ export function unpackZip(bytes: Uint8Array, cacheRoot: string, zipPath = 'the f
 const unpacking = new Map<string, Promise<string>>();
 
 /**
- * unpackZip off the main thread: the entries are inflated by zlib on libuv's thread pool (both cores, natively:
- * fflate inflates in JavaScript, on the one thread) and written asynchronously. A deploy's twelve functions, 85 MB
- * unpacked: 0.9 s of the main thread before, 0.2-0.3 s of wall time after (docs/performance.md).
+ * unpackZip off the main thread, for a deploy, CreateFunction and UpdateFunctionCode (a restore at start-up keeps
+ * unpackZip): the entries are inflated by zlib on libuv's thread pool (both cores, natively: fflate inflates in
+ * JavaScript, on the one thread) and written asynchronously. A deploy's twelve functions, 85 MB unpacked: 0.7 s of
+ * inflating and 0.1-0.2 s of writing on the main thread before, the deploy 0.3 s shorter (docs/performance.md).
  */
 export function unpackZipAsync(bytes: Uint8Array, cacheRoot: string, zipPath = 'the function code'): Promise<string> {
   const target = targetOf(bytes, cacheRoot);

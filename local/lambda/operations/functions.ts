@@ -16,7 +16,7 @@ import type {
   UpdateFunctionCodeRequest,
   UpdateFunctionConfigurationRequest,
 } from '@aws-sdk/client-lambda';
-import { codeDigest, unpackZip } from '../code';
+import { codeDigest, unpackZipAsync } from '../code';
 import type { FunctionConfig } from '../environment';
 import { errors } from '../errors';
 import { LambdaFunction } from '../function';
@@ -64,7 +64,7 @@ async function resolveCode(
   }
   if (bytes === undefined) throw errors.invalid('Code needs ZipFile or S3Bucket and S3Key');
   try {
-    return { dir: unpackZip(bytes, store.codeCacheDir), ...codeDigest(bytes) };
+    return { dir: await unpackZipAsync(bytes, store.codeCacheDir), ...codeDigest(bytes) };
   } catch (error) {
     throw errors.invalid(`Could not unzip uploaded file. Please check your file, then try to upload again.`, error);
   }
