@@ -42,7 +42,7 @@ export interface Fault {
 export class FakeService {
   readonly applications = new Map<string, string>();
   readonly calls: [string, Record<string, unknown>][] = [];
-  /** Describe calls an application stays STARTING or STOPPING before it gets there. */
+  /** Describe calls an application stays STARTING, STOPPING or DELETING before it gets there (or is gone). */
   transitionChecks = 1;
   /**
    * What describeApplication says is left of its window when the status is not one of `until` (the real one says
@@ -74,7 +74,8 @@ export class FakeService {
     const left = (this.#pending.get(name) ?? this.transitionChecks) - 1;
     if (left <= 0) {
       this.#pending.delete(name);
-      this.applications.set(name, to);
+      if (to === 'NOT_FOUND') this.applications.delete(name);
+      else this.applications.set(name, to);
     } else this.#pending.set(name, left);
     return from;
   }
@@ -109,7 +110,9 @@ export class FakeService {
             ? this.#moving(name, 'STARTING', 'RUNNING')
             : now === 'STOPPING'
               ? this.#moving(name, 'STOPPING', 'READY')
-              : now;
+              : now === 'DELETING'
+                ? this.#moving(name, 'DELETING', 'NOT_FOUND')
+                : now;
         const until = event['until'] as string[] | undefined;
         return { name, status, leftSeconds: until && !until.includes(status) ? this.leftSeconds : 0 };
       },
@@ -137,8 +140,12 @@ export class FakeService {
       deleteApplication: async (event) => {
         this.#call('deleteApplication', event);
         const name = String(event['name']);
-        const existed = this.applications.delete(name);
-        return { name, action: existed ? 'deleted' : 'not-found' };
+        const status = this.applications.get(name);
+        if (!status) return { name, action: 'not-found' };
+        if (status === 'DELETING') return { name, action: 'already-deleting' };
+        this.#pending.delete(name);
+        this.applications.set(name, 'DELETING');
+        return { name, action: 'deleted' };
       },
       listApplications: async (event) => {
         this.#call('listApplications', event);

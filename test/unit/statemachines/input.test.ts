@@ -95,7 +95,7 @@ describe('State machine: lifecycle, execution input', () => {
 
     // Assess: the run fails for what it is, and the teardown, with its own checks, still removes everything
     expect(error).toMatchObject({ name: 'ApplicationNotRunning', message: expect.stringContaining('after 1 checks') });
-    expect(states.filter((s) => s === 'CountStoppedCheck').length).toBeGreaterThanOrEqual(2 * 2);
+    expect(states.filter((s) => s === 'CountDeletedCheck').length).toBeGreaterThanOrEqual(2 * 2);
     expect(service.applications.size).toBe(0);
   });
 
@@ -108,17 +108,16 @@ describe('State machine: lifecycle, execution input', () => {
     const { error, states } = await lifecycle.run(service, { maxWaitAttempts: 10, waitSeconds: 3 });
 
     // Assess: every check asked the function to wait for what the loop waits for, within the loop's window: the
-    // input's waitSeconds while starting, the teardown's own teardownWaitSeconds (10) while stopping and deleting
+    // input's waitSeconds while starting, the teardown's own teardownWaitSeconds (10) while deleting
     expect(error).toBeUndefined();
     const asked = service.callsTo('describeApplication').map((e) => [e['until'], e['withinSeconds']]);
     expect(asked).toEqual([
       [['READY', 'STARTING', 'RUNNING'], 3],
       ...Array(7).fill([['RUNNING'], 3]),
-      ...Array(7).fill([['READY', 'NOT_FOUND', 'DELETING'], 10]),
-      [['NOT_FOUND'], 10],
+      ...Array(7).fill([['NOT_FOUND'], 10]),
     ]);
     expect(states.filter((s) => s === 'CountRunningCheck')).toHaveLength(6);
-    expect(states.filter((s) => s === 'CountStoppedCheck')).toHaveLength(6);
+    expect(states.filter((s) => s === 'CountDeletedCheck')).toHaveLength(6);
     expect(states.filter((s) => s.startsWith('WaitFor'))).toEqual([]);
     expect(service.applications.size).toBe(0);
   });
@@ -137,17 +136,17 @@ describe('State machine: lifecycle, execution input', () => {
     expect(states.filter((s) => s.startsWith('WaitFor'))).toEqual([
       'WaitForRunning',
       'WaitForRunning',
-      'WaitForStopped',
-      'WaitForStopped',
+      'WaitForDeleted',
+      'WaitForDeleted',
     ]);
     const item = lifecycle.definition['States'] as Record<
       string,
       { ItemProcessor?: { States: Record<string, unknown> } }
     >;
-    expect(item['Teardown']!.ItemProcessor!.States['WaitForStopped']).toMatchObject({
+    expect(item['Teardown']!.ItemProcessor!.States['WaitForDeleted']).toMatchObject({
       Type: 'Wait',
       SecondsPath: '$.described.leftSeconds',
-      Next: 'CountStoppedCheck',
+      Next: 'CountDeletedCheck',
     });
   });
 

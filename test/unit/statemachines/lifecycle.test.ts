@@ -48,7 +48,9 @@ describe('State machine: lifecycle', () => {
       }),
     ]);
     expect(service.applications.size).toBe(0);
-    expect(states).toEqual(expect.arrayContaining(['CountRunningCheck', 'Teardown', 'CountStoppedCheck', 'Succeeded']));
+    expect(states).toEqual(expect.arrayContaining(['CountRunningCheck', 'Teardown', 'CountDeletedCheck', 'Succeeded']));
+    // no stop first: DeleteApplication halts a running application
+    expect(service.callsTo('stopApplication')).toEqual([]);
   });
 
   it('passes the execution input on to the tasks and keeps the applications when asked', async () => {
@@ -159,17 +161,8 @@ describe('State machine: lifecycle', () => {
       service.applications.set((event['application'] as { name: string }).name, 'UPDATING');
       return {};
     };
-    const stopThenReady: Stub = async (event) => {
-      service.applications.set(String(event['name']), 'READY');
-      return { name: event['name'], action: 'not-running' };
-    };
-
     // Act
-    const { error, states } = await run(
-      service,
-      { maxWaitAttempts: 3 },
-      { createApplication: neverReady, stopApplication: stopThenReady },
-    );
+    const { error, states } = await run(service, { maxWaitAttempts: 3 }, { createApplication: neverReady });
 
     // Assess
     expect(error).toMatchObject({ name: 'ApplicationNotReady' });
@@ -305,7 +298,7 @@ describe('State machine: lifecycle', () => {
         (FUNCTIONS[loaded.taskFunctions[state] as keyof typeof FUNCTIONS] as FunctionRow).timeout ?? providerTimeout();
 
       // Assess
-      expect(tasks.length).toBeGreaterThanOrEqual(file === 'lifecycle.asl.yml' ? 9 : 6);
+      expect(tasks.length).toBeGreaterThanOrEqual(file === 'lifecycle.asl.yml' ? 9 : 4);
       expect(tasks.map(([name, timeout]) => [name, timeout])).toEqual(
         tasks.map(([name]) => [name, functionTimeout(name) + 15]),
       );
@@ -450,10 +443,11 @@ describe('State machine: teardown', () => {
 
     // Assess
     expect(error).toBeUndefined();
-    expect(service.callsTo('stopApplication')).toEqual([
+    expect(service.callsTo('deleteApplication')).toEqual([
       { engine: 'kinesis-analytics', name: 'fanout-dev-1' },
       { engine: 'lambda', name: 'fanout-dev-2' },
     ]);
+    expect(service.callsTo('stopApplication')).toEqual([]);
     expect(service.applications.size).toBe(0);
   });
 
