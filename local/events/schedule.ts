@@ -42,7 +42,9 @@ export function parseSchedule(expression: string): NextFire {
   try {
     job = new Cron(`0 ${minutes} ${hours} ${dom === '?' ? '*' : dom} ${month} ${dow === '?' ? '*' : weekday}`, {
       paused: true,
-      timezone: 'Etc/UTC',
+      // UTC as an offset of 0 minutes: the same times as timezone 'Etc/UTC' without Intl (whose first use, loading
+      // the zone data, took 22 ms of the deploy's main thread)
+      utcOffset: 0,
     });
   } catch (error) {
     throw new ScheduleExpressionError(expression, (error as Error).message);
