@@ -64,16 +64,41 @@ function splitHandler(spec) {
 /**
  * require() with V8's code cache kept beside the file: bundles are megabytes, and every execution environment of
  * every function parses its own. Falls back to plain require() for anything but a CommonJS .js file.
+ *
+ * The cache is written twice in a bundle's life: after its top level ran (what a load compiles), and once more after
+ * its first invocation that succeeded, when V8 has compiled the functions an invocation runs too (the SDK's request
+ * path, the handler's own): later environments then start their first invocation with them compiled. The first byte
+ * of the file says which of the two it is (0 after loading, 1 after an invocation).
  */
+const CACHE_LOADED = 0;
+const CACHE_INVOKED = 1;
+/** The loaded bundle's script and cache file, while its cache still lacks an invocation's functions. */
+let uncached;
+
+function writeCodeCache(script, cacheFile, stage) {
+  try {
+    // written whole then renamed: environments starting at the same time never read half a cache
+    const tmp = `${cacheFile}.${process.pid}.${require('node:worker_threads').threadId}`;
+    const fs = require('node:fs');
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.of(stage), script.createCachedData()]));
+    fs.renameSync(tmp, cacheFile);
+  } catch {}
+}
+
 function requireWithCodeCache(file) {
   if (!file.endsWith('.js') && !file.endsWith('.cjs')) return require(file);
   const fs = require('node:fs');
   const vm = require('node:vm');
   const Module = require('node:module');
   const cacheFile = `${file}.v8cache`;
+  let stage;
   let cachedData;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    const bytes = fs.readFileSync(cacheFile);
+    if (bytes.length > 1 && (bytes[0] === CACHE_LOADED || bytes[0] === CACHE_INVOKED)) {
+      stage = bytes[0];
+      cachedData = bytes.subarray(1);
+    }
   } catch {}
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
     filename: file,
@@ -84,15 +109,18 @@ function requireWithCodeCache(file) {
   mod.paths = Module._nodeModulePaths(path.dirname(file));
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
-  if (!cachedData || script.cachedDataRejected) {
-    try {
-      // written whole then renamed: environments starting at the same time never read half a cache
-      const tmp = `${cacheFile}.${process.pid}.${require('node:worker_threads').threadId}`;
-      fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, cacheFile);
-    } catch {}
-  }
+  const rejected = !cachedData || script.cachedDataRejected;
+  if (rejected) writeCodeCache(script, cacheFile, CACHE_LOADED);
+  if (rejected || stage === CACHE_LOADED) uncached = { script, cacheFile };
   return mod.exports;
+}
+
+/** After the first invocation that succeeded: the cache again, with what the invocation compiled (once a bundle). */
+function cacheInvocation() {
+  if (!uncached) return;
+  const { script, cacheFile } = uncached;
+  uncached = undefined;
+  writeCodeCache(script, cacheFile, CACHE_INVOKED);
 }
 
 let loaded;
@@ -195,6 +223,8 @@ parentPort.on('message', async (message) => {
       memoryMb: memoryMb(),
       initMs,
     });
+    // after the answer is posted: the caller does not wait for it
+    setImmediate(cacheInvocation);
   } catch (error) {
     current = undefined;
     parentPort.postMessage({

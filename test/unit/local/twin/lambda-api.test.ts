@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -195,6 +195,60 @@ exports.handler = async () => ({ env: process.env.COLOR ?? null });`;
       expect(JSON.parse(result.payload)).toEqual({ env: 'green' });
       expect(existsSync(join(marks, 'loaded-green'))).toBe(true);
       expect(existsSync(join(marks, 'loaded-none'))).toBe(false);
+    }, 20_000);
+  });
+
+  describe("Runtime: V8's code cache beside the bundle", () => {
+    /** The cache file of the one unpacked code directory: its first byte is the stage (0 loaded, 1 invoked). */
+    const cacheFile = (): string => {
+      const dirs = readdirSync(cache).filter((d) => existsSync(join(cache, d, 'index.js')));
+      expect(dirs).toHaveLength(1);
+      return join(cache, dirs[0]!, 'index.js.v8cache');
+    };
+    const stageOf = (file: string): number | undefined => (existsSync(file) ? readFileSync(file)[0] : undefined);
+    const stageBecomes = async (file: string, stage: number): Promise<number | undefined> => {
+      // at most 5 s, within the test's 20-s timeout: written after the answer, off the caller's path
+      for (let i = 0; i < 500 && stageOf(file) !== stage; i++) await new Promise((r) => setTimeout(r, 10));
+      return stageOf(file);
+    };
+
+    it('is written after the load, again after the first invocation, and then kept by later environments', async () => {
+      // Prepare: f warmed ahead (loaded, never invoked)
+      await createFn('f', V1);
+      await lambda.warm('f');
+      const file = cacheFile();
+      const loaded = stageOf(file);
+
+      // Act: the first invocation, then another function of the same code in an environment of its own
+      const first = await call('f', { n: 1 });
+      const invoked = await stageBecomes(file, 1);
+      const written = statSync(file).mtimeMs;
+      await createFn('g', V1);
+      const second = await call('g', { n: 2 });
+      await lambda.invokeText('g', '{"n":3}');
+
+      // Assess
+      expect(loaded).toBe(0);
+      expect(first).toMatchObject({ code: 'v1', n: 1 });
+      expect(invoked).toBe(1);
+      expect(second).toMatchObject({ code: 'v1', n: 2 });
+      expect(statSync(file).mtimeMs).toBe(written);
+    }, 20_000);
+
+    it('is replaced when it is not a cache this runtime wrote (an older format, a damaged file)', async () => {
+      // Prepare: a cache of another format beside the bundle
+      await createFn('f', V1);
+      await lambda.warm('f');
+      const file = cacheFile();
+      writeFileSync(file, Buffer.from('not a V8 code cache'));
+      await createFn('g', V1);
+
+      // Act
+      const answer = await call('g', { n: 1 });
+
+      // Assess: the function ran, and the file is a cache of this runtime's again
+      expect(answer).toMatchObject({ code: 'v1', n: 1 });
+      expect(await stageBecomes(file, 1)).toBe(1);
     }, 20_000);
   });
 
