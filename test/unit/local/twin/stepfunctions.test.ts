@@ -310,6 +310,50 @@ describe('Class: StepFunctionsTwin', () => {
       expect(act).toThrow(expect.objectContaining({ name: error }));
     });
 
+    it('judges each definition on its own when asl-validator keeps its compiled schemas between them (patches/)', () => {
+      // Prepare: good and bad definitions in turn, each a shape the schema or the transition checks refuse
+      const sfn = new StepFunctionsTwin();
+      const pass = (extra: Record<string, unknown>) =>
+        JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', ...extra } } });
+      const create = (name: string, definition: string): unknown => {
+        try {
+          return sfn.createStateMachine({ name, definition, roleArn: ROLE }).stateMachineArn;
+        } catch (error) {
+          return { name: (error as Error).name, message: (error as Error).message };
+        }
+      };
+
+      // Act
+      const results = [
+        create('good1', pass({ End: true })),
+        create('badPath', pass({ OutputPath: '$$$.x', End: true })),
+        create('good2', pass({ OutputPath: '$.x', End: true })),
+        create('badNext', pass({ Next: 'B' })),
+        create(
+          'badWait',
+          JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Timestamp: 'x', End: true } } }),
+        ),
+        create('good3', pass({ End: true })),
+      ];
+
+      // Assess
+      expect(results[0]).toMatch(/:stateMachine:good1$/);
+      expect(results[1]).toMatchObject({
+        name: 'InvalidDefinition',
+        message: expect.stringContaining('/States/A/OutputPath is invalid'),
+      });
+      expect(results[2]).toMatch(/:stateMachine:good2$/);
+      expect(results[3]).toMatchObject({
+        name: 'InvalidDefinition',
+        message: expect.stringContaining("MISSING_TRANSITION_TARGET: Missing 'StartAt'|'Next'|'Default' target: B"),
+      });
+      expect(results[4]).toMatchObject({
+        name: 'InvalidDefinition',
+        message: expect.stringContaining('/States/W/Timestamp is invalid'),
+      });
+      expect(results[5]).toMatch(/:stateMachine:good3$/);
+    });
+
     it('answers DescribeStateMachine and ListStateMachines, and StateMachineDoesNotExist after delete', async () => {
       // Prepare
       const sfn = new StepFunctionsTwin();
