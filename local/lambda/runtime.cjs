@@ -223,8 +223,8 @@ parentPort.on('message', async (message) => {
       memoryMb: memoryMb(),
       initMs,
     });
-    // after the answer is posted: the caller does not wait for it
-    setImmediate(cacheInvocation);
+    // after the answer is posted: the caller does not wait for it (and once the cache is written, nothing is queued)
+    if (uncached) setImmediate(cacheInvocation);
   } catch (error) {
     current = undefined;
     parentPort.postMessage({
